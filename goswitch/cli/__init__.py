@@ -1,0 +1,1 @@
+"""The click command-line interface: one small module per command in ``commands/``."""

@@ -1,0 +1,95 @@
+"""The ``goswitch`` click group.
+
+Commands are loaded lazily (``commands/<name>.py`` exposing ``command``), so
+``goswitch current`` does not pay for importing the installer or doctor.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import EXIT_INTERRUPTED, GoswitchError
+
+# name -> module under goswitch.cli.commands; order is the --help order.
+COMMANDS = {
+    "use": "use",
+    "install": "install",
+    "uninstall": "uninstall",
+    "list": "list_installed",
+    "list-remote": "list_remote",
+    "current": "current",
+    "which": "which",
+    "exec": "exec_",
+    "env": "env",
+    "trust": "trust",
+    "untrust": "untrust",
+    "prune": "prune",
+    "config": "config",
+    "systemd": "systemd",
+    "doctor": "doctor",
+    "init": "init",
+    "hook": "hook",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._load(name) is not None]
+
+    def get_command(self, ctx: click.Context, name: str):
+        return self._load(name)
+
+    @staticmethod
+    def _load(name: str):
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        try:
+            mod = importlib.import_module(f"goswitch.cli.commands.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"goswitch.cli.commands.{module}":
+                return None  # not written yet
+            raise
+        return mod.command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="goswitch")
+def cli() -> None:
+    """Per-project Go versions, switched by your shell as you cd.
+
+    \b
+    Set up once (then open a new shell):
+      bash:  echo 'eval "$(goswitch init bash)"' >> ~/.bashrc
+      zsh:   echo 'eval "$(goswitch init zsh)"' >> ~/.zshrc
+      fish:  echo 'goswitch init fish | source' >> ~/.config/fish/config.fish
+
+    \b
+    Everyday:
+      goswitch use 1.22.10        pin this directory (writes .go-version)
+      goswitch use --global 1.23  default everywhere else
+      goswitch current            what is active here, and why
+    """
+
+
+def main(args: list[str] | None = None) -> None:
+    try:
+        cli.main(args=args, prog_name="goswitch", standalone_mode=False)
+    except GoswitchError as exc:
+        click.echo(f"goswitch: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("goswitch: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("goswitch: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

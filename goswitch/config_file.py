@@ -1,0 +1,92 @@
+"""Edit the user config file with tomlkit, so the user's comments and layout survive.
+
+Reading for decisions goes through :mod:`goswitch.settings` (fast, stdlib);
+this module is only for writes (``config set``, ``use --global``,
+``systemd enable``).  Writes are atomic: temp file + rename.
+"""
+
+from __future__ import annotations
+
+import os
+
+import tomlkit
+
+from .errors import EXIT_USAGE, GoswitchError
+from .paths import config_file
+from .settings import KEYS_BY_NAME, SettingError, coerce
+
+
+def _load(path: str) -> tomlkit.TOMLDocument:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return tomlkit.parse(f.read())
+    except FileNotFoundError:
+        return tomlkit.document()
+    except tomlkit.exceptions.ParseError as exc:
+        raise GoswitchError(path, f"invalid TOML: {exc}", "fix the file by hand") from None
+
+
+def _save(path: str, doc: tomlkit.TOMLDocument) -> None:
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(tomlkit.dumps(doc))
+    os.replace(tmp, path)
+
+
+def _key(name: str):
+    key = KEYS_BY_NAME.get(name)
+    if key is None:
+        raise GoswitchError(
+            f"config key {name!r}",
+            "unknown key",
+            "see `goswitch config list` for the keys",
+            exit_code=EXIT_USAGE,
+        )
+    return key
+
+
+def set_value(name: str, value, environ=os.environ) -> object:
+    """Validate and store ``name = value``; returns the stored (typed) value."""
+    key = _key(name)
+    path = config_file(environ)
+    try:
+        typed = coerce(key, value, path)
+    except SettingError as exc:
+        raise GoswitchError(
+            f"config {name}", f"{value!r}: {exc.why}", exit_code=EXIT_USAGE
+        ) from None
+    doc = _load(path)
+    parts = name.split(".")
+    table = doc
+    for part in parts[:-1]:
+        if part not in table:
+            table[part] = tomlkit.table()
+        table = table[part]
+    if typed is None:
+        table.pop(parts[-1], None)
+    else:
+        if key.kind == "choice" and typed in ("0", "1"):
+            typed = typed == "1"
+        table[parts[-1]] = typed
+    _save(path, doc)
+    return typed
+
+
+def unset_value(name: str, environ=os.environ) -> bool:
+    _key(name)
+    path = config_file(environ)
+    if not os.path.exists(path):
+        return False
+    doc = _load(path)
+    parts = name.split(".")
+    table = doc
+    for part in parts[:-1]:
+        if part not in table:
+            return False
+        table = table[part]
+    if parts[-1] not in table:
+        return False
+    del table[parts[-1]]
+    _save(path, doc)
+    return True

@@ -1,0 +1,289 @@
+"""Find what pins the Go version: walk up from a directory to ``/``.
+
+In each directory the first file that pins a version wins, in this order:
+``goswitch.toml`` (``[go] version``), ``.go-version``, ``.tool-versions``
+(``golang X`` / ``go X``), ``go.mod`` (``toolchain goX.Y.Z`` exact, else the
+``go`` line as a minimum).  The nearest directory with a pin wins.
+
+Stdlib only, on the hook path: each file is stat'ed once (the stat also tells
+the hook what to watch) and only regular files are opened, so a FIFO or a
+device named ``.go-version`` cannot hang the prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from .errors import PinError
+from .tomlread import TomlError, loads
+from .versions import GoVersion, Spec, VersionError
+
+TOML_NAME = "goswitch.toml"
+GO_VERSION_NAME = ".go-version"
+TOOL_VERSIONS_NAME = ".tool-versions"
+GO_MOD_NAME = "go.mod"
+_MAX_READ = 1 << 20  # a pin file is tiny; go.mod may be large-ish
+SYSTEM = "system"  # `system` in a pin file: keep the shell's own Go here
+_ENV_NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+# Variables goswitch manages itself; a project [env] may not set them.
+RESERVED_ENV = frozenset({"PATH", "GOROOT", "GOTOOLCHAIN"})
+
+
+class Pin:
+    """What a project file asks for.
+
+    ``kind`` is ``exact``/``prefix``/``latest`` (a :class:`Spec`), ``minimum``
+    (go.mod's go line) or ``system``.
+    """
+
+    __slots__ = ("file", "line", "value", "spec", "minimum", "kind", "toolchain", "env", "env_file")
+
+    def __init__(
+        self,
+        file: str,
+        line: int,
+        value: str,
+        spec: Spec | None = None,
+        minimum: GoVersion | None = None,
+        system: bool = False,
+    ):
+        self.file, self.line, self.value = file, line, value
+        self.spec, self.minimum = spec, minimum
+        if system:
+            self.kind = "system"
+        elif minimum is not None:
+            self.kind = "minimum"
+        else:
+            self.kind = spec.kind  # type: ignore[union-attr]
+        self.toolchain: str | None = None  # goswitch.toml [go] toolchain
+        self.env: dict[str, str] = {}  # goswitch.toml [env], applied only if trusted
+        self.env_file: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Pin({self.file}:{self.line} {self.value!r} {self.kind})"
+
+
+class Discovery:
+    """The result of one walk: the pin (or None) and everything that was looked at."""
+
+    __slots__ = ("pin", "watched", "env", "env_file", "toolchain")
+
+    def __init__(self):
+        self.pin: Pin | None = None
+        # Paths whose change can change the answer: every directory walked
+        # (a pin file created or deleted changes its mtime) and every
+        # candidate file that exists (an in-place edit changes only its own).
+        self.watched: list[str] = []
+        self.env: dict[str, str] = {}
+        self.env_file: str | None = None
+        self.toolchain: str | None = None
+
+
+def _regular(path: str):
+    """stat ``path``; the result when it is a regular file we may read, else None."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError, PermissionError, OSError):
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def _read_text(path: str) -> str:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise PinError(path, 0, "", f"cannot read it: {exc.strerror}") from None
+    try:
+        data = os.read(fd, _MAX_READ)
+    except OSError as exc:
+        raise PinError(path, 0, "", f"cannot read it: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PinError(
+            path, 0, data[:40].decode("utf-8", "replace"), "the file is not UTF-8 text"
+        ) from None
+
+
+def _spec_or_error(path: str, line: int, value: str) -> Pin:
+    if value.lower() == SYSTEM:
+        return Pin(path, line, value, system=True)
+    try:
+        return Pin(path, line, value, spec=Spec.parse(value))
+    except VersionError as exc:
+        raise PinError(path, line, value, exc.why) from None
+
+
+def _printable(value: str) -> str:
+    return value if len(value) <= 60 else value[:57] + "..."
+
+
+def read_go_version(path: str) -> Pin | None:
+    """``.go-version``: the first line that is neither empty nor a ``#`` comment."""
+    for num, raw in enumerate(_read_text(path).splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if len(line.split()) != 1:
+            raise PinError(path, num, _printable(line), "one version per line, nothing else")
+        return _spec_or_error(path, num, line)
+    return None
+
+
+def read_tool_versions(path: str) -> Pin | None:
+    """asdf's ``.tool-versions``: a ``golang X`` (or ``go X``) line; first version wins."""
+    for num, raw in enumerate(_read_text(path).splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        fields = line.split()
+        if len(fields) >= 2 and fields[0] in ("golang", "go"):
+            value = fields[1]
+            if value.startswith(("ref:", "path:")):
+                raise PinError(
+                    path, num, value, "goswitch installs releases only, not refs or paths"
+                )
+            return _spec_or_error(path, num, value)
+    return None
+
+
+def read_go_mod(path: str) -> Pin | None:
+    """go.mod: ``toolchain goX.Y.Z`` is exact; a ``go X.Y[.Z]`` line is a minimum."""
+    go_line = toolchain = None
+    for num, raw in enumerate(_read_text(path).splitlines(), 1):
+        fields = raw.split("//", 1)[0].split()
+        if len(fields) == 2 and fields[0] == "go" and go_line is None:
+            go_line = (num, fields[1])
+        elif len(fields) == 2 and fields[0] == "toolchain" and toolchain is None:
+            toolchain = (num, fields[1])
+    minimum = None
+    if go_line is not None:
+        num, value = go_line
+        try:
+            minimum = GoVersion.parse(value)
+        except VersionError as exc:
+            raise PinError(path, num, value, exc.why) from None
+    if toolchain is not None and toolchain[1] != "default":
+        num, value = toolchain
+        if not value.startswith("go"):
+            raise PinError(path, num, value, "a go.mod toolchain looks like go1.21.6")
+        pin = _spec_or_error(path, num, value.split("-", 1)[0])
+        # Go itself never runs a toolchain older than the go line asks for.
+        if (
+            pin.spec is not None
+            and pin.spec.kind == "exact"
+            and (minimum is None or not pin.spec.version < _release_floor(minimum))
+        ):
+            return pin
+    if minimum is None:
+        return None
+    num, value = go_line  # type: ignore[misc]
+    return Pin(path, num, value, minimum=_release_floor(minimum))
+
+
+def _release_floor(v: GoVersion) -> GoVersion:
+    """The first release a go line admits: ``go 1.21`` → 1.21.0, ``go 1.20`` → 1.20."""
+    if v.patch is None and not v.is_prerelease and (v.major, v.minor) >= (1, 21):
+        return GoVersion(v.major, v.minor, 0)
+    return v
+
+
+def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
+    """``goswitch.toml``: (pin from [go] version, the [env] table, [go] toolchain)."""
+    text = _read_text(path)
+    try:
+        data = loads(text, path)
+    except TomlError as exc:
+        raise PinError(path, exc.line, "", f"invalid TOML: {exc.why}") from None
+    go = data.get("go", {})
+    if not isinstance(go, dict):
+        raise PinError(path, 0, str(go), "[go] must be a table")
+    pin = None
+    toolchain = go.get("toolchain")
+    if toolchain is not None and toolchain not in ("local", "auto", "inherit"):
+        raise PinError(
+            path,
+            _line_of(text, "toolchain"),
+            str(toolchain),
+            "[go] toolchain is local, auto or inherit",
+        )
+    value = go.get("version")
+    if value is not None:
+        if not isinstance(value, str):
+            raise PinError(
+                path, _line_of(text, "version"), str(value), "[go] version must be a string"
+            )
+        pin = _spec_or_error(path, _line_of(text, "version"), value)
+    env = data.get("env", {})
+    if not isinstance(env, dict):
+        raise PinError(path, _line_of(text, "env"), str(env), "[env] must be a table")
+    clean = {}
+    for name, val in env.items():
+        if not name or not all(c in _ENV_NAME_OK for c in name) or name[0].isdigit():
+            raise PinError(path, _line_of(text, name), name, "[env] names are letters, digits, _")
+        if name in RESERVED_ENV or name.startswith("__GOSWITCH"):
+            raise PinError(
+                path,
+                _line_of(text, name),
+                name,
+                "goswitch manages this variable itself; remove it from [env]",
+            )
+        if isinstance(val, bool):
+            val = "1" if val else "0"
+        if not isinstance(val, (str, int)):
+            raise PinError(path, _line_of(text, name), str(val), "[env] values are strings")
+        val = str(val)
+        if "\0" in val:
+            raise PinError(path, _line_of(text, name), name, "values cannot contain NUL")
+        clean[name] = val
+    return pin, clean, toolchain
+
+
+def _line_of(text: str, key: str) -> int:
+    """Best-effort line number of ``key = ...`` for messages."""
+    for num, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
+            return num
+    return 0
+
+
+def discover(start: str, use_go_mod: bool = True) -> Discovery:
+    """Walk from ``start`` up to ``/`` and return the nearest pin.
+
+    Raises :class:`PinError` for a file that is meant to pin but cannot.
+    """
+    result = Discovery()
+    directory = os.path.abspath(start) if start else os.sep
+    names = [TOML_NAME, GO_VERSION_NAME, TOOL_VERSIONS_NAME]
+    if use_go_mod:
+        names.append(GO_MOD_NAME)
+    while True:
+        result.watched.append(directory)
+        for name in names:
+            path = os.path.join(directory, name)
+            if _regular(path) is None:
+                continue
+            result.watched.append(path)
+            if name == TOML_NAME:
+                pin, env, toolchain = read_goswitch_toml(path)
+                if env and result.env_file is None:
+                    result.env, result.env_file = env, path
+                if toolchain and result.toolchain is None:
+                    result.toolchain = toolchain
+            elif name == GO_VERSION_NAME:
+                pin = read_go_version(path)
+            elif name == TOOL_VERSIONS_NAME:
+                pin = read_tool_versions(path)
+            else:
+                pin = read_go_mod(path)
+            if pin is not None:
+                result.pin = pin
+                return result
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return result
+        directory = parent

@@ -1,0 +1,25 @@
+"""Console-script entry point.
+
+``goswitch init SHELL`` runs once per shell start and must cost no more than
+one hook run, so it (and the hook itself) is served without importing click.
+Everything else goes to the click app.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in ("init", "hook") and "--help" not in args and "-h" not in args:
+        from .hook.main import main as hook_main
+
+        sys.exit(hook_main(args))
+    from .cli.app import main as cli_main
+
+    cli_main(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The environment a Go tree needs: what to set and what to put on PATH.
+
+Shared by the hook, ``goswitch env``/``exec`` and the systemd writer so all
+three agree.  Stdlib only.
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import paths
+
+
+class GoEnv:
+    """``set``: variables to export; ``path``: entries to put first on PATH, in order."""
+
+    __slots__ = ("set", "path", "unset")
+
+    def __init__(self):
+        self.set: dict[str, str] = {}
+        self.path: list[str] = []
+        self.unset: list[str] = []
+
+
+def gobin_for(settings, environ) -> str:
+    """The directory ``go install`` writes to, shared by every Go version."""
+    if settings.gobin:
+        return os.path.expanduser(settings.gobin)
+    if settings.gopath and not environ.get("GOBIN"):
+        first = os.path.expanduser(settings.gopath).split(os.pathsep)[0]
+        return os.path.join(first, "bin")
+    return paths.default_gobin(environ)
+
+
+def go_environment(
+    goroot: str, settings, environ, toolchain: str = "local", extra: dict | None = None
+) -> GoEnv:
+    env = GoEnv()
+    env.set["GOROOT"] = goroot
+    if toolchain in ("local", "auto"):
+        env.set["GOTOOLCHAIN"] = toolchain
+    if settings.gopath:
+        env.set["GOPATH"] = os.path.expanduser(settings.gopath)
+    if settings.gobin:
+        env.set["GOBIN"] = os.path.expanduser(settings.gobin)
+    goroot_bin = os.path.join(goroot, "bin")
+    env.path.append(goroot_bin)
+    gobin = gobin_for(settings, environ)
+    if gobin and gobin != goroot_bin:
+        env.path.append(gobin)
+    for name, value in (extra or {}).items():
+        env.set[name] = value
+    return env

@@ -1,0 +1,247 @@
+"""User settings: the config file, overridden by ``GOSWITCH_*`` variables.
+
+Stdlib only (the hook reads settings at every ``cd``).  :data:`KEYS` is the
+single list of settings: ``goswitch config`` documents and validates from it,
+and every key ``a.b_c`` has the variable ``GOSWITCH_A_B_C``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import paths
+from .tomlread import TomlError, load_file
+
+DEFAULT_INDEX_URL = "https://go.dev/dl/?mode=json&include=all"
+DEFAULT_MIRRORS = ("https://go.dev/dl/",)
+
+
+class Key:
+    __slots__ = ("name", "kind", "default", "doc", "choices")
+
+    def __init__(self, name: str, kind: str, default, doc: str, choices=()):
+        self.name, self.kind, self.default, self.doc = name, kind, default, doc
+        self.choices = tuple(choices)
+
+    @property
+    def env_var(self) -> str:
+        return "GOSWITCH_" + self.name.replace(".", "_").upper()
+
+
+KEYS = (
+    Key(
+        "default_version",
+        "str",
+        None,
+        "Go version used where no project file pins one (set by `goswitch use --global`).",
+    ),
+    Key(
+        "auto_install",
+        "bool",
+        True,
+        "May the shell hook install a missing version when you cd into a project.",
+    ),
+    Key(
+        "mirrors",
+        "list",
+        list(DEFAULT_MIRRORS),
+        "Ordered download bases tried in turn (https://, http://, file://).",
+    ),
+    Key(
+        "index_url",
+        "str",
+        DEFAULT_INDEX_URL,
+        "The go.dev-style JSON release index (golang.google.cn serves the same JSON).",
+    ),
+    Key("index_ttl", "int", 3600, "Seconds the cached index stays fresh."),
+    Key(
+        "verify_signature",
+        "choice",
+        "auto",
+        "Check the OpenPGP .asc signature: 1, 0, or auto (when gpgv or gpg is installed).",
+        ("auto", "1", "0"),
+    ),
+    Key(
+        "keyring",
+        "str",
+        None,
+        "Armored OpenPGP public key file(s), ':'-separated, used instead of the bundled key.",
+    ),
+    Key("read_go_mod", "bool", True, "Let go.mod's toolchain/go lines pin a version."),
+    Key(
+        "stores",
+        "list",
+        [],
+        "Extra read-only stores holding <version>/ Go trees (CI caches, /opt, fleet images).",
+    ),
+    Key(
+        "toolchain",
+        "choice",
+        "local",
+        "What the hook sets GOTOOLCHAIN to: local, auto, or inherit (leave it alone).",
+        ("local", "auto", "inherit"),
+    ),
+    Key(
+        "gobin",
+        "str",
+        None,
+        "Directory put on PATH for `go install`ed tools (default: $GOBIN, $GOPATH/bin, ~/go/bin).",
+    ),
+    Key("gopath", "str", None, "If set, the hook exports GOPATH with this value."),
+    Key("timeout", "int", 30, "Network connect/read timeout in seconds."),
+    Key("retries", "int", 3, "Download attempts per mirror on transient errors."),
+    Key(
+        "systemd.path",
+        "choice",
+        "prepend",
+        "Put Go's bin before (prepend) or after (append) the session PATH.",
+        ("prepend", "append"),
+    ),
+    Key(
+        "systemd.toolchain",
+        "choice",
+        "local",
+        "GOTOOLCHAIN written to the systemd environment.d file: local, auto or inherit.",
+        ("local", "auto", "inherit"),
+    ),
+    Key(
+        "systemd.enabled",
+        "bool",
+        False,
+        "Set by `goswitch systemd enable`; the file is rewritten when the default changes.",
+    ),
+    Key(
+        "systemd.version",
+        "str",
+        None,
+        "Version the systemd file pins; unset means follow the global default.",
+    ),
+)
+KEYS_BY_NAME = {k.name: k for k in KEYS}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingError(ValueError):
+    def __init__(self, where: str, key: str, value, why: str):
+        super().__init__(f"{where}: {key} = {value!r}: {why}")
+        self.where, self.key, self.value, self.why = where, key, value, why
+
+
+def coerce(key: Key, value, where: str):
+    """Turn a config or environment value into the key's type, or raise SettingError."""
+    if value is None:
+        return None
+    kind = key.kind
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise SettingError(where, key.name, value, "expected 1/0, true/false")
+    if kind == "int":
+        if isinstance(value, bool):
+            raise SettingError(where, key.name, value, "expected a whole number")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise SettingError(where, key.name, value, "expected a whole number") from None
+    if kind == "list":
+        if isinstance(value, str):
+            # Environment form: space-, comma- or (for paths) colon-separated.
+            seps = value.replace(",", " ")
+            if key.name == "stores":
+                seps = seps.replace(os.pathsep, " ")
+            return [v for v in seps.split() if v]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+        raise SettingError(where, key.name, value, "expected a list of strings")
+    if kind == "choice":
+        text = str(value).strip().lower()
+        if isinstance(value, bool):
+            text = "1" if value else "0"
+        aliases = {"true": "1", "false": "0", "yes": "1", "no": "0", "on": "1", "off": "0"}
+        text = aliases.get(text, text) if "1" in key.choices else text
+        if text not in key.choices:
+            raise SettingError(where, key.name, value, "expected one of " + ", ".join(key.choices))
+        return text
+    if not isinstance(value, str):
+        raise SettingError(where, key.name, value, "expected a string")
+    return value if value.strip() else None
+
+
+def _lookup(data: dict, name: str):
+    node = data
+    for part in name.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+class Settings:
+    """Resolved settings; attribute names are the keys with '.' → '_'."""
+
+    def __init__(self, values: dict, config_path: str, sources: dict):
+        self._values = values
+        self.config_path = config_path
+        self.sources = sources  # key -> "default" | "config" | "env:VAR"
+
+    def get(self, name: str):
+        return self._values[name]
+
+    def __getattr__(self, attr: str):
+        name = attr.replace("systemd_", "systemd.", 1) if attr.startswith("systemd_") else attr
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(attr) from None
+
+    def items(self):
+        return [(k.name, self._values[k.name]) for k in KEYS]
+
+
+def load(environ=os.environ, strict: bool = True) -> Settings:
+    """Read the config file and the environment.
+
+    ``strict=False`` (the hook) turns a bad value into the default and keeps
+    going, recording the problem in ``settings.errors``: a typo in the config
+    must not break every prompt.
+    """
+    path = paths.config_file(environ)
+    errors: list[str] = []
+    try:
+        data = load_file(path) or {}
+    except TomlError as exc:
+        if strict:
+            raise
+        errors.append(f"{exc} (fix the file or run `goswitch config list`)")
+        data = {}
+    values: dict = {}
+    sources: dict = {}
+    for key in KEYS:
+        raw_env = environ.get(key.env_var)
+        try:
+            if raw_env is not None and raw_env.strip() != "":
+                values[key.name] = coerce(key, raw_env, key.env_var)
+                sources[key.name] = "env:" + key.env_var
+                continue
+            raw = _lookup(data, key.name)
+            if raw is not None:
+                values[key.name] = coerce(key, raw, path)
+                sources[key.name] = "config"
+                continue
+        except SettingError as exc:
+            if strict:
+                raise
+            errors.append(str(exc))
+        default = key.default
+        values[key.name] = list(default) if isinstance(default, list) else default
+        sources[key.name] = "default"
+    settings = Settings(values, path, sources)
+    settings.errors = errors  # type: ignore[attr-defined]
+    return settings
