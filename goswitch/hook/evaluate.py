@@ -1,0 +1,142 @@
+"""One hook evaluation: from the environment and $PWD to the changes to make.
+
+Pure computation plus the file reads of resolution; the caller turns the
+:class:`Plan` into shell code.  Leaving a project restores every variable
+goswitch touched to its value from before; from PATH it removes exactly the
+entries it added, so entries the user added meanwhile stay.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .. import paths
+from .. import settings as settings_mod
+from ..errors import GoswitchError
+from ..goenv import go_environment
+from ..resolve import Resolution, resolve
+from ..store import Store, mark_used
+from .state import STATE_VAR, State, StateError, remove_entries
+
+
+class Plan:
+    """What the shell must do: ``exports`` (name → value, None = unset) and messages."""
+
+    def __init__(self):
+        self.exports: dict[str, str | None] = {}
+        self.messages: list[str] = []
+        self.watched: list[str] = []
+        self.keep_state = False  # the state could not be read: touch nothing
+
+
+def base_environment(environ, state: State) -> dict[str, str]:
+    """The environment as it was before goswitch changed anything."""
+    base = dict(environ)
+    for name, value in state.saved.items():
+        if value is None:
+            base.pop(name, None)
+        else:
+            base[name] = value
+    base["PATH"] = remove_entries(environ.get("PATH", ""), state.path_added)
+    base.pop(STATE_VAR, None)
+    return base
+
+
+def _install(spec: str, environ) -> bool:
+    """Hand over to the installer (tier 2); its output goes to our stderr."""
+    import subprocess
+
+    argv = [sys.executable, "-m", "goswitch", "install", spec]
+    try:
+        done = subprocess.run(argv, stdout=2, stdin=subprocess.DEVNULL, env=environ)
+    except KeyboardInterrupt:
+        return False
+    except OSError as exc:
+        sys.stderr.write(f"goswitch: cannot run the installer ({exc})\n")
+        return False
+    return done.returncode == 0
+
+
+def _watch_list(res: Resolution | None, settings, environ) -> list[str]:
+    watched = list(res.watched) if res is not None else []
+    config = settings.config_path
+    watched += [config, os.path.dirname(config)]
+    store_dirs = [paths.versions_dir(environ), *settings.stores]
+    watched += store_dirs
+    if res is not None:
+        if res.env_file:
+            watched.append(paths.trust_file(environ))
+        if res.spec is not None and res.spec.kind == "latest":
+            watched.append(os.path.join(paths.cache_dir(environ), "latest-stable"))
+    return watched
+
+
+def evaluate(environ, pwd: str) -> Plan:
+    plan = Plan()
+    try:
+        state = State.decode(environ.get(STATE_VAR))
+    except StateError as exc:
+        plan.keep_state = True
+        plan.messages.append(
+            f"goswitch: {STATE_VAR} was written by another goswitch version ({exc}); "
+            "leaving this shell's Go environment as it is (start a new shell)")
+        return plan
+    base = base_environment(environ, state)
+    settings = settings_mod.load(base, strict=False)
+    plan.messages.extend(f"goswitch: {e}" for e in settings.errors)
+    store = Store.from_settings(settings, base)
+
+    res: Resolution | None = None
+    try:
+        res = resolve(pwd, settings, base, store)
+    except GoswitchError as exc:
+        plan.messages.append(f"goswitch: {exc.message}")
+    plan.watched = _watch_list(res, settings, base)
+
+    if res is not None and res.missing and res.install_spec:
+        where = res.describe_source
+        if settings.auto_install:
+            if _install(res.install_spec, base):
+                res = resolve(pwd, settings, base, store)
+            else:
+                plan.messages.append(
+                    f"goswitch: could not install Go {res.install_spec} asked for by {where} "
+                    f"(see above; retry with `goswitch install {res.install_spec}`)")
+        else:
+            plan.messages.append(
+                f"goswitch: Go {res.install_spec} ({where}) is not installed "
+                f"(run `goswitch install {res.install_spec}`)")
+    if res is not None and res.env_untrusted:
+        plan.messages.append(
+            f"goswitch: {res.env_file}: [env] not applied, the file is not trusted "
+            f"(review it, then run `goswitch trust {res.env_file}`)")
+
+    new_state = State()
+    target: dict[str, str] = {}
+    if res is not None and res.goroot:
+        env = go_environment(res.goroot, settings, base, res.toolchain, res.env)
+        target = env.set
+        base_path = base.get("PATH", "")
+        base_entries = base_path.split(":") if base_path else []
+        added = [p for i, p in enumerate(env.path) if i == 0 or p not in base_entries]
+        new_state.path_added = added
+        target["PATH"] = ":".join([*added, *base_entries])
+        new_state.version = str(res.version)
+        new_state.goroot = res.goroot
+        mark_used(base, res.version)  # type: ignore[arg-type]
+    for name in target:
+        if name != "PATH":
+            new_state.saved[name] = base.get(name)
+
+    # Everything goswitch touched before and does not set now goes back.
+    wanted: dict[str, str | None] = {name: base.get(name) for name in state.saved}
+    wanted["PATH"] = base.get("PATH", "")
+    wanted.update(target)
+    for name, value in wanted.items():
+        if environ.get(name) != value:
+            plan.exports[name] = value
+    encoded = new_state.encode() if not new_state.empty else None
+    if environ.get(STATE_VAR) != encoded:
+        plan.exports[STATE_VAR] = encoded
+    return plan

@@ -1,0 +1,170 @@
+"""The hook program: ``goswitch init SHELL`` and ``goswitch hook SHELL ...``.
+
+Runs as ``python -I -S -c CODE hook SHELL PROTO PID SAID`` from the init
+script, so it imports nothing outside the stdlib-only hook path.  It prints
+shell code on stdout (eval'd by the shell) and messages on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from .. import paths
+
+# Bumped whenever the init script and this program stop understanding each
+# other; an older init script in a long-lived shell is then detected.
+PROTO = 1
+_RS = "\x1e"
+# The stamp is dated a little in the past: file timestamps come from a
+# coarse kernel clock, so an edit just after this run could otherwise get a
+# timestamp equal to the stamp's and be missed.
+_STAMP_MARGIN_NS = 30_000_000
+_STAMP_MAX_AGE = 7 * 86400
+
+
+def _usage() -> int:
+    sys.stderr.write("usage: goswitch init bash|zsh|fish\n")
+    return 2
+
+
+def _shell(name: str):
+    from ..shells import get_shell
+
+    try:
+        return get_shell(name)
+    except ValueError as exc:
+        sys.stderr.write(f"goswitch: {exc}\n")
+        return None
+
+
+def _launch_code() -> str:
+    """The ``-c`` program the init script runs: find our package without site."""
+    package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    extra = [package_parent]
+    if sys.version_info < (3, 11):  # tomli is not stdlib there; it lives in site-packages
+        try:
+            import tomli
+
+            extra.append(os.path.dirname(os.path.dirname(os.path.abspath(tomli.__file__))))
+        except ImportError:
+            pass
+    return (f"import sys;sys.path[:0]={extra!r};"
+            "from goswitch.hook.main import main;sys.exit(main(sys.argv[1:]))")
+
+
+def _clean_stamps(environ) -> None:
+    """Remove stamps of shells long gone (init is the cheap moment to do it)."""
+    run = paths.runtime_dir(environ)
+    now = time.time()
+    try:
+        names = os.listdir(run)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith("stamp-"):
+            path = os.path.join(run, name)
+            try:
+                if now - os.stat(path).st_mtime > _STAMP_MAX_AGE:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
+def init(args: list[str]) -> int:
+    if len(args) != 1:
+        return _usage()
+    shell = _shell(args[0])
+    if shell is None:
+        return 2
+    python = sys.executable or "python3"
+    script = shell.init_script({"PYTHON": python, "CODE": _launch_code(), "PROTO": str(PROTO)})
+    _clean_stamps(os.environ)
+    sys.stdout.write(script)
+    return 0
+
+
+def _touch_stamp(environ, pid: str, started_ns: int) -> str:
+    run = paths.runtime_dir(environ)
+    name = "stamp-" + "".join(c for c in pid if c.isdigit())
+    stamp = os.path.join(run, name)
+    when = started_ns - _STAMP_MARGIN_NS
+    try:
+        try:
+            os.utime(stamp, ns=(when, when))
+        except FileNotFoundError:
+            os.makedirs(run, mode=0o700, exist_ok=True)
+            os.close(os.open(stamp, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.utime(stamp, ns=(when, when))
+    except OSError:
+        return ""  # no stamp: tier 0 re-evaluates at every prompt, still correct
+    return stamp
+
+
+def hook(args: list[str]) -> int:
+    started_ns = time.time_ns()
+    if not args:
+        return _usage()
+    shell = _shell(args[0])
+    if shell is None:
+        return 2
+    proto = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
+    pid = args[2] if len(args) > 2 else str(os.getppid())
+    said = set(args[3].split(_RS)) if len(args) > 3 and args[3] else set()
+    out: list[str] = []
+    if proto != PROTO:
+        # An init script from another goswitch version: replace it by ours,
+        # then carry on with this evaluation under the new protocol.
+        sys.stderr.write(
+            f"goswitch: this shell was set up by another goswitch version (hook protocol "
+            f"{proto}, now {PROTO}); reloading the hook\n")
+        out.append(shell.init_script(
+            {"PYTHON": sys.executable or "python3", "CODE": _launch_code(),
+             "PROTO": str(PROTO)}))
+
+    environ = os.environ
+    pwd = environ.get("PWD", "")
+    if not pwd.startswith("/"):
+        try:
+            pwd = os.getcwd()
+        except OSError:
+            pwd = "/"
+    from .evaluate import evaluate
+
+    try:
+        plan = evaluate(environ, pwd)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never break the prompt; say it once
+        from .evaluate import Plan
+
+        plan = Plan()
+        plan.messages.append(f"goswitch: internal error in the shell hook: {exc!r} "
+                             "(please report it; `goswitch current` shows the details)")
+    for name, value in plan.exports.items():
+        if name == "PATH" and value is not None:
+            out.append(shell.export_path(value))
+        elif value is None:
+            out.append(shell.unset(name))
+        else:
+            out.append(shell.export(name, value))
+    # Tier-0 bookkeeping: what to watch and since when.
+    out.append(shell.set_list("__goswitch_watch", plan.watched))
+    out.append(shell.set_local("__goswitch_stamp", _touch_stamp(environ, pid, started_ns)))
+    out.append(shell.set_local("__goswitch_said", _RS.join(plan.messages)))
+    for message in plan.messages:
+        if message not in said:
+            sys.stderr.write(message + "\n")
+    sys.stdout.buffer.write("".join(out).encode("utf-8", "surrogateescape"))
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        return _usage()
+    if argv[0] == "init":
+        return init(argv[1:])
+    if argv[0] == "hook":
+        return hook(argv[1:])
+    return _usage()

@@ -1,0 +1,51 @@
+# goswitch shell hook for bash: what `goswitch init bash` prints.
+# Put `eval "$(goswitch init bash)"` in ~/.bashrc.
+#
+# Tier 0 (every prompt) uses builtins only: same $PWD, same override and no
+# watched file newer than the stamp means nothing to do, no process started.
+# Otherwise one `python -I -S` run prints the changes, which are eval'd here.
+# Placeholders @NAME@ are filled in (shell-quoted) by `goswitch init`.
+# shellcheck shell=bash
+
+__goswitch_python=@PYTHON@
+__goswitch_code=@CODE@
+__goswitch_proto=@PROTO@
+# Set by the hook's output; declared here so `set -u` shells are safe.
+__goswitch_pwd=
+__goswitch_ovr=${__goswitch_ovr-}
+__goswitch_stamp=${__goswitch_stamp-}
+__goswitch_said=${__goswitch_said-}
+__goswitch_watch=()
+
+_goswitch_stale() {
+  [[ -n "$__goswitch_stamp" && -e "$__goswitch_stamp" ]] || return 0
+  local f
+  for f in ${__goswitch_watch[@]+"${__goswitch_watch[@]}"}; do
+    [[ "$f" -nt "$__goswitch_stamp" ]] && return 0
+  done
+  return 1
+}
+
+_goswitch_hook() {
+  local status=$?
+  if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "${GOSWITCH_GO_VERSION-}" ]] ||
+    _goswitch_stale; then
+    # Recorded first: if python cannot run, the error shows once, not every prompt.
+    __goswitch_pwd=$PWD
+    __goswitch_ovr=${GOSWITCH_GO_VERSION-}
+    eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook bash \
+      "$__goswitch_proto" "$$" "$__goswitch_said")"
+  fi
+  return "$status"
+}
+
+# Run first, so the user's own prompt commands already see the new Go.
+if [[ ${PROMPT_COMMAND+${PROMPT_COMMAND@a}} == *a* ]]; then
+  if [[ " ${PROMPT_COMMAND[*]} " != *" _goswitch_hook "* ]]; then
+    PROMPT_COMMAND=(_goswitch_hook "${PROMPT_COMMAND[@]}")
+  fi
+elif [[ ";${PROMPT_COMMAND-};" != *";_goswitch_hook;"* ]]; then
+  # The string form, on purpose: the user's PROMPT_COMMAND is not an array.
+  # shellcheck disable=SC2128,SC2178
+  PROMPT_COMMAND="_goswitch_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+fi

@@ -1,0 +1,43 @@
+# goswitch shell hook for zsh: what `goswitch init zsh` prints.
+# Put `eval "$(goswitch init zsh)"` in ~/.zshrc.
+#
+# Tier 0 (every prompt) uses builtins only: same $PWD, same override and no
+# watched file newer than the stamp means nothing to do, no process started.
+# chpwd makes a `cd` take effect at once; precmd catches edited files.
+# Placeholders @NAME@ are filled in (shell-quoted) by `goswitch init`.
+# shellcheck shell=bash disable=SC2034
+
+typeset -g __goswitch_python=@PYTHON@
+typeset -g __goswitch_code=@CODE@
+typeset -g __goswitch_proto=@PROTO@
+typeset -g __goswitch_pwd=
+typeset -g __goswitch_ovr=${__goswitch_ovr-}
+typeset -g __goswitch_stamp=${__goswitch_stamp-}
+typeset -g __goswitch_said=${__goswitch_said-}
+typeset -ga __goswitch_watch
+__goswitch_watch=()
+
+_goswitch_stale() {
+  [[ -n "$__goswitch_stamp" && -e "$__goswitch_stamp" ]] || return 0
+  local f
+  for f in "${__goswitch_watch[@]}"; do
+    [[ "$f" -nt "$__goswitch_stamp" ]] && return 0
+  done
+  return 1
+}
+
+_goswitch_hook() {
+  local status=$?
+  if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "${GOSWITCH_GO_VERSION-}" ]] ||
+    _goswitch_stale; then
+    __goswitch_pwd=$PWD
+    __goswitch_ovr=${GOSWITCH_GO_VERSION-}
+    eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook zsh \
+      "$__goswitch_proto" "$$" "$__goswitch_said")"
+  fi
+  return "$status"
+}
+
+autoload -Uz add-zsh-hook
+add-zsh-hook precmd _goswitch_hook
+add-zsh-hook chpwd _goswitch_hook
