@@ -12,11 +12,8 @@ device named ``.go-version`` cannot hang the prompt.
 
 from __future__ import annotations
 
-import os
-import stat
-
+from . import fs
 from .errors import PinError
-from .tomlread import TomlError, loads
 from .versions import GoVersion, Spec, VersionError
 
 TOML_NAME = "goswitch.toml"
@@ -83,23 +80,17 @@ class Discovery:
 def _regular(path: str):
     """stat ``path``; the result when it is a regular file we may read, else None."""
     try:
-        st = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError, PermissionError, OSError):
+        st = fs.stat(path)
+    except (OSError, ValueError):
         return None
-    return st if stat.S_ISREG(st.st_mode) else None
+    return st if fs.is_regular(st) else None
 
 
 def _read_text(path: str) -> str:
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        data = fs.read_bytes(path, _MAX_READ)
     except OSError as exc:
         raise PinError(path, 0, "", f"cannot read it: {exc.strerror}") from None
-    try:
-        data = os.read(fd, _MAX_READ)
-    except OSError as exc:
-        raise PinError(path, 0, "", f"cannot read it: {exc.strerror}") from None
-    finally:
-        os.close(fd)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -193,6 +184,8 @@ def _release_floor(v: GoVersion) -> GoVersion:
 
 def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
     """``goswitch.toml``: (pin from [go] version, the [env] table, [go] toolchain)."""
+    from .tomlread import TomlError, loads  # only projects with a goswitch.toml pay for it
+
     text = _read_text(path)
     try:
         data = loads(text, path)
@@ -257,14 +250,14 @@ def discover(start: str, use_go_mod: bool = True) -> Discovery:
     Raises :class:`PinError` for a file that is meant to pin but cannot.
     """
     result = Discovery()
-    directory = os.path.abspath(start) if start else os.sep
+    directory = fs.abspath(start) if start else fs.sep
     names = [TOML_NAME, GO_VERSION_NAME, TOOL_VERSIONS_NAME]
     if use_go_mod:
         names.append(GO_MOD_NAME)
     while True:
         result.watched.append(directory)
         for name in names:
-            path = os.path.join(directory, name)
+            path = fs.join(directory, name)
             if _regular(path) is None:
                 continue
             result.watched.append(path)
@@ -283,7 +276,7 @@ def discover(start: str, use_go_mod: bool = True) -> Discovery:
             if pin is not None:
                 result.pin = pin
                 return result
-        parent = os.path.dirname(directory)
+        parent = fs.dirname(directory)
         if parent == directory:
             return result
         directory = parent

@@ -6,9 +6,7 @@ three agree.  Stdlib only.
 
 from __future__ import annotations
 
-import os
-
-from . import paths
+from . import fs, paths
 
 
 class GoEnv:
@@ -25,10 +23,10 @@ class GoEnv:
 def gobin_for(settings, environ) -> str:
     """The directory ``go install`` writes to, shared by every Go version."""
     if settings.gobin:
-        return os.path.expanduser(settings.gobin)
+        return fs.expanduser(settings.gobin, environ)
     if settings.gopath and not environ.get("GOBIN"):
-        first = os.path.expanduser(settings.gopath).split(os.pathsep)[0]
-        return os.path.join(first, "bin")
+        first = fs.expanduser(settings.gopath, environ).split(fs.pathsep)[0]
+        return fs.join(first, "bin")
     return paths.default_gobin(environ)
 
 
@@ -40,10 +38,10 @@ def go_environment(
     if toolchain in ("local", "auto"):
         env.set["GOTOOLCHAIN"] = toolchain
     if settings.gopath:
-        env.set["GOPATH"] = os.path.expanduser(settings.gopath)
+        env.set["GOPATH"] = fs.expanduser(settings.gopath, environ)
     if settings.gobin:
-        env.set["GOBIN"] = os.path.expanduser(settings.gobin)
-    goroot_bin = os.path.join(goroot, "bin")
+        env.set["GOBIN"] = fs.expanduser(settings.gobin, environ)
+    goroot_bin = fs.join(goroot, "bin")
     env.path.append(goroot_bin)
     gobin = gobin_for(settings, environ)
     if gobin and gobin != goroot_bin:

@@ -9,9 +9,7 @@ spec to hand to the installer, which may use the network.
 
 from __future__ import annotations
 
-import os
-
-from . import paths, trust
+from . import fs, paths
 from .discovery import Discovery, Pin, discover
 from .errors import GoswitchError, PinError
 from .store import Store
@@ -78,8 +76,11 @@ class Resolution:
 def _latest_cached(environ) -> GoVersion | None:
     """Newest stable release known from the cached index (no network)."""
     try:
-        with open(os.path.join(paths.cache_dir(environ), LATEST_FILE), encoding="ascii") as f:
-            text = f.read().strip()
+        text = (
+            fs.read_bytes(fs.join(paths.cache_dir(environ), LATEST_FILE), 64)
+            .decode("ascii")
+            .strip()
+        )
         return GoVersion.parse(text)
     except (OSError, VersionError, UnicodeDecodeError):
         return None
@@ -126,12 +127,13 @@ def choose(
         res.missing, res.install_spec = True, str(spec)
 
 
-def resolve(cwd: str, settings, environ=os.environ, store: Store | None = None) -> Resolution:
+def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Resolution:
     """Resolve the Go for ``cwd``.
 
     Raises :class:`PinError` for a bad project file and :class:`GoswitchError`
     for a bad override or default, each naming the place and the fix.
     """
+    environ = fs.environ() if environ is None else environ
     res = Resolution()
     store = store or Store.from_settings(settings, environ)
     res.toolchain = settings.toolchain
@@ -147,6 +149,8 @@ def resolve(cwd: str, settings, environ=os.environ, store: Store | None = None) 
         res.toolchain = found.toolchain
     if found.env_file:
         res.env_file = found.env_file
+        from . import trust  # hashlib is costly; only [env] tables need it
+
         if trust.is_trusted(environ, found.env_file):
             res.env = found.env
         else:

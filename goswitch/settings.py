@@ -7,10 +7,7 @@ and every key ``a.b_c`` has the variable ``GOSWITCH_A_B_C``.
 
 from __future__ import annotations
 
-import os
-
-from . import paths
-from .tomlread import TomlError, load_file
+from . import fs, paths
 
 DEFAULT_INDEX_URL = "https://go.dev/dl/?mode=json&include=all"
 DEFAULT_MIRRORS = ("https://go.dev/dl/",)
@@ -155,7 +152,7 @@ def coerce(key: Key, value, where: str):
             # Environment form: space-, comma- or (for paths) colon-separated.
             seps = value.replace(",", " ")
             if key.name == "stores":
-                seps = seps.replace(os.pathsep, " ")
+                seps = seps.replace(fs.pathsep, " ")
             return [v for v in seps.split() if v]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return list(value)
@@ -205,18 +202,23 @@ class Settings:
         return [(k.name, self._values[k.name]) for k in KEYS]
 
 
-def load(environ=os.environ, strict: bool = True) -> Settings:
+def load(environ=None, strict: bool = True) -> Settings:
     """Read the config file and the environment.
 
     ``strict=False`` (the hook) turns a bad value into the default and keeps
     going, recording the problem in ``settings.errors``: a typo in the config
     must not break every prompt.
     """
+    environ = fs.environ() if environ is None else environ
     path = paths.config_file(environ)
     errors: list[str] = []
+    data: dict = {}
     try:
-        data = load_file(path) or {}
-    except TomlError as exc:
+        if fs.exists(path):
+            from .tomlread import load_file  # only when there is a file: saves a hook import
+
+            data = load_file(path) or {}
+    except ValueError as exc:  # tomlread.TomlError
         if strict:
             raise
         errors.append(f"{exc} (fix the file or run `goswitch config list`)")

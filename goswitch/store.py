@@ -8,10 +8,9 @@ path under its final name.
 
 from __future__ import annotations
 
-import os
 import time
 
-from . import paths
+from . import fs, paths
 from .versions import GoVersion, try_parse_version
 
 
@@ -26,13 +25,14 @@ class Installed:
 
 
 class Store:
-    def __init__(self, environ=os.environ, extra_stores=()):
+    def __init__(self, environ=None, extra_stores=()):
+        environ = fs.environ() if environ is None else environ
         self.environ = environ
         self.root = paths.versions_dir(environ)
         self.extra = [s for s in extra_stores if s]
 
     @classmethod
-    def from_settings(cls, settings, environ=os.environ) -> Store:
+    def from_settings(cls, settings, environ=None) -> Store:
         return cls(environ, settings.stores)
 
     @property
@@ -42,14 +42,14 @@ class Store:
 
     def path_for(self, version: GoVersion) -> str:
         """Where our store keeps (or would keep) ``version``."""
-        return os.path.join(self.root, str(version))
+        return fs.join(self.root, str(version))
 
     def find(self, version: GoVersion) -> str | None:
         """The GOROOT of an installed ``version``, searching every store in order."""
         name = str(version)
         for base in self.dirs:
-            root = os.path.join(base, name)
-            if os.path.isfile(os.path.join(root, "bin", "go")):
+            root = fs.join(base, name)
+            if fs.isfile(fs.join(root, "bin", "go")):
                 return root
         return None
 
@@ -58,7 +58,7 @@ class Store:
         seen: dict[GoVersion, Installed] = {}
         for base in self.dirs:
             try:
-                names = os.listdir(base)
+                names = fs.listdir(base)
             except OSError:
                 continue
             for name in names:
@@ -67,8 +67,8 @@ class Store:
                 version = try_parse_version(name)
                 if version is None or str(version) != name or version in seen:
                     continue
-                root = os.path.join(base, name)
-                if os.path.isfile(os.path.join(root, "bin", "go")):
+                root = fs.join(base, name)
+                if fs.isfile(fs.join(root, "bin", "go")):
                     seen[version] = Installed(version, root, base == self.root)
         return sorted(seen.values(), key=lambda i: i.version, reverse=True)
 
@@ -81,24 +81,23 @@ DAY = 86400
 
 def mark_used(environ, version: GoVersion, now: float | None = None) -> None:
     """Record that ``version`` was used today, at most one write a day (for prune)."""
-    marker = os.path.join(paths.usage_dir(environ), str(version))
+    marker = fs.join(paths.usage_dir(environ), str(version))
     now = time.time() if now is None else now
     try:
-        if now - os.stat(marker).st_mtime < DAY:
+        if now - fs.stat(marker).st_mtime < DAY:
             return
     except OSError:
         pass
     try:
-        os.makedirs(os.path.dirname(marker), exist_ok=True)
-        with open(marker, "a"):
-            pass
-        os.utime(marker, (now, now))
+        fs.makedirs(fs.dirname(marker))
+        fs.touch(marker, 0o644)
+        fs.utime(marker, (now, now))
     except OSError:
         pass  # best effort: a read-only home must not break the hook
 
 
 def last_used(environ, version: GoVersion) -> float | None:
     try:
-        return os.stat(os.path.join(paths.usage_dir(environ), str(version))).st_mtime
+        return fs.stat(fs.join(paths.usage_dir(environ), str(version))).st_mtime
     except OSError:
         return None

@@ -9,13 +9,14 @@ the stdlib only.
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from . import paths
 
 
 def digest_file(path: str) -> str:
+    import hashlib  # lazily: costs more than the rest of a hook run
+
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
 

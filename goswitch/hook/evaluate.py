@@ -8,10 +8,9 @@ entries it added, so entries the user added meanwhile stay.
 
 from __future__ import annotations
 
-import os
 import sys
 
-from .. import paths
+from .. import fs, paths
 from .. import settings as settings_mod
 from ..errors import GoswitchError
 from ..goenv import go_environment
@@ -61,14 +60,14 @@ def _install(spec: str, environ) -> bool:
 def _watch_list(res: Resolution | None, settings, environ) -> list[str]:
     watched = list(res.watched) if res is not None else []
     config = settings.config_path
-    watched += [config, os.path.dirname(config)]
+    watched += [config, fs.dirname(config)]
     store_dirs = [paths.versions_dir(environ), *settings.stores]
     watched += store_dirs
     if res is not None:
         if res.env_file:
             watched.append(paths.trust_file(environ))
         if res.spec is not None and res.spec.kind == "latest":
-            watched.append(os.path.join(paths.cache_dir(environ), "latest-stable"))
+            watched.append(fs.join(paths.cache_dir(environ), "latest-stable"))
     return watched
 
 
@@ -80,7 +79,8 @@ def evaluate(environ, pwd: str) -> Plan:
         plan.keep_state = True
         plan.messages.append(
             f"goswitch: {STATE_VAR} was written by another goswitch version ({exc}); "
-            "leaving this shell's Go environment as it is (start a new shell)")
+            "leaving this shell's Go environment as it is (start a new shell)"
+        )
         return plan
     base = base_environment(environ, state)
     settings = settings_mod.load(base, strict=False)
@@ -102,15 +102,18 @@ def evaluate(environ, pwd: str) -> Plan:
             else:
                 plan.messages.append(
                     f"goswitch: could not install Go {res.install_spec} asked for by {where} "
-                    f"(see above; retry with `goswitch install {res.install_spec}`)")
+                    f"(see above; retry with `goswitch install {res.install_spec}`)"
+                )
         else:
             plan.messages.append(
                 f"goswitch: Go {res.install_spec} ({where}) is not installed "
-                f"(run `goswitch install {res.install_spec}`)")
+                f"(run `goswitch install {res.install_spec}`)"
+            )
     if res is not None and res.env_untrusted:
         plan.messages.append(
             f"goswitch: {res.env_file}: [env] not applied, the file is not trusted "
-            f"(review it, then run `goswitch trust {res.env_file}`)")
+            f"(review it, then run `goswitch trust {res.env_file}`)"
+        )
 
     new_state = State()
     target: dict[str, str] = {}

@@ -7,11 +7,10 @@ shell code on stdout (eval'd by the shell) and messages on stderr.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
-from .. import paths
+from .. import fs, paths
 
 # Bumped whenever the init script and this program stop understanding each
 # other; an older init script in a long-lived shell is then detected.
@@ -41,17 +40,19 @@ def _shell(name: str):
 
 def _launch_code() -> str:
     """The ``-c`` program the init script runs: find our package without site."""
-    package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    package_parent = fs.dirname(fs.dirname(fs.dirname(fs.abspath(__file__))))
     extra = [package_parent]
     if sys.version_info < (3, 11):  # tomli is not stdlib there; it lives in site-packages
         try:
             import tomli
 
-            extra.append(os.path.dirname(os.path.dirname(os.path.abspath(tomli.__file__))))
+            extra.append(fs.dirname(fs.dirname(fs.abspath(tomli.__file__))))
         except ImportError:
             pass
-    return (f"import sys;sys.path[:0]={extra!r};"
-            "from goswitch.hook.main import main;sys.exit(main(sys.argv[1:]))")
+    return (
+        f"import sys;sys.path[:0]={extra!r};"
+        "from goswitch.hook.main import main;sys.exit(main(sys.argv[1:]))"
+    )
 
 
 def _clean_stamps(environ) -> None:
@@ -59,15 +60,15 @@ def _clean_stamps(environ) -> None:
     run = paths.runtime_dir(environ)
     now = time.time()
     try:
-        names = os.listdir(run)
+        names = fs.listdir(run)
     except OSError:
         return
     for name in names:
         if name.startswith("stamp-"):
-            path = os.path.join(run, name)
+            path = fs.join(run, name)
             try:
-                if now - os.stat(path).st_mtime > _STAMP_MAX_AGE:
-                    os.unlink(path)
+                if now - fs.stat(path).st_mtime > _STAMP_MAX_AGE:
+                    fs.unlink(path)
             except OSError:
                 pass
 
@@ -80,7 +81,7 @@ def init(args: list[str]) -> int:
         return 2
     python = sys.executable or "python3"
     script = shell.init_script({"PYTHON": python, "CODE": _launch_code(), "PROTO": str(PROTO)})
-    _clean_stamps(os.environ)
+    _clean_stamps(fs.environ())
     sys.stdout.write(script)
     return 0
 
@@ -88,15 +89,15 @@ def init(args: list[str]) -> int:
 def _touch_stamp(environ, pid: str, started_ns: int) -> str:
     run = paths.runtime_dir(environ)
     name = "stamp-" + "".join(c for c in pid if c.isdigit())
-    stamp = os.path.join(run, name)
+    stamp = fs.join(run, name)
     when = started_ns - _STAMP_MARGIN_NS
     try:
         try:
-            os.utime(stamp, ns=(when, when))
+            fs.utime(stamp, ns=(when, when))
         except FileNotFoundError:
-            os.makedirs(run, mode=0o700, exist_ok=True)
-            os.close(os.open(stamp, os.O_WRONLY | os.O_CREAT, 0o600))
-            os.utime(stamp, ns=(when, when))
+            fs.makedirs(run, 0o700)
+            fs.touch(stamp)
+            fs.utime(stamp, ns=(when, when))
     except OSError:
         return ""  # no stamp: tier 0 re-evaluates at every prompt, still correct
     return stamp
@@ -110,7 +111,7 @@ def hook(args: list[str]) -> int:
     if shell is None:
         return 2
     proto = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
-    pid = args[2] if len(args) > 2 else str(os.getppid())
+    pid = args[2] if len(args) > 2 else str(fs.getppid())
     said = set(args[3].split(_RS)) if len(args) > 3 and args[3] else set()
     out: list[str] = []
     if proto != PROTO:
@@ -118,16 +119,19 @@ def hook(args: list[str]) -> int:
         # then carry on with this evaluation under the new protocol.
         sys.stderr.write(
             f"goswitch: this shell was set up by another goswitch version (hook protocol "
-            f"{proto}, now {PROTO}); reloading the hook\n")
-        out.append(shell.init_script(
-            {"PYTHON": sys.executable or "python3", "CODE": _launch_code(),
-             "PROTO": str(PROTO)}))
+            f"{proto}, now {PROTO}); reloading the hook\n"
+        )
+        out.append(
+            shell.init_script(
+                {"PYTHON": sys.executable or "python3", "CODE": _launch_code(), "PROTO": str(PROTO)}
+            )
+        )
 
-    environ = os.environ
+    environ = fs.environ()
     pwd = environ.get("PWD", "")
     if not pwd.startswith("/"):
         try:
-            pwd = os.getcwd()
+            pwd = fs.getcwd()
         except OSError:
             pwd = "/"
     from .evaluate import evaluate
@@ -140,8 +144,10 @@ def hook(args: list[str]) -> int:
         from .evaluate import Plan
 
         plan = Plan()
-        plan.messages.append(f"goswitch: internal error in the shell hook: {exc!r} "
-                             "(please report it; `goswitch current` shows the details)")
+        plan.messages.append(
+            f"goswitch: internal error in the shell hook: {exc!r} "
+            "(please report it; `goswitch current` shows the details)"
+        )
     for name, value in plan.exports.items():
         if name == "PATH" and value is not None:
             out.append(shell.export_path(value))

@@ -50,8 +50,13 @@ class State:
             for name, value in sorted(self.saved.items())
         )
         return _US.join(
-            (FORMAT, _esc(self.version), _esc(self.goroot),
-             _RS.join(_esc(p) for p in self.path_added), saved)
+            (
+                FORMAT,
+                _esc(self.version),
+                _esc(self.goroot),
+                _RS.join(_esc(p) for p in self.path_added),
+                saved,
+            )
         )
 
     @classmethod

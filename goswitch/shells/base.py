@@ -7,12 +7,11 @@ and can never run anything: no expansion, no command substitution.
 
 from __future__ import annotations
 
-import os
+from .. import fs
 
 _NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # shell/ holds the init scripts; the package ships them as data/shell.
-_SCRIPTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                        "data", "shell")
+_SCRIPTS = fs.join(fs.dirname(fs.dirname(fs.abspath(__file__))), "data", "shell")
 
 
 def check_name(name: str) -> str:
@@ -52,7 +51,7 @@ class Shell:
 
     def init_script(self, substitutions: dict[str, str]) -> str:
         """The hook script from shell/, with ``@NAME@`` placeholders filled in (quoted)."""
-        with open(os.path.join(_SCRIPTS, self.script), encoding="utf-8") as f:
+        with open(fs.join(_SCRIPTS, self.script), encoding="utf-8") as f:
             text = f.read()
         for key, value in substitutions.items():
             text = text.replace(f"@{key}@", self.quote(value))

@@ -1,0 +1,167 @@
+"""The file-system calls of the hook path, without importing ``os``.
+
+``python -I -S`` starts with ``posix`` loaded but not ``os``; importing
+``os`` (it pulls in ``_collections_abc`` for ``os.environ``) costs about a
+millisecond, an eighth of a whole interpreter start and a third of the hook's
+budget.  So the stdlib-only modules the hook runs use these instead.  Paths
+are ``str`` (bytes that are not UTF-8 are kept with surrogateescape, as
+``os`` does).  POSIX only: goswitch supports Linux and macOS.
+"""
+
+from __future__ import annotations
+
+import posix
+import sys
+from posix import (  # noqa: F401  (re-exported for the hook-path modules)
+    O_CREAT,
+    O_NOCTTY,
+    O_NONBLOCK,
+    O_RDONLY,
+    O_WRONLY,
+    close,
+    getcwd,
+    getpid,
+    getppid,
+    listdir,
+    read,
+    stat,
+    unlink,
+    utime,
+)
+from posix import open as open_fd  # noqa: F401
+
+sep = "/"
+pathsep = ":"
+_S_IFMT, _S_IFREG, _S_IFDIR = 0o170000, 0o100000, 0o040000
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def environ():
+    """The process environment: ``os.environ`` when os is loaded (the CLI, tests), else ours."""
+    os_mod = sys.modules.get("os")
+    if os_mod is not None:
+        return os_mod.environ
+    global _environ
+    if _environ is None:
+        _environ = {_decode(k): _decode(v) for k, v in posix.environ.items()}
+    return _environ
+
+
+_environ: dict[str, str] | None = None
+
+
+def fsencode(path: str) -> bytes:
+    return path.encode("utf-8", "surrogateescape")
+
+
+def join(base: str, *parts: str) -> str:
+    path = base
+    for part in parts:
+        if part.startswith(sep):
+            path = part
+        elif not path or path.endswith(sep):
+            path += part
+        else:
+            path += sep + part
+    return path
+
+
+def dirname(path: str) -> str:
+    i = path.rfind(sep) + 1
+    head = path[:i]
+    if head and head != sep * len(head):
+        head = head.rstrip(sep)
+    return head
+
+
+def basename(path: str) -> str:
+    return path[path.rfind(sep) + 1 :]
+
+
+def normpath(path: str) -> str:
+    """Lexical normalisation like os.path.normpath ('.', '..', '//')."""
+    if not path:
+        return "."
+    absolute = path.startswith(sep)
+    parts: list[str] = []
+    for part in path.split(sep):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not absolute:
+                parts.append(part)
+            continue
+        parts.append(part)
+    out = sep.join(parts)
+    return (sep + out) if absolute else (out or ".")
+
+
+def abspath(path: str) -> str:
+    if not path.startswith(sep):
+        path = join(getcwd(), path)
+    return normpath(path)
+
+
+def _mode(path: str) -> int:
+    try:
+        return stat(path).st_mode
+    except (OSError, ValueError):
+        return 0
+
+
+def exists(path: str) -> bool:
+    return _mode(path) != 0
+
+
+def isfile(path: str) -> bool:
+    return _mode(path) & _S_IFMT == _S_IFREG
+
+
+def isdir(path: str) -> bool:
+    return _mode(path) & _S_IFMT == _S_IFDIR
+
+
+def is_regular(st) -> bool:
+    return st.st_mode & _S_IFMT == _S_IFREG
+
+
+def expanduser(path: str, env=None) -> str:
+    if not path.startswith("~"):
+        return path
+    end = path.find(sep)
+    if end == -1:
+        end = len(path)
+    if end != 1:
+        return path  # ~user: leave it, as a user would see it unexpanded
+    home = (env if env is not None else environ()).get("HOME") or "/"
+    return (home.rstrip(sep) or sep) + path[1:]
+
+
+def makedirs(path: str, mode: int = 0o777) -> None:
+    if isdir(path):
+        return
+    parent = dirname(path)
+    if parent and parent != path and not isdir(parent):
+        makedirs(parent, mode)
+    try:
+        posix.mkdir(path, mode)
+    except FileExistsError:
+        if not isdir(path):
+            raise
+
+
+def read_bytes(path: str, limit: int = 1 << 20) -> bytes:
+    fd = open_fd(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
+    try:
+        return read(fd, limit)
+    finally:
+        close(fd)
+
+
+def touch(path: str, mode: int = 0o600) -> None:
+    close(open_fd(path, O_WRONLY | O_CREAT, mode))
