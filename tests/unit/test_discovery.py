@@ -1,0 +1,119 @@
+"""Which file pins the version: order within a directory, nearest wins, strict values."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from goswitch.discovery import discover
+from goswitch.errors import PinError
+
+
+def write(path, text, mode="w"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(text)
+
+
+def test_order_within_a_directory(tmp_path):
+    d = tmp_path / "p"
+    write(str(d / "go.mod"), "module x\n\ngo 1.20\n")
+    write(str(d / ".tool-versions"), "nodejs 20\ngolang 1.21.1\n")
+    assert discover(str(d)).pin.value == "1.21.1"
+    write(str(d / ".go-version"), "1.21.2\n")
+    assert discover(str(d)).pin.value == "1.21.2"
+    write(str(d / "goswitch.toml"), '[go]\nversion = "1.21.3"\n')
+    pin = discover(str(d)).pin
+    assert (pin.value, pin.file, pin.line) == ("1.21.3", str(d / "goswitch.toml"), 2)
+
+
+def test_goswitch_toml_without_version_falls_through(tmp_path):
+    write(str(tmp_path / "goswitch.toml"), '[go]\ntoolchain = "auto"\n[env]\nA = "1"\n')
+    write(str(tmp_path / ".go-version"), "1.22.1\n")
+    found = discover(str(tmp_path))
+    assert found.pin.value == "1.22.1"
+    assert found.toolchain == "auto"
+    assert found.env == {"A": "1"}
+
+
+def test_nearest_directory_wins(tmp_path):
+    write(str(tmp_path / ".go-version"), "1.21.0\n")
+    write(str(tmp_path / "a" / "b" / "go.mod"), "module m\ngo 1.22.3\n")
+    os.makedirs(tmp_path / "a" / "b" / "c")
+    found = discover(str(tmp_path / "a" / "b" / "c"))
+    assert found.pin.kind == "minimum" and str(found.pin.minimum) == "1.22.3"
+    assert str(tmp_path / "a" / "b") in found.watched
+    assert discover(str(tmp_path / "a")).pin.value == "1.21.0"
+    assert discover(str(tmp_path / "a" / "b"), use_go_mod=False).pin.value == "1.21.0"
+
+
+def test_go_version_tolerates_bom_crlf_comments_prefix(tmp_path):
+    write(str(tmp_path / ".go-version"), b"\xef\xbb\xbf# pinned\r\n\r\ngo1.21.6  \r\n".decode("latin-1"),
+          mode="w")
+    with open(tmp_path / ".go-version", "wb") as f:
+        f.write(b"\xef\xbb\xbf# pinned\r\n\r\n  go1.21.6  \r\n")
+    pin = discover(str(tmp_path)).pin
+    assert (str(pin.spec.version), pin.line) == ("1.21.6", 3)
+
+
+@pytest.mark.parametrize("text,kind,value", [
+    ("module m\n\ngo 1.21\n", "minimum", "1.21.0"),
+    ("module m\n\ngo 1.20\n", "minimum", "1.20"),
+    ("module m\ngo 1.21.3\ntoolchain go1.22.10\n", "exact", "1.22.10"),
+    ("module m\ngo 1.22.3\ntoolchain go1.22.1\n", "minimum", "1.22.3"),  # go never goes below the go line
+    ("module m // c\ngo 1.22rc1 // pre\n", "minimum", "1.22rc1"),
+    ("module m\ngo 1.21.0\ntoolchain default\n", "minimum", "1.21.0"),
+])
+def test_go_mod(tmp_path, text, kind, value):
+    write(str(tmp_path / "go.mod"), text)
+    pin = discover(str(tmp_path)).pin
+    assert pin.kind == kind
+    assert str(pin.minimum if kind == "minimum" else pin.spec.version) == value
+
+
+@pytest.mark.parametrize("name,text,line", [
+    (".go-version", "# c\n1.21.x\n", 2),
+    (".go-version", "$(touch /tmp/pwned)\n", 1),
+    (".go-version", "1.21.6 extra\n", 1),
+    (".tool-versions", "golang ref:master\n", 1),
+    (".tool-versions", "golang ../../etc\n", 1),
+    ("goswitch.toml", '[go]\nversion = "latest; rm"\n', 2),
+    ("goswitch.toml", '[go]\nversion = 1\n', 2),
+    ("goswitch.toml", '[go\nversion = "1"\n', 1),
+    ("goswitch.toml", '[env]\nPATH = "/evil"\n', 2),
+    ("go.mod", "module m\ngo banana\n", 2),
+])
+def test_bad_files_name_file_line_value(tmp_path, name, text, line):
+    write(str(tmp_path / name), text)
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.path == str(tmp_path / name)
+    assert err.value.line == line
+    assert str(tmp_path / name) in err.value.message
+
+
+def test_non_utf8_and_special_files(tmp_path):
+    with open(tmp_path / ".go-version", "wb") as f:
+        f.write(b"1.21.\xff\n")
+    with pytest.raises(PinError, match="not UTF-8"):
+        discover(str(tmp_path))
+    os.unlink(tmp_path / ".go-version")
+    os.mkfifo(tmp_path / ".go-version")  # must not hang the prompt
+    assert discover(str(tmp_path)).pin is None
+    os.unlink(tmp_path / ".go-version")
+    os.mkdir(tmp_path / ".go-version")
+    assert discover(str(tmp_path)).pin is None
+
+
+def test_system_keeps_shell_go(tmp_path):
+    write(str(tmp_path / ".go-version"), "system\n")
+    assert discover(str(tmp_path)).pin.kind == "system"
+
+
+def test_nothing_found_watches_all_ancestors(tmp_path):
+    d = tmp_path / "x" / "y"
+    os.makedirs(d)
+    found = discover(str(d))
+    assert found.pin is None
+    assert found.watched[0] == str(d) and found.watched[-1] == "/"

@@ -1,0 +1,33 @@
+"""The state variable round-trips anything and refuses other formats."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from goswitch.hook.state import State, StateError, remove_entries
+
+text = st.text(st.characters(blacklist_characters="\0"), max_size=12)
+
+
+@given(text, text, st.lists(text.filter(bool), max_size=3),
+       st.dictionaries(text.filter(bool), st.one_of(st.none(), text)))
+def test_roundtrip(version, goroot, added, saved):
+    state = State(version, goroot, added, saved)
+    back = State.decode(state.encode())
+    assert (back.version, back.goroot, back.path_added, back.saved) == (
+        version, goroot, added, saved)
+
+
+@pytest.mark.parametrize("raw", ["2\x1fwhatever", "1\x1fonly", "1\x1fa\x1fb\x1fc\x1fX\x1eweird"])
+def test_other_formats_refused(raw):
+    with pytest.raises(StateError):
+        State.decode(raw)
+
+
+def test_remove_entries_keeps_user_additions():
+    assert remove_entries("/go/bin:/gobin:/mine:/usr/bin", ["/go/bin", "/gobin"]) == "/mine:/usr/bin"
+    # The user added the same directory again: one copy (ours) goes, theirs stays.
+    assert remove_entries("/go/bin:/usr/bin:/go/bin", ["/go/bin"]) == "/usr/bin:/go/bin"
+    assert remove_entries("/usr/bin", ["/gone"]) == "/usr/bin"

@@ -1,0 +1,80 @@
+"""Paths agree with platformdirs; settings come from config then GOSWITCH_* variables."""
+
+from __future__ import annotations
+
+import platformdirs
+import pytest
+
+from goswitch import paths, settings
+from goswitch.settings import KEYS, SettingError
+
+
+@pytest.mark.parametrize("xdg", [None, "", "   ", "/x/data"])
+def test_paths_match_platformdirs(monkeypatch, tmp_path, xdg):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        if xdg is None:
+            monkeypatch.delenv(var, raising=False)
+        else:
+            monkeypatch.setenv(var, xdg)
+    import os
+
+    env = dict(os.environ)
+    assert paths.user_data_dir(env) == platformdirs.user_data_dir("goswitch", appauthor=False)
+    assert paths.user_config_dir(env) == platformdirs.user_config_dir("goswitch", appauthor=False)
+    assert paths.user_cache_dir(env) == platformdirs.user_cache_dir("goswitch", appauthor=False)
+
+
+def test_overrides(tmp_path):
+    env = {"HOME": str(tmp_path), "GOSWITCH_HOME": "/gs", "GOSWITCH_CONFIG": "/c.toml",
+           "GOSWITCH_CACHE_DIR": "/cache"}
+    assert paths.versions_dir(env) == "/gs/versions"
+    assert paths.config_file(env) == "/c.toml"
+    assert paths.cache_dir(env) == "/cache"
+
+
+@pytest.mark.parametrize("env,want", [
+    ({"GOBIN": "/gb"}, "/gb"),
+    ({"GOPATH": "/gp1:/gp2"}, "/gp1/bin"),
+    ({}, "HOME/go/bin"),
+])
+def test_default_gobin(tmp_path, env, want):
+    env = {"HOME": str(tmp_path), **env}
+    assert paths.default_gobin(env) == want.replace("HOME", str(tmp_path))
+
+
+def test_config_then_env(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('# mine\ndefault_version = "1.21"\nauto_install = false\n'
+                   'mirrors = ["https://a/"]\n[systemd]\npath = "append"\n')
+    env = {"HOME": str(tmp_path), "GOSWITCH_CONFIG": str(cfg)}
+    s = settings.load(env)
+    assert (s.default_version, s.auto_install, s.mirrors, s.systemd_path) == (
+        "1.21", False, ["https://a/"], "append")
+    assert s.sources["auto_install"] == "config"
+    env.update(GOSWITCH_AUTO_INSTALL="1", GOSWITCH_MIRRORS="file:///m, https://b/ https://c/",
+               GOSWITCH_VERIFY_SIGNATURE="0", GOSWITCH_STORES="/s1:/s2")
+    s = settings.load(env)
+    assert s.auto_install is True and s.sources["auto_install"] == "env:GOSWITCH_AUTO_INSTALL"
+    assert s.mirrors == ["file:///m", "https://b/", "https://c/"]
+    assert s.verify_signature == "0" and s.stores == ["/s1", "/s2"]
+
+
+def test_every_key_has_a_variable_and_doc():
+    names = {k.env_var for k in KEYS}
+    assert "GOSWITCH_AUTO_INSTALL" in names and "GOSWITCH_INDEX_URL" in names
+    assert "GOSWITCH_READ_GO_MOD" in names and "GOSWITCH_KEYRING" in names
+    assert all(k.doc for k in KEYS)
+
+
+def test_bad_values(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("auto_install = \"maybe\"\n")
+    env = {"HOME": str(tmp_path), "GOSWITCH_CONFIG": str(cfg)}
+    with pytest.raises(SettingError) as err:
+        settings.load(env)
+    assert str(cfg) in str(err.value) and "auto_install" in str(err.value)
+    lenient = settings.load(env, strict=False)  # the hook keeps going with the default
+    assert lenient.auto_install is True and lenient.errors
+    cfg.write_text("auto_install = \n")
+    assert settings.load(env, strict=False).errors
