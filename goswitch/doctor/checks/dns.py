@@ -1,0 +1,475 @@
+"""DNS: /etc/resolv.conf, the ``hosts:`` line of /etc/nsswitch.conf, Go's resolver choice.
+
+Go has two resolvers.  Its own ("go") reads resolv.conf and nsswitch.conf
+itself and talks DNS directly; the "cgo" one calls glibc's getaddrinfo.  Which
+one a binary uses depends on how it was built (CGO_ENABLED, netgo/netcgo tags),
+``GODEBUG=netdns`` and on whether these files contain anything Go does not
+understand.  git, curl and every C program always go through glibc.  The rules
+here follow Go's net/conf.go and net/dnsconfig_unix.go and glibc's res_send.c.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ..model import FAIL, NA, OK, WARN, Check, Finding
+
+RESOLV_CONF = "/etc/resolv.conf"
+NSSWITCH_CONF = "/etc/nsswitch.conf"
+
+MAXNS = 3  # glibc's MAXNS; Go also keeps the first three
+DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS, DEFAULT_NDOTS = 5, 2, 1
+GLIBC_MAX_TIMEOUT, GLIBC_MAX_ATTEMPTS = 30, 5  # RES_MAXRETRANS, RES_MAXRETRY
+# http.DefaultTransport dials with a 30 s timeout, and the lookup is part of the dial.
+DIAL_TIMEOUT = 30
+SLOW_LOOKUP = 20  # two nameservers with glibc's defaults; beyond this a dead server hurts
+PROBE_NAME = "proxy.golang.org"  # what `go mod download` resolves first
+
+# Options Go's resolv.conf parser understands; anything else makes a cgo-enabled
+# binary hand lookups to glibc.
+GO_KNOWN_OPTIONS = ("ndots:", "timeout:", "attempts:", "rotate", "single-request",
+                    "single-request-reopen", "use-vc", "usevc", "tcp", "trust-ad", "edns0",
+                    "no-reload")
+GO_KNOWN_KEYWORDS = ("nameserver", "domain", "search", "options", "lookup")
+# NSS sources that answer arbitrary DNS names.
+DNS_SOURCES = ("dns", "resolve")
+# mdns*_minimal answer NOTFOUND only for .local names, so [NOTFOUND=return] after them is safe.
+MDNS_MINIMAL = ("mdns_minimal", "mdns4_minimal", "mdns6_minimal")
+# Directory services Go's own resolver cannot query.
+GO_SKIPS = ("nis", "nisplus", "ldap", "sss", "wins", "winbind", "hesiod", "db", "extrausers",
+            "libvirt", "libvirt_guest", "mymachines")
+
+
+# ---------------------------------------------------------------- resolv.conf
+
+
+def _int_option(value: str) -> int | None:
+    digits = ""
+    for ch in value:
+        if not ch.isdigit():
+            break
+        digits += ch
+    return int(digits) if digits else None
+
+
+def parse_resolv_conf(text: str) -> dict:
+    """The parts of resolv.conf that matter here, parsed the way glibc and Go agree on."""
+    conf = {
+        "nameservers": [], "invalid_nameservers": [], "search": [], "ndots": DEFAULT_NDOTS,
+        "timeout": DEFAULT_TIMEOUT, "attempts": DEFAULT_ATTEMPTS, "rotate": False,
+        "single_request": False, "use_vc": False, "go_unknown": [],
+    }
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        fields = line.split()
+        key = fields[0]
+        if key not in GO_KNOWN_KEYWORDS:
+            conf["go_unknown"].append(key)
+        if key == "nameserver" and len(fields) > 1:
+            addr = fields[1]
+            try:
+                ipaddress.ip_address(addr.split("%", 1)[0])  # fe80::1%eth0 is allowed
+                conf["nameservers"].append(addr)
+            except ValueError:
+                conf["invalid_nameservers"].append(addr)
+        elif key in ("search", "domain"):
+            # The last search/domain line wins (resolv.conf(5)).
+            conf["search"] = [d for d in fields[1:] if d != "."][: None if key == "search" else 1]
+        elif key == "options":
+            for opt in fields[1:]:
+                _apply_option(conf, opt)
+    return conf
+
+
+def _apply_option(conf: dict, opt: str) -> None:
+    if opt.startswith("ndots:"):
+        n = _int_option(opt[6:])
+        if n is not None:
+            conf["ndots"] = min(n, 15)
+    elif opt.startswith("timeout:"):
+        n = _int_option(opt[8:])
+        if n is not None:
+            conf["timeout"] = max(n, 1)
+    elif opt.startswith("attempts:"):
+        n = _int_option(opt[9:])
+        if n is not None:
+            conf["attempts"] = max(n, 1)
+    elif opt == "rotate":
+        conf["rotate"] = True
+    elif opt in ("single-request", "single-request-reopen"):
+        conf["single_request"] = True
+    elif opt in ("use-vc", "usevc", "tcp"):
+        conf["use_vc"] = True
+    if not any(opt == k or (k.endswith(":") and opt.startswith(k)) for k in GO_KNOWN_OPTIONS):
+        conf["go_unknown"].append(opt)
+
+
+def go_worst_case(servers: int, timeout: int, attempts: int, single_request: bool) -> int:
+    """Seconds Go's resolver waits for one name when no server answers.
+
+    Go tries every server once per attempt and gives each the full timeout; it
+    does not cap timeout or attempts.  A and AAAA go out in parallel unless
+    single-request makes them sequential.
+    """
+    total = attempts * max(1, min(servers, MAXNS)) * timeout
+    return total * 2 if single_request else total
+
+
+def glibc_worst_case(servers: int, timeout: int, attempts: int) -> int:
+    """The same for glibc: res_send gives server i ``(timeout << i) / nscount`` seconds.
+
+    Server 0 gets the full timeout, later ones a share of a doubled one (at least
+    1 s); timeout is capped at 30 and attempts at 5.
+    """
+    n = max(1, min(servers, MAXNS))
+    t = min(timeout, GLIBC_MAX_TIMEOUT)
+    per_round = sum(t if i == 0 else max(1, (t << i) // n) for i in range(n))
+    return min(attempts, GLIBC_MAX_ATTEMPTS) * per_round
+
+
+# -------------------------------------------------------------- nsswitch.conf
+
+
+def parse_hosts_line(text: str) -> list[dict] | None:
+    """The ``hosts:`` sources with their ``[STATUS=action]`` criteria, or None if absent."""
+    line = None
+    for raw in text.splitlines():
+        stripped = raw.split("#", 1)[0].strip()
+        if stripped.startswith("hosts:"):
+            line = stripped[len("hosts:"):]  # the last hosts: line wins, as in glibc
+    if line is None:
+        return None
+    sources: list[dict] = []
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch.isspace():
+            i += 1
+        elif ch == "[":
+            end = line.find("]", i)
+            end = len(line) if end == -1 else end
+            crits = []
+            for item in line[i + 1:end].split():
+                negate = item.startswith("!")
+                status, _, action = item.lstrip("!").partition("=")
+                crits.append({"negate": negate, "status": status.lower(), "action": action.lower()})
+            if sources:
+                sources[-1]["criteria"].extend(crits)
+            i = end + 1
+        else:
+            end = i
+            while end < len(line) and not line[end].isspace() and line[end] != "[":
+                end += 1
+            sources.append({"source": line[i:end], "criteria": []})
+            i = end
+    return sources
+
+
+def _action_for(criteria: list[dict], status: str) -> str:
+    """What glibc does after a source returns ``status`` (notfound, unavail, ...)."""
+    for crit in criteria:
+        if crit["negate"] and crit["status"] != status or (
+                not crit["negate"] and crit["status"] == status):
+            return crit["action"]
+    return "return" if status == "success" else "continue"
+
+
+def _line_text(sources: list[dict]) -> str:
+    parts = []
+    for src in sources:
+        parts.append(src["source"])
+        if src["criteria"]:
+            crits = " ".join(("!" if c["negate"] else "") + f"{c['status'].upper()}={c['action']}"
+                             for c in src["criteria"])
+            parts.append(f"[{crits}]")
+    return " ".join(parts)
+
+
+def _standard_for_go(criteria: list[dict]) -> bool:
+    """Go's nssSource.standardCriteria: criteria equal to the defaults (or a final return)."""
+    for i, crit in enumerate(criteria):
+        if crit["negate"]:
+            return False
+        default = {"success": "return", "notfound": "continue", "unavail": "continue",
+                   "tryagain": "continue"}.get(crit["status"])
+        if default is None:
+            return False
+        if i == len(criteria) - 1 and crit["action"] == "return":
+            continue
+        if crit["action"] != default:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- GODEBUG
+
+
+def godebug_netdns(environ) -> tuple[str | None, str | None, int]:
+    """(raw value, mode "go"/"cgo"/other/None, debug level) from GODEBUG=netdns=..."""
+    raw = None
+    for item in environ.get("GODEBUG", "").split(","):
+        key, _, value = item.strip().partition("=")
+        if key == "netdns":
+            raw = value  # later settings override earlier ones
+    if raw is None:
+        return None, None, 0
+    mode, level = None, 0
+    for part in raw.split("+"):
+        if part[:1].isdigit():
+            level = _int_option(part) or 0
+        elif part:
+            mode = part
+    return raw, mode, level
+
+
+def cgo_default(ctx) -> tuple[bool, str]:
+    """Would `go build` here link with cgo?  (CGO_ENABLED, else: is a C compiler found?)"""
+    value = ctx.environ.get("CGO_ENABLED", "")
+    if value in ("0", "1"):
+        return value == "1", f"CGO_ENABLED={value}"
+    cc = (ctx.environ.get("CC") or "gcc").split()[0]
+    found = ctx.commands.which(cc) if "/" not in cc else cc
+    # Since Go 1.20, the go command turns cgo off when it finds no C compiler.
+    if found:
+        return True, f"CGO_ENABLED unset, C compiler {cc} found"
+    return False, f"CGO_ENABLED unset, no C compiler ({cc}) on PATH"
+
+
+class DnsCheck(Check):
+    name = "dns"
+    title = "DNS"
+    summary = "resolv.conf nameservers and timeouts, nsswitch hosts order, Go's resolver choice"
+
+    def run(self, ctx) -> list[Finding]:
+        text, why = ctx.system.read(RESOLV_CONF)
+        conf = parse_resolv_conf(text or "")
+        ns_text, ns_why = ctx.system.read(NSSWITCH_CONF)
+        sources = parse_hosts_line(ns_text) if ns_text is not None else None
+        return [
+            self._nameservers(ctx, conf, why),
+            self._timeouts(conf, why),
+            self._search(conf, why),
+            self._nsswitch(sources, ns_why),
+            self._go_resolver(ctx, conf, why, sources, ns_why),
+        ]
+
+    def _nameservers(self, ctx, conf: dict, why: str | None) -> Finding:
+        title = "nameservers"
+        link = ctx.system.readlink(RESOLV_CONF)
+        servers = conf["nameservers"]
+        data = {"file": RESOLV_CONF, "symlink": link, "nameservers": servers,
+                "used": servers[:MAXNS], "ignored": servers[MAXNS:],
+                "invalid": conf["invalid_nameservers"]}
+        explain = ("glibc and Go ask at most the first three nameservers of /etc/resolv.conf, "
+                   "in order (round-robin with `options rotate`). With none listed, both "
+                   "fall back to a server on 127.0.0.1:53.")
+        where = f"{RESOLV_CONF} → {link}" if link else RESOLV_CONF
+        if why is not None:
+            return Finding("nameservers", title, WARN, f"{RESOLV_CONF}: {why}", explain,
+                           "Create /etc/resolv.conf with your nameservers (or make it readable: "
+                           "`sudo chmod 644 /etc/resolv.conf`), or run a local resolver.", data)
+        if not servers:
+            return Finding("nameservers", title, WARN, f"none in {where}; using 127.0.0.1:53",
+                           explain, "Add `nameserver <address>` lines, or make sure a resolver "
+                           "listens on 127.0.0.1:53.", data)
+        value = ", ".join(servers[:MAXNS]) + f" ({where})"
+        problems = []
+        if servers[MAXNS:]:
+            problems.append("ignored beyond the third: " + ", ".join(servers[MAXNS:]))
+        if conf["invalid_nameservers"]:
+            problems.append("not IP addresses, ignored: " + ", ".join(conf["invalid_nameservers"]))
+        if problems:
+            return Finding("nameservers", title, WARN, value + "; " + "; ".join(problems),
+                           explain, "Keep at most three `nameserver <IP address>` lines; put "
+                           "more servers behind a local caching resolver.", data)
+        return Finding("nameservers", title, OK, value, explain, data=data)
+
+    def _timeouts(self, conf: dict, why: str | None) -> Finding:
+        n = len(conf["nameservers"][:MAXNS]) or 1
+        t, a = conf["timeout"], conf["attempts"]
+        go_s = go_worst_case(n, t, a, conf["single_request"])
+        glibc_s = glibc_worst_case(n, t, a)
+        worst_s = max(go_s, glibc_s)
+        data = {"timeout": t, "attempts": a, "rotate": conf["rotate"],
+                "single_request": conf["single_request"], "nameservers_used": n,
+                "go_worst_case_s": go_s, "glibc_worst_case_s": glibc_s}
+        value = (f"timeout:{t} attempts:{a} rotate:{'yes' if conf['rotate'] else 'no'}"
+                 f"{' single-request' if conf['single_request'] else ''} with {n} server"
+                 f"{'s' if n != 1 else ''} → a name whose servers do not answer takes "
+                 f"{go_s} s in Go, {glibc_s} s in glibc")
+        explain = ("When a nameserver does not answer, each attempt waits `timeout` seconds "
+                   "for it before trying the next: Go waits attempts × servers × timeout, "
+                   "glibc gives later servers a share of a doubled timeout. Go's HTTP "
+                   "clients (http.DefaultTransport, the go command's module downloads) "
+                   f"give the whole dial, lookup included, {DIAL_TIMEOUT} s: a lookup that "
+                   "can take longer fails as `i/o timeout` before a working server is "
+                   "reached; `rotate` only spreads load, it does not shorten this.")
+        if why is not None:
+            return Finding("resolver-timeouts", "resolver timeouts", NA,
+                           f"{RESOLV_CONF}: {why}", explain, data=data)
+        if worst_s > DIAL_TIMEOUT:
+            status = FAIL
+        elif worst_s > SLOW_LOOKUP:
+            status = WARN
+        else:
+            status = OK
+        fix = ""
+        if status != OK:
+            fix = ("Lower it in /etc/resolv.conf, e.g. `options timeout:2 attempts:2`, and list "
+                   "only servers that answer (or one local caching resolver such as "
+                   "systemd-resolved or dnsmasq). If the file is generated, set this in its "
+                   "source (NetworkManager: ipv4.dns-options; DHCP; systemd-resolved).")
+        return Finding("resolver-timeouts", "resolver timeouts", status, value, explain, fix, data)
+
+    def _search(self, conf: dict, why: str | None) -> Finding:
+        search, ndots = conf["search"], conf["ndots"]
+        dots = PROBE_NAME.count(".")
+        extra = len(search) if search and dots < ndots else 0
+        data = {"search": search, "ndots": ndots, "extra_names": extra}
+        explain = (f"A name with fewer dots than ndots is tried with every search domain "
+                   f"appended before it is tried as written: {PROBE_NAME} has {dots} dots. "
+                   "Each extra name is an A and an AAAA query that must fail first, and "
+                   "each can hit the timeouts above (ndots:5 is the Kubernetes default).")
+        if why is not None:
+            return Finding("search", "search domains", NA, f"{RESOLV_CONF}: {why}", explain,
+                           data=data)
+        if not search:
+            return Finding("search", "search domains", OK, f"none; ndots:{ndots}", explain,
+                           data=data)
+        value = f"{' '.join(search)}; ndots:{ndots}"
+        if extra:
+            return Finding("search", "search domains", WARN,
+                           value + f" → {PROBE_NAME} is tried as {extra} other names first",
+                           explain, "Use ndots:1 where you can (Kubernetes: dnsConfig options "
+                           "in the pod spec), or write external names fully qualified with "
+                           "a trailing dot (proxy.golang.org.).", data)
+        return Finding("search", "search domains", OK, value, explain, data=data)
+
+    def _nsswitch(self, sources: list[dict] | None, why: str | None) -> Finding:
+        title = "nsswitch hosts"
+        explain = ("The hosts: line orders the sources glibc asks for a name. `files` "
+                   "(/etc/hosts) belongs before `dns` so local names never wait for a DNS "
+                   "server. `[NOTFOUND=return]` after a source that answers 'not found' "
+                   "for ordinary names stops the lookup there.")
+        if why not in (None, "missing"):
+            return Finding("nsswitch", title, WARN, f"{NSSWITCH_CONF}: {why}", explain,
+                           "Make /etc/nsswitch.conf readable (`sudo chmod 644`).",
+                           {"hosts": None, "line": None})
+        if sources is None:
+            # glibc's built-in default is `dns [!UNAVAIL=return] files`; Go assumes files,dns.
+            return Finding("nsswitch", title, OK,
+                           "no hosts: line; glibc's default `dns [!UNAVAIL=return] files`",
+                           explain, data={"hosts": None, "line": None})
+        names = [s["source"] for s in sources]
+        line = _line_text(sources)
+        data = {"hosts": names, "line": line}
+        value = f"hosts: {line}"
+        for src in sources:
+            if src["source"] in DNS_SOURCES:
+                break
+            if src["source"] in MDNS_MINIMAL:
+                continue
+            if _action_for(src["criteria"], "notfound") == "return":
+                has_dns = any(n in DNS_SOURCES for n in names)
+                return Finding(
+                    "nsswitch", title, FAIL, value,
+                    explain + f" Here `{src['source']}` answers 'not found' for every name it "
+                    "does not know and the lookup returns: "
+                    + ("DNS is never asked" if has_dns else "there is no DNS source")
+                    + ". C programs (git, which `go get` runs for direct module fetches, curl, "
+                    "cgo-resolver Go binaries) cannot resolve anything outside /etc/hosts, "
+                    "while Go's own resolver ignores the action and does ask DNS: builds "
+                    "that work with one fail with the other.",
+                    f"Remove the [..=return] after `{src['source']}`, e.g. `hosts: files dns` "
+                    "(Debian), `hosts: files mdns4_minimal [NOTFOUND=return] dns` (Ubuntu "
+                    "desktop), or authselect's default on RHEL/Fedora.", data)
+        if not any(n in DNS_SOURCES for n in names):
+            return Finding("nsswitch", title, WARN, value,
+                           explain + " There is no dns or resolve source: only /etc/hosts "
+                           "and the listed services resolve names, so module downloads fail "
+                           "with 'no such host' unless GOPROXY/GOFLAGS make the build offline.",
+                           "Add `dns` after `files`, e.g. `hosts: files dns`.", data)
+        first_dns = min(names.index(n) for n in DNS_SOURCES if n in names)
+        if "files" in names and names.index("files") > first_dns:
+            return Finding("nsswitch", title, WARN, value,
+                           explain + " Here DNS is asked before /etc/hosts: localhost aliases "
+                           "and test host names wait for (and can be overridden by) DNS.",
+                           "Put `files` first: `hosts: files dns`.", data)
+        return Finding("nsswitch", title, OK, value, explain, data=data)
+
+    def _go_resolver(self, ctx, conf: dict, why: str | None, sources, ns_why) -> Finding:
+        raw, mode, level = godebug_netdns(ctx.environ)
+        cgo_on, cgo_why = cgo_default(ctx)
+        reasons: list[str] = []
+        env = ctx.environ
+        if "LOCALDOMAIN" in env:
+            reasons.append("LOCALDOMAIN is set")
+        for var in ("RES_OPTIONS", "HOSTALIASES"):
+            if env.get(var):
+                reasons.append(f"{var} is set")
+        if why not in (None, "missing", "permission denied"):
+            reasons.append(f"resolv.conf unreadable ({why})")
+        if conf["go_unknown"]:
+            reasons.append("resolv.conf has " + ", ".join(sorted(set(conf["go_unknown"])))
+                           + " which Go does not parse")
+        if ns_why not in (None, "missing"):
+            reasons.append(f"nsswitch.conf unreadable ({ns_why})")
+        skipped: list[str] = []
+        for src in sources or []:
+            name = src["source"]
+            if name in ("files", "dns"):
+                if not _standard_for_go(src["criteria"]):
+                    reasons.append(f"non-default criteria after `{name}`")
+            elif name == "myhostname":
+                continue  # cgo only for localhost and this host's own name
+            elif name.startswith("mdns"):
+                if ctx.system.exists("/etc/mdns.allow"):
+                    reasons.append("/etc/mdns.allow exists")
+                continue  # cgo only for .local names
+            else:
+                reasons.append(f"nsswitch source `{name}`")
+                if name in GO_SKIPS:
+                    skipped.append(name)
+        mdns = [s["source"] for s in sources or [] if s["source"].startswith("mdns")]
+
+        if mode == "go":
+            cgo_build = "go (GODEBUG=netdns=go)"
+        elif mode == "cgo":
+            cgo_build = "cgo (GODEBUG=netdns=cgo)"
+        elif reasons:
+            cgo_build = "cgo (" + "; ".join(reasons) + ")"
+        else:
+            cgo_build = "go"
+        uses_go = mode == "go" or not cgo_on
+        data = {
+            "godebug_netdns": raw, "mode": mode, "debug_level": level,
+            "cgo_enabled_default": cgo_on, "cgo_reason": cgo_why,
+            "cgo_binaries": cgo_build.split(" ", 1)[0],
+            "cgo_reasons": reasons, "go_skips": skipped + mdns,
+        }
+        value = (f"binaries built with cgo use {cgo_build}; CGO_ENABLED=0 binaries use go; "
+                 f"`go build` here: cgo {'on' if cgo_on else 'off'} ({cgo_why})")
+        if raw is not None:
+            value = f"GODEBUG netdns={raw}; " + value
+        explain = ("Go's own resolver handles files and dns; with cgo a binary hands the "
+                   "lookup to glibc when GODEBUG=netdns=cgo, when RES_OPTIONS/LOCALDOMAIN/"
+                   "HOSTALIASES are set, or when resolv.conf/nsswitch.conf use something Go "
+                   "does not implement. CGO_ENABLED=0 binaries always use Go's resolver and "
+                   "skip NSS services such as sss, ldap, nis, wins and mDNS. "
+                   "`GODEBUG=netdns=go+2 ./prog` prints the choice it makes.")
+        if mode not in (None, "go", "cgo"):
+            return Finding("go-resolver", "Go resolver", WARN, value,
+                           explain + f" netdns={raw} names no resolver, so Go ignores it.",
+                           "Use GODEBUG=netdns=go or netdns=cgo (optionally +1/+2 for debug "
+                           "output), or remove it.", data)
+        if uses_go and (skipped or mdns):
+            names = ", ".join(skipped + mdns)
+            return Finding("go-resolver", "Go resolver", WARN, value,
+                           explain + f" Here Go binaries resolve without {names}: names only "
+                           "those services know (.local hosts, directory-managed hosts) fail "
+                           "in Go but work in ping and curl.",
+                           "Build with cgo (CGO_ENABLED=1 and a C compiler) and without "
+                           "GODEBUG=netdns=go, or publish those names in DNS.", data)
+        return Finding("go-resolver", "Go resolver", OK, value, explain, data=data)

@@ -1,0 +1,271 @@
+"""Process limits: RLIMIT_NPROC, kernel.threads-max, kernel.pid_max, cgroup pids.max.
+
+Go programs are thread-hungry: every OS thread the runtime starts (one per P,
+plus one for each goroutine blocked in a syscall or in cgo) is a kernel task,
+and ``go test ./...`` runs up to GOMAXPROCS test binaries at once (``-p``) next
+to the compiler and linker.  Each limit below counts *tasks* (threads), not
+processes, so a limit that looks generous in ``ps`` terms fails as
+``runtime: failed to create new OS thread (have N already; errno=11)`` or
+``fork/exec ...: resource temporarily unavailable``.
+"""
+
+from __future__ import annotations
+
+from ..model import FAIL, NA, OK, WARN, Check, Finding
+
+
+def thread_budget(cpu_count: int) -> int:
+    """Tasks a parallel ``go test ./...`` may need at once on this many CPUs.
+
+    -p = cpu_count test binaries, each with about GOMAXPROCS (= cpu_count)
+    running threads plus ~16 for the runtime, blocked syscalls and cgo; never
+    less than 512 so that small machines keep room for the shell, editor and
+    language server around the build.
+    """
+    return max(512, cpu_count * (cpu_count + 16))
+
+
+def headroom_status(limit: int | None, used: int, need: int) -> str:
+    if limit is None:
+        return OK
+    room = limit - used
+    if room < need:
+        return FAIL
+    if room < 2 * need:
+        return WARN
+    return OK
+
+
+def _real_uid(status_text: str) -> int | None:
+    for line in status_text.splitlines():
+        if line.startswith("Uid:"):
+            fields = line.split()
+            try:
+                return int(fields[1])  # real uid: what RLIMIT_NPROC counts against
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def _threads_field(status_text: str) -> int | None:
+    for line in status_text.splitlines():
+        if line.startswith("Threads:"):
+            try:
+                return int(line.split()[1])
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def count_tasks(system, uid: int) -> dict | None:
+    """Tasks (threads) per /proc: those whose real uid is ``uid``, and all of them.
+
+    A process that exits while we walk is simply skipped; with ``hidepid``
+    other users' processes are invisible, which does not change our own count.
+    """
+    names = system.listdir("/proc")
+    if names is None:
+        return None
+    user_tasks = user_procs = all_tasks = 0
+    for name in names:
+        if not name.isdigit():
+            continue
+        status = system.read_text(f"/proc/{name}/status")
+        if status is None:
+            continue
+        tasks = system.listdir(f"/proc/{name}/task")
+        count = len(tasks) if tasks is not None else (_threads_field(status) or 1)
+        all_tasks += count
+        if _real_uid(status) == uid:
+            user_tasks += count
+            user_procs += 1
+    return {"user_tasks": user_tasks, "user_processes": user_procs, "visible_tasks": all_tasks}
+
+
+def system_tasks(system, fallback: int | None) -> int | None:
+    """All tasks on the machine, kernel threads included: /proc/loadavg's "running/total"."""
+    text = system.read_text("/proc/loadavg")
+    if text:
+        fields = text.split()
+        if len(fields) >= 4 and "/" in fields[3]:
+            try:
+                return int(fields[3].split("/")[1])
+            except ValueError:
+                pass
+    return fallback
+
+
+def _parse_cgroup_file(text: str) -> tuple[str | None, str | None]:
+    """(v1 pids path, v2 path) from /proc/self/cgroup."""
+    v1 = v2 = None
+    for line in text.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        hid, controllers, path = parts
+        if hid == "0" and controllers == "":
+            v2 = path
+        elif "pids" in controllers.split(","):
+            v1 = path
+    return v1, v2
+
+
+def cgroup_pid_limits(system) -> list[dict] | None:
+    """Every pids.max on the way from our cgroup up to the root, tightest first.
+
+    Each ancestor's limit applies to all its descendants, so the binding one is
+    the one with the least room, not necessarily the nearest.  None when this
+    is not a Linux with cgroups.
+    """
+    text = system.read_text("/proc/self/cgroup")
+    if text is None:
+        return None
+    v1, v2 = _parse_cgroup_file(text)
+    if v1 is not None:
+        base, rel = "/sys/fs/cgroup/pids", v1
+    elif v2 is not None:
+        # Pure v2 mounts at /sys/fs/cgroup; hybrid systems put it at .../unified.
+        base = ("/sys/fs/cgroup" if system.exists("/sys/fs/cgroup/cgroup.controllers")
+                else "/sys/fs/cgroup/unified")
+        rel = v2
+    else:
+        return None
+    rel = "/" + rel.strip("/")
+    found = []
+    while True:
+        directory = base + ("" if rel == "/" else rel)
+        raw = system.read_text(directory + "/pids.max")
+        if raw is not None and raw.strip() != "max":
+            try:
+                limit = int(raw.split()[0])
+            except (ValueError, IndexError):
+                limit = None
+            current = system.read_int(directory + "/pids.current")
+            if limit is not None:
+                found.append({"cgroup": directory, "pids_max": limit, "pids_current": current or 0})
+        if rel == "/":
+            break
+        rel = rel.rsplit("/", 1)[0] or "/"
+    found.sort(key=lambda d: d["pids_max"] - d["pids_current"])
+    return found
+
+
+def _user_name(ctx) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(ctx.uid).pw_name
+    except (ImportError, KeyError):
+        return ctx.environ.get("USER") or "youruser"
+
+
+class LimitsCheck(Check):
+    name = "limits"
+    title = "Process limits"
+    summary = "ulimit -u (RLIMIT_NPROC), kernel.threads-max, kernel.pid_max, cgroup pids.max"
+
+    def run(self, ctx) -> list[Finding]:
+        system = ctx.system
+        need = thread_budget(ctx.cpu_count)
+        counts = count_tasks(system, ctx.uid)
+        total = system_tasks(system, counts["visible_tasks"] if counts else None)
+        budget_note = (
+            f"Doctor budgets {need} tasks for a parallel `go test ./...` on {ctx.cpu_count} CPUs "
+            f"(-p={ctx.cpu_count} test binaries × ~{ctx.cpu_count}+16 threads, at least 512): "
+            "less room than that fails, less than twice that warns."
+        )
+        short_note = (f"Same budget as ulimit -u: at least {need} tasks of room, twice that "
+                      "to be comfortable.")
+        return [
+            self._nproc(ctx, counts, need, budget_note),
+            self._sysctl(ctx, "threads-max", "/proc/sys/kernel/threads-max", total, need,
+                         short_note),
+            self._sysctl(ctx, "pid_max", "/proc/sys/kernel/pid_max", total, need, short_note),
+            self._cgroup(ctx, need, short_note),
+        ]
+
+    def _nproc(self, ctx, counts, need: int, budget_note: str) -> Finding:
+        soft, hard = ctx.rlimit_nproc
+        used = counts["user_tasks"] if counts else None
+        data = {"soft": soft, "hard": hard, "uid": ctx.uid, "user_tasks": used,
+                "need": need, "enforced": ctx.uid != 0 and soft is not None}
+
+        def fmt(v):
+            return "unlimited" if v is None else str(v)
+
+        limits = f"soft {fmt(soft)}, hard {fmt(hard)}"
+        title = "ulimit -u (nproc)"
+        why = ("RLIMIT_NPROC caps the tasks (threads, not processes) of all processes with "
+               "your real uid together: the shell, the IDE, gopls and every test binary. "
+               "When it is reached, thread creation fails with EAGAIN. " + budget_note)
+        if used is None:
+            return Finding("nproc", title, NA, f"{limits}; /proc is not readable",
+                           why, data=data)
+        if ctx.uid == 0:
+            # The kernel exempts root (INIT_USER) from RLIMIT_NPROC.
+            return Finding("nproc", title, OK,
+                           f"{limits}; not enforced for root ({used} tasks)", why, data=data)
+        status = headroom_status(soft, used, need)
+        room = "" if soft is None else f" ({soft - used} left)"
+        value = f"{limits}; uid {ctx.uid} has {used} tasks{room}"
+        fix = ""
+        if status != OK:
+            user = _user_name(ctx)
+            target = 65536 if hard is None else min(hard, 65536)
+            fix = (f"For this shell: `ulimit -u {target}` (the hard limit is {fmt(hard)}). "
+                   f"Permanently: add `{user} soft nproc 65536` and `{user} hard nproc 65536` "
+                   "to /etc/security/limits.d/90-nproc.conf (RHEL's 20-nproc.conf sets "
+                   "`* soft nproc 4096`) and log in again; for a systemd service set "
+                   "LimitNPROC= in its unit.")
+        return Finding("nproc", title, status, value, why, fix, data)
+
+    def _sysctl(self, ctx, key: str, path: str, total, need: int, budget_note: str) -> Finding:
+        limit = ctx.system.read_int(path)
+        title = f"kernel.{key}"
+        data = {key.replace("-", "_"): limit, "system_tasks": total, "need": need}
+        if key == "pid_max":
+            why = ("Every thread takes a PID from kernel.pid_max, machine-wide; when none is "
+                   "free, fork and thread creation fail with EAGAIN for every user. ")
+            fix_value = "4194304"
+        else:
+            why = ("kernel.threads-max caps the tasks on the whole machine (the kernel sizes it "
+                   "from RAM). ")
+            fix_value = str(max(limit or 0, total or 0, need) * 4)
+        why += budget_note
+        if limit is None:
+            return Finding(key, title, NA, f"{path} is not readable", why, data=data)
+        if total is None:
+            return Finding(key, title, OK, f"{limit}; task count unknown", why, data=data)
+        status = headroom_status(limit, total, need)
+        fix = ""
+        if status != OK:
+            conf = "90-pid-max.conf" if key == "pid_max" else "90-threads-max.conf"
+            fix = (f"`sudo sysctl -w kernel.{key}={fix_value}`; to keep it after a reboot: "
+                   f"`echo 'kernel.{key} = {fix_value}' | sudo tee /etc/sysctl.d/{conf}`.")
+        return Finding(key, title, status, f"{limit}; {total} tasks machine-wide", why, fix,
+                       data)
+
+    def _cgroup(self, ctx, need: int, budget_note: str) -> Finding:
+        title = "cgroup pids.max"
+        why = ("A cgroup's pids.max caps the tasks of everything in it: systemd's TasksMax= "
+               "for your session slice or a service, `docker run --pids-limit`, a Kubernetes "
+               "pod's PID limit. Hitting it looks exactly like ulimit -u. " + budget_note)
+        limits = cgroup_pid_limits(ctx.system)
+        if limits is None:
+            return Finding("cgroup-pids", title, NA, "no cgroup information (/proc/self/cgroup)",
+                           why, data={"limits": []})
+        if not limits:
+            return Finding("cgroup-pids", title, OK, "no pids.max limit on this cgroup or above",
+                           why, data={"limits": []})
+        tight = limits[0]
+        status = headroom_status(tight["pids_max"], tight["pids_current"], need)
+        value = (f"pids.max {tight['pids_max']} at {tight['cgroup']}; "
+                 f"{tight['pids_current']} in use")
+        fix = ""
+        if status != OK:
+            fix = (f"Session slice: `sudo systemctl set-property user-{ctx.uid}.slice "
+                   "TasksMax=infinity` (or UserTasksMax= in /etc/systemd/logind.conf); a "
+                   "service: TasksMax= in its unit; containers: raise --pids-limit or the "
+                   "pod PID limit.")
+        data = {"limits": limits, **tight}
+        return Finding("cgroup-pids", title, status, value, why, fix, data)
