@@ -1,0 +1,142 @@
+"""The systemd integration end to end: the installed ``goswitch`` program, the unit's own
+command line, and (slow) a real Go toolchain run in exactly the environment systemd's
+generator computes from our file.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from .unit.test_systemd_envfile import needs_generator, run_generator
+
+BIN = os.path.dirname(sys.executable)
+BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def make_env(root: Path) -> dict[str, str]:
+    home = root / "home"
+    run = root / "run"
+    home.mkdir(parents=True)
+    run.mkdir(mode=0o700)
+    return {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_RUNTIME_DIR": str(run),  # empty: no user manager, no session bus
+        "GOSWITCH_HOME": str(root / "goswitch"),
+        "GOSWITCH_CONFIG": str(root / "config.toml"),
+        "GOSWITCH_CACHE_DIR": str(root / "cache"),
+        "GOSWITCH_INDEX_URL": "http://127.0.0.1:9/dl/?mode=json&include=all",
+        "GOSWITCH_MIRRORS": "http://127.0.0.1:9/dl/",
+        "PATH": f"{BIN}:{BASE_PATH}",
+        "LANG": "C.UTF-8",
+    }
+
+
+def goswitch(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [os.path.join(BIN, "goswitch"), *args], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+
+
+def fixture_tree(env: dict, version: str) -> Path:
+    """FIXTURE TREE, not a real Go: bin/go is a script; the store only checks it exists."""
+    root = Path(env["GOSWITCH_HOME"]) / "versions" / version
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "go").write_text(f"#!/bin/sh\necho go version go{version} linux/amd64\n")
+    (root / "bin" / "go").chmod(0o755)
+    return root
+
+
+def unit_command(unit: Path) -> tuple[list[str], dict[str, str]]:
+    """ExecStart= and Environment= of our unit (no specifiers or C escapes in these paths)."""
+    argv: list[str] = []
+    extra: dict[str, str] = {}
+    for line in unit.read_text().splitlines():
+        if line.startswith("ExecStart="):
+            argv = shlex.split(line[len("ExecStart=") :])
+        elif line.startswith("Environment="):
+            (assignment,) = shlex.split(line[len("Environment=") :])
+            name, _, value = assignment.partition("=")
+            extra[name] = value
+    return argv, extra
+
+
+@needs_generator
+def test_the_program_and_the_units_command_line(tmp_path):
+    env = make_env(tmp_path)
+    goroot = fixture_tree(env, "1.22.10")
+    fixture_tree(env, "1.23.4")
+    r = goswitch(env, "systemd", "enable", "--version", "1.22", "--unit")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "" and r.stderr.startswith("goswitch: Wrote ")
+    assert "No systemd user manager answered" in r.stderr
+
+    # What the login unit runs, in a login-like environment (none of our variables but
+    # those the unit carries): works, and finds nothing to change.
+    unit = Path(env["XDG_CONFIG_HOME"]) / "systemd" / "user" / "goswitch-env.service"
+    argv, extra = unit_command(unit)
+    assert os.path.isabs(argv[0]) and argv[-2:] == ["systemd", "refresh"]
+    assert extra["GOSWITCH_HOME"] == env["GOSWITCH_HOME"]
+    login_env = {"HOME": env["HOME"], "PATH": BASE_PATH, "XDG_RUNTIME_DIR": env["XDG_RUNTIME_DIR"]}
+    login_env.update(extra)
+    proc = subprocess.run(argv, env=login_env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" in proc.stderr
+
+    got = run_generator(env["XDG_CONFIG_HOME"], env["HOME"], BASE_PATH)
+    assert got["GOROOT"] == str(goroot)
+
+    r = goswitch(env, "systemd", "disable")
+    assert r.returncode == 0, r.stderr
+    assert not unit.exists()
+    assert "GOROOT" not in run_generator(env["XDG_CONFIG_HOME"], env["HOME"], BASE_PATH)
+
+
+def _extract_go(archive: Path, dest: Path) -> None:
+    """Unpack an official-layout archive (top-level go/) as the store's <version>/ tree."""
+    tmp = dest.parent / (".extract-" + dest.name)
+    with tarfile.open(archive) as tar:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(tmp, filter="data")
+        else:  # Python < 3.12 without the backported filter
+            tar.extractall(tmp)  # noqa: S202 - our own test archive
+    (tmp / "go").rename(dest)
+    tmp.rmdir()
+
+
+@pytest.mark.slow
+@needs_generator
+def test_real_go_runs_in_the_session_environment(tmp_path, go_archives):
+    env = make_env(tmp_path)
+    goroot = Path(env["GOSWITCH_HOME"]) / "versions" / "1.22.10"
+    goroot.parent.mkdir(parents=True)
+    _extract_go(go_archives["go1.22.10"], goroot)
+    r = goswitch(env, "systemd", "enable", "--version", "1.22.10")
+    assert r.returncode == 0, r.stderr
+
+    # Exactly what a service started by the user manager would get (plus HOME/caches
+    # go needs), with a foreign "go" on the session PATH that ours must win over.
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "go").write_text("#!/bin/sh\necho foreign go\nexit 1\n")
+    (foreign / "go").chmod(0o755)
+    session = run_generator(env["XDG_CONFIG_HOME"], env["HOME"], f"{foreign}:{BASE_PATH}")
+    session.update(HOME=env["HOME"], GOCACHE=str(tmp_path / "gocache"))
+    for key in ("GOROOT", "GOTOOLCHAIN", "PATH"):
+        assert key in session
+    go = subprocess.run(
+        ["sh", "-c", "go version && go env GOROOT GOTOOLCHAIN"],
+        env=session, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert go.returncode == 0, go.stderr
+    lines = go.stdout.splitlines()
+    assert lines[0].startswith("go version go1.22.10 ")
+    assert lines[1:] == [str(goroot), "local"]
