@@ -27,7 +27,7 @@ _goswitch_stale() {
 }
 
 _goswitch_hook() {
-  local status=$?
+  local rc=$?
   if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "${GOSWITCH_GO_VERSION-}" ]] ||
     _goswitch_stale; then
     # Recorded first: if python cannot run, the error shows once, not every prompt.
@@ -36,7 +36,7 @@ _goswitch_hook() {
     eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook bash \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
   fi
-  return "$status"
+  return "$rc"
 }
 
 # Run first, so the user's own prompt commands already see the new Go.

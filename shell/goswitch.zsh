@@ -27,7 +27,7 @@ _goswitch_stale() {
 }
 
 _goswitch_hook() {
-  local status=$?
+  local rc=$?
   if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "${GOSWITCH_GO_VERSION-}" ]] ||
     _goswitch_stale; then
     __goswitch_pwd=$PWD
@@ -35,7 +35,7 @@ _goswitch_hook() {
     eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook zsh \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
   fi
-  return "$status"
+  return "$rc"
 }
 
 autoload -Uz add-zsh-hook

