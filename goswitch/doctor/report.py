@@ -65,7 +65,14 @@ def render_text(results: list[CheckResult], color: bool = False, width: int = 10
     titles = [f.title for r in results for f in r.findings]
     title_w = min(max((len(t) for t in titles), default=10), 22)
     value_col = 2 + 5 + 1 + title_w + 2
-    value_w = max(width - value_col, 30)
+    # Narrow terminal: values and explanations go under the title instead of beside it.
+    compact = width - value_col < 40
+    text_col = 8 if compact else value_col
+    text_w = width - text_col
+
+    def wrap(text: str, w: int) -> list[str]:
+        return textwrap.wrap(text, w, break_on_hyphens=False, break_long_words=False) or [""]
+
     lines: list[str] = []
     for result in results:
         status = result.status
@@ -74,30 +81,29 @@ def render_text(results: list[CheckResult], color: bool = False, width: int = 10
         pad = max(width - len(head) - len(label), 2)
         lines.append(paint(head, _BOLD) + " " * pad + paint(label, _COLORS[status]))
         for finding in result.findings:
-            label = LABELS[finding.status]
-            wrapped = textwrap.wrap(finding.value, value_w, break_on_hyphens=False,
-                                    break_long_words=False) or [""]
-            lines.append("  " + paint(f"{label:<5}", _COLORS[finding.status]) + " "
-                         + f"{finding.title:<{title_w}}  " + wrapped[0])
-            for cont in wrapped[1:]:
-                lines.append(" " * value_col + cont)
+            row = "  " + paint(f"{LABELS[finding.status]:<5}", _COLORS[finding.status]) + " "
+            if compact:
+                lines.append(row + finding.title)
+                lines.extend(" " * text_col + v for v in wrap(finding.value, text_w))
+            else:
+                wrapped = wrap(finding.value, text_w)
+                lines.append(row + f"{finding.title:<{title_w}}  " + wrapped[0])
+                lines.extend(" " * text_col + v for v in wrapped[1:])
             if verbose or finding.status in (WARN, FAIL):
                 for tag, text in (("why", finding.explanation), ("fix", finding.fix)):
                     if not text:
                         continue
-                    indent = " " * (value_col + 5)
-                    body = textwrap.wrap(text, max(width - len(indent), 30),
-                                         break_on_hyphens=False, break_long_words=False)
-                    lines.append(" " * value_col + paint(f"{tag:<4} ", _DIM) + body[0])
-                    lines.extend(indent + b for b in body[1:])
+                    body = wrap(text, text_w - 5)
+                    lines.append(" " * text_col + paint(f"{tag:<4} ", _DIM) + body[0])
+                    lines.extend(" " * (text_col + 5) + b for b in body[1:])
         lines.append("")
     verdict = summary_line(results)
     code = 1 if any(r.status == FAIL for r in results) else 0
     lines.append(paint(verdict, _BOLD))
     if not verbose:
-        lines.append("`goswitch doctor -v` explains every row; `--json` is for scripts.")
+        lines.append("-v explains every row; --json is for scripts.")
     if code:
-        lines.append("Fix the FAIL rows above: each breaks Go builds or tests on this machine.")
+        lines.append("Each FAIL row breaks Go builds or tests here: start with those.")
     return "\n".join(lines) + "\n"
 
 

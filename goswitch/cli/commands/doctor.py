@@ -23,7 +23,8 @@ Examples:
   goswitch doctor                       everything, as a table
   goswitch doctor --check go            only the Go environment of this directory
   goswitch doctor --check sockets --qps 500 --lifetime 2
-                                        can 500 new connections/s, each open 2 s, last?
+                                        do 500 new connections/s, each open 2 s,
+                                        run out of ephemeral ports?
   goswitch doctor --json | jq '.checks[].findings[] | select(.status=="fail")'
 
 \b

@@ -194,6 +194,10 @@ def find_module_file(cwd: str, environ) -> str | None:
     return None
 
 
+def _writable(path: str) -> bool:
+    return os.access(path, os.W_OK)
+
+
 def _same_dir(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
@@ -444,9 +448,13 @@ class GoEnvCheck(Check):
         raw, source = settings.get("GOPATH", os.path.join(_home(ctx.environ), "go"))
         entries = [e for e in raw.split(os.pathsep) if e]
         explain = ("GOPATH holds the module cache (GOPATH/pkg/mod) and, without GOBIN, "
-                   "installed tools (GOPATH/bin). It must be absolute and must not be a Go "
-                   "tree: GOPATH equal to GOROOT makes go ignore it (`warning: GOPATH set to "
-                   "GOROOT has no effect`) and module downloads fail.")
+                   "installed tools (GOPATH/bin). Every entry must be absolute: go stops with "
+                   "`GOPATH entry is relative; must be absolute path` (or `cannot start with "
+                   "shell metacharacter '~'`). Equal to GOROOT, every go command warns "
+                   "`GOPATH set to GOROOT has no effect` and the module cache and tools land "
+                   "inside the Go tree: downloads fail where the tree is not writable (a distro "
+                   "package, a shared store) and vanish with the next version switch or "
+                   "cleanup where it is.")
         data = {"gopath": raw, "source": source, "entries": entries, "goroot": goroot}
         value = f"{raw} (from {source})"
         fix = ("Set GOPATH to a directory of its own, e.g. `export GOPATH=$HOME/go`, or unset "
@@ -455,16 +463,18 @@ class GoEnvCheck(Check):
             if not os.path.isabs(entry):
                 why = " (`~` is not expanded inside quotes)" if entry.startswith("~") else ""
                 return Finding("gopath", title, FAIL, f"{value}: {entry} is relative{why}",
-                               explain + " A relative entry is an error: `GOPATH entry is "
-                               "relative; must be absolute path`.", fix, data)
+                               explain, fix, data)
             if _same_dir(entry, goroot):
-                return Finding("gopath", title, FAIL, f"{value} equals GOROOT", explain, fix,
-                               data)
+                writable = _writable(entry)
+                data["goroot_writable"] = writable
+                return Finding("gopath", title, WARN if writable else FAIL,
+                               f"{value} equals GOROOT"
+                               + ("" if writable else ", which you cannot write"),
+                               explain, fix, data)
             if goroot and os.path.realpath(entry).startswith(
                     os.path.realpath(goroot).rstrip("/") + "/"):
                 return Finding("gopath", title, WARN, f"{value} is inside GOROOT {goroot}",
-                               explain + " Inside GOROOT, the module cache and tools vanish "
-                               "with the next version switch or cleanup.", fix, data)
+                               explain, fix, data)
         return Finding("gopath", title, OK, value, explain, data=data)
 
     # ---------------------------------------------------------------- GOBIN

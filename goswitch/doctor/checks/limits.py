@@ -150,6 +150,10 @@ def cgroup_pid_limits(system) -> list[dict] | None:
     return found
 
 
+def _tasks(n: int) -> str:
+    return f"{n} task{'' if n == 1 else 's'}"
+
+
 def _user_name(ctx) -> str:
     try:
         import pwd
@@ -204,10 +208,10 @@ class LimitsCheck(Check):
         if ctx.uid == 0:
             # The kernel exempts root (INIT_USER) from RLIMIT_NPROC.
             return Finding("nproc", title, OK,
-                           f"{limits}; not enforced for root ({used} tasks)", why, data=data)
+                           f"{limits}; not enforced for root ({_tasks(used)})", why, data=data)
         status = headroom_status(soft, used, need)
         room = "" if soft is None else f" ({soft - used} left)"
-        value = f"{limits}; uid {ctx.uid} has {used} tasks{room}"
+        value = f"{limits}; uid {ctx.uid} has {_tasks(used)}{room}"
         fix = ""
         if status != OK:
             user = _user_name(ctx)
@@ -242,7 +246,7 @@ class LimitsCheck(Check):
             conf = "90-pid-max.conf" if key == "pid_max" else "90-threads-max.conf"
             fix = (f"`sudo sysctl -w kernel.{key}={fix_value}`; to keep it after a reboot: "
                    f"`echo 'kernel.{key} = {fix_value}' | sudo tee /etc/sysctl.d/{conf}`.")
-        return Finding(key, title, status, f"{limit}; {total} tasks machine-wide", why, fix,
+        return Finding(key, title, status, f"{limit}; {_tasks(total)} machine-wide", why, fix,
                        data)
 
     def _cgroup(self, ctx, need: int, budget_note: str) -> Finding:

@@ -1,0 +1,238 @@
+"""`goswitch doctor --json` on this real machine: what it reports is what /proc and /etc hold.
+
+The expected values are read here independently of goswitch.doctor's parsers.
+Counts that move while we look (tasks, TIME_WAIT) are compared with a tolerance.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux /proc")
+
+
+def read(path: str) -> str | None:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("doctor-real")
+    env = dict(os.environ)
+    env.pop("GOSWITCH_DOCTOR_ROOT", None)
+    env.update(PYTHONPATH=str(REPO), GOSWITCH_HOME=str(tmp / "gs"),
+               GOSWITCH_CONFIG=str(tmp / "config.toml"))
+    proc = subprocess.run([sys.executable, "-m", "goswitch", "doctor", "--json", "--qps", "10"],
+                          capture_output=True, text=True, env=env, cwd=str(tmp), timeout=120)
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == doc["exit_code"], proc.stderr
+    assert doc["context"]["root"] == "/"
+    return {c["name"]: {f["id"]: f for f in c["findings"]} for c in doc["checks"]}
+
+
+def test_every_check_ran_without_internal_errors(report):
+    assert set(report) == {"go", "limits", "dns", "sockets", "selinux"}
+    for findings in report.values():
+        assert "internal-error" not in findings
+
+
+def test_kernel_limits(report):
+    limits = report["limits"]
+    assert limits["pid_max"]["data"]["pid_max"] == int(read("/proc/sys/kernel/pid_max"))
+    assert limits["threads-max"]["data"]["threads_max"] == int(
+        read("/proc/sys/kernel/threads-max"))
+    total = int(read("/proc/loadavg").split()[3].split("/")[1])
+    reported = limits["pid_max"]["data"]["system_tasks"]
+    assert abs(reported - total) <= max(50, total // 10)
+
+
+def test_nproc_and_this_users_tasks(report):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+
+    def norm(v):
+        return None if v == resource.RLIM_INFINITY else v
+
+    nproc = report["limits"]["nproc"]["data"]
+    assert (nproc["soft"], nproc["hard"]) == (norm(soft), norm(hard))
+    assert nproc["uid"] == os.getuid()
+    mine = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        status = read(f"/proc/{pid}/status") or ""
+        uid_line = next((line for line in status.splitlines() if line.startswith("Uid:")), None)
+        if uid_line and int(uid_line.split()[1]) == os.getuid():
+            try:
+                mine += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass
+    assert abs(nproc["user_tasks"] - mine) <= max(50, mine // 10)
+
+
+def test_port_range_and_tw_reuse(report):
+    sockets = report["sockets"]
+    low, high = (int(x) for x in read("/proc/sys/net/ipv4/ip_local_port_range").split())
+    data = sockets["port-range"]["data"]
+    assert (data["low"], data["high"]) == (low, high)
+    reserved = read("/proc/sys/net/ipv4/ip_local_reserved_ports") or ""
+    if not reserved.strip():
+        assert data["width"] == high - low + 1
+    assert sockets["tw-reuse"]["data"]["tcp_tw_reuse"] == int(
+        read("/proc/sys/net/ipv4/tcp_tw_reuse"))
+    tcp = next(line for line in read("/proc/net/sockstat").splitlines()
+               if line.startswith("TCP:")).split()
+    tw_now = int(tcp[tcp.index("tw") + 1])
+    assert abs(sockets["time-wait"]["data"]["time_wait"] - tw_now) <= max(200, tw_now)
+    load = sockets["load"]["data"]
+    assert load["ports_needed"] == 600 and load["width"] == data["width"]
+
+
+def test_resolv_conf_and_nsswitch(report):
+    dns = report["dns"]
+    text = read("/etc/resolv.conf")
+    if text is None:
+        assert dns["nameservers"]["status"] == "warn"
+        return
+    servers = [line.split()[1] for line in text.splitlines()
+               if line.startswith("nameserver") and len(line.split()) > 1]
+    assert dns["nameservers"]["data"]["nameservers"] == servers
+    options = [o for line in text.splitlines() if line.startswith("options")
+               for o in line.split()[1:]]
+    timeout = next((int(o[8:]) for o in reversed(options) if o.startswith("timeout:")), 5)
+    attempts = next((int(o[9:]) for o in reversed(options) if o.startswith("attempts:")), 2)
+    timeouts = dns["resolver-timeouts"]["data"]
+    assert (timeouts["timeout"], timeouts["attempts"]) == (max(timeout, 1), max(attempts, 1))
+    assert timeouts["rotate"] == ("rotate" in options)
+    nss = read("/etc/nsswitch.conf")
+    hosts = [line for line in (nss or "").splitlines() if line.startswith("hosts:")]
+    if hosts:
+        expected = re.sub(r"\[[^\]]*\]", " ", hosts[-1].split("#")[0]).split()[1:]
+        assert dns["nsswitch"]["data"]["hosts"] == expected
+
+
+def test_selinux_matches_selinuxfs(report):
+    enforce = read("/sys/fs/selinux/enforce")
+    mode = report["selinux"]["mode"]
+    if enforce is None:
+        assert mode["status"] == "na"
+    else:
+        assert mode["data"]["enforcing"] == (enforce.strip() == "1")
+
+
+def test_go_on_path_is_the_shells(report):
+    go = shutil.which("go")
+    found = report["go"]["go-path"]["data"]
+    assert found["path"] == go
+
+
+# ---------------------------------------------------------------- real Go toolchains
+# The doctor's Go findings claim what go will do; these run real go (from the cached
+# release archives, see tests/support/archives.py) to show it does exactly that.
+
+
+@pytest.fixture(scope="module")
+def real_trees(go_archives, tmp_path_factory):
+    base = tmp_path_factory.mktemp("real-go")
+    trees = {}
+    for name in ("go1.22.10", "go1.21.13"):
+        subprocess.run(["tar", "-xzf", str(go_archives[name]), "-C", str(base)], check=True)
+        (base / "go").rename(base / name)
+        trees[name] = base / name
+    yield trees
+    shutil.rmtree(base, ignore_errors=True)  # ~400 MB: do not leave it to tmp retention
+
+
+def _go_machine(tmp_path, trees):
+    from goswitch.doctor.checks.goenv import GoEnvCheck
+    from goswitch.doctor.system import Context, ScriptedCommands
+
+    store = tmp_path / "gs" / "versions"
+    store.mkdir(parents=True)
+    (store / "1.22.10").symlink_to(trees["go1.22.10"], target_is_directory=True)
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / ".go-version").write_text("1.22.10\n")
+    (project / "main.go").write_text("package main\n\nfunc main() {}\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "HOME": str(home), "GOSWITCH_HOME": str(tmp_path / "gs"),
+        "GOSWITCH_CONFIG": str(tmp_path / "config.toml"), "XDG_CONFIG_HOME": str(home / ".c"),
+        "PATH": f"{store / '1.22.10' / 'bin'}:/usr/bin:/bin", "GOPROXY": "off",
+        "GOCACHE": str(tmp_path / "gocache"), "GOPATH": str(tmp_path / "gopath"),
+        "GOFLAGS": "-modcacherw",
+    }
+
+    def doctor(**extra):
+        environ = {**env, **extra}
+        ctx = Context.create(root="/", environ=environ, cwd=str(project), uid=os.getuid(),
+                             cpu_count=2, rlimit_nproc=(None, None),
+                             commands=ScriptedCommands({}, environ["PATH"]))
+        return {f.id: f for f in GoEnvCheck().run(ctx)}
+
+    def go_build(**extra):
+        return subprocess.run(["go", "build", "-o", os.devnull, "."], cwd=project,
+                              env={**env, **extra}, capture_output=True, text=True, timeout=300)
+
+    return project, doctor, go_build
+
+
+def test_real_trees_are_identified_with_and_without_version_file(real_trees, tmp_path):
+    from goswitch.doctor.checks.goenv import GoProbe
+    from goswitch.doctor.system import Context
+
+    ctx = Context.create(root="/", environ={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    probe = GoProbe(ctx)
+    tree = probe.binary(str(real_trees["go1.22.10"] / "bin" / "go"))
+    assert (tree.raw, tree.how, tree.tree) == ("go1.22.10", "VERSION file",
+                                              str(real_trees["go1.22.10"]))
+    # A version-manager shim: no VERSION beside it, so the real go is asked.
+    shim = tmp_path / "shims" / "bin" / "go"
+    shim.parent.mkdir(parents=True)
+    shim.write_text(f"#!/bin/sh\nexec {real_trees['go1.21.13'] / 'bin' / 'go'} \"$@\"\n")
+    shim.chmod(0o755)
+    via_shim = probe.binary(str(shim))
+    assert (via_shim.raw, via_shim.how) == ("go1.21.13", "go env")
+    assert via_shim.tree == str(real_trees["go1.21.13"])
+
+
+def test_goroot_of_another_version_breaks_a_real_build(real_trees, tmp_path):
+    project, doctor, go_build = _go_machine(tmp_path, real_trees)
+    (project / "go.mod").write_text("module p\n\ngo 1.21\n")
+    assert doctor(GOROOT=str(real_trees["go1.21.13"]))["goroot"].status == "fail"
+    build = go_build(GOROOT=str(real_trees["go1.21.13"]), GOTOOLCHAIN="local")
+    assert build.returncode != 0
+    assert 'does not match go tool version "go1.22.10"' in build.stderr
+    assert doctor()["goroot"].status == "ok"
+    assert go_build(GOTOOLCHAIN="local").returncode == 0
+
+
+def test_gotoolchain_findings_match_what_real_go_does(real_trees, tmp_path):
+    project, doctor, go_build = _go_machine(tmp_path, real_trees)
+    (project / "go.mod").write_text("module p\n\ngo 1.23.0\n")
+    refused = doctor(GOTOOLCHAIN="local")["gotoolchain"]
+    assert refused.status == "fail" and "go refuses" in refused.value
+    build = go_build(GOTOOLCHAIN="local")
+    assert "go.mod requires go >= 1.23.0 (running go 1.22.10; GOTOOLCHAIN=local)" in build.stderr
+    switched = doctor(GOTOOLCHAIN="auto")["gotoolchain"]
+    assert switched.status == "fail" and "away from the pinned 1.22.10" in switched.value
+    build = go_build(GOTOOLCHAIN="auto")
+    assert build.returncode != 0 and "go1.23.0" in build.stderr  # it tried to switch
+    # Unset: the tree's own go.env says auto, and the doctor knows it.
+    unset = doctor()["gotoolchain"]
+    assert unset.data["value"] == "auto"
+    assert unset.data["source"].endswith("go.env")

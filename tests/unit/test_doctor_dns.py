@@ -1,0 +1,197 @@
+"""DNS: resolv.conf, nsswitch.conf and Go's resolver choice, against fake /etc trees."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from goswitch.doctor.checks.dns import (
+    DnsCheck,
+    glibc_worst_case,
+    go_worst_case,
+    godebug_netdns,
+    parse_hosts_line,
+    parse_resolv_conf,
+)
+from goswitch.doctor.system import Context, ScriptedCommands
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doctor"
+CC = {"gcc": None}  # ScriptedCommands: a C compiler "is installed"
+
+
+def run(root, environ=None, tools=CC):
+    env = {"PATH": ""}
+    env.update(environ or {})
+    ctx = Context.create(root=str(root), environ=env, cwd="/", uid=1000, cpu_count=2,
+                         rlimit_nproc=(None, None), commands=ScriptedCommands(tools))
+    return {f.id: f for f in DnsCheck().run(ctx)}
+
+
+def root_with(tmp_path: Path, base: str, files: dict[str, str]) -> Path:
+    root = tmp_path / base
+    shutil.copytree(FIXTURES / base, root, symlinks=True)
+    for rel, text in files.items():
+        path = root / rel
+        if path.is_symlink():
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def test_parse_resolv_conf_like_glibc_and_go():
+    conf = parse_resolv_conf(
+        "# comment\n; also a comment\nsearch a.example b.example\ndomain c.example\n"
+        "nameserver 10.0.0.1\nnameserver fe80::1%eth0\nnameserver dns.example\n"
+        "options timeout:3 attempts:4 ndots:20 rotate single-request inet6\nsortlist 10.0.0.0\n")
+    assert conf["nameservers"] == ["10.0.0.1", "fe80::1%eth0"]
+    assert conf["invalid_nameservers"] == ["dns.example"]
+    assert conf["search"] == ["c.example"]  # the last search/domain line wins
+    assert (conf["timeout"], conf["attempts"], conf["ndots"]) == (3, 4, 15)
+    assert conf["rotate"] and conf["single_request"]
+    assert conf["go_unknown"] == ["inet6", "sortlist"]
+
+
+def test_zero_timeout_and_attempts_are_raised_to_one():
+    conf = parse_resolv_conf("options timeout:0 attempts:0\n")
+    assert (conf["timeout"], conf["attempts"]) == (1, 1)
+
+
+@pytest.mark.parametrize("servers,timeout,attempts,expected", [
+    (1, 5, 2, 10), (2, 5, 2, 20), (3, 5, 2, 28), (3, 30, 5, 450), (1, 60, 9, 150), (5, 5, 2, 28),
+])
+def test_glibc_worst_case_follows_res_send(servers, timeout, attempts, expected):
+    assert glibc_worst_case(servers, timeout, attempts) == expected
+
+
+def test_go_worst_case_is_uncapped_and_single_request_doubles_it():
+    assert go_worst_case(3, 5, 2, False) == 30
+    assert go_worst_case(1, 60, 9, False) == 540
+    assert go_worst_case(2, 5, 2, True) == 40
+
+
+def test_parse_hosts_line_with_criteria():
+    sources = parse_hosts_line(
+        "passwd: files\nhosts: files mdns4_minimal [NOTFOUND=return !UNAVAIL=continue] dns # x\n")
+    assert [s["source"] for s in sources] == ["files", "mdns4_minimal", "dns"]
+    assert sources[1]["criteria"] == [
+        {"negate": False, "status": "notfound", "action": "return"},
+        {"negate": True, "status": "unavail", "action": "continue"}]
+    assert parse_hosts_line("passwd: files\n") is None
+
+
+def test_godebug_netdns_forms():
+    assert godebug_netdns({"GODEBUG": "http2client=0,netdns=cgo+2"}) == ("cgo+2", "cgo", 2)
+    assert godebug_netdns({"GODEBUG": "netdns=1+go"}) == ("1+go", "go", 1)
+    assert godebug_netdns({"GODEBUG": "netdns=go,netdns=cgo"})[1] == "cgo"
+    assert godebug_netdns({}) == (None, None, 0)
+
+
+# ------------------------------------------------------------------ fixture roots
+
+
+def test_healthy_stub_resolver_through_a_symlink_inside_the_root():
+    found = run(FIXTURES / "healthy")
+    assert {k: f.status for k, f in found.items()} == {
+        "nameservers": "ok", "resolver-timeouts": "ok", "search": "ok", "nsswitch": "ok",
+        "go-resolver": "ok"}
+    ns = found["nameservers"]
+    assert ns.data["nameservers"] == ["127.0.0.53"]
+    assert ns.data["symlink"] == "/run/systemd/resolve/stub-resolv.conf"
+    assert found["resolver-timeouts"].data["go_worst_case_s"] == 10
+    assert found["nsswitch"].data["hosts"] == ["files", "dns"]
+    # edns0 and trust-ad are options Go understands: it keeps its own resolver.
+    assert found["go-resolver"].data["cgo_binaries"] == "go"
+    assert found["go-resolver"].data["cgo_enabled_default"] is True
+
+
+def test_degraded_warns_about_servers_timeouts_search_and_order():
+    found = run(FIXTURES / "degraded")
+    ns = found["nameservers"]
+    assert ns.status == "warn" and ns.data["ignored"] == ["10.0.0.5"]
+    t = found["resolver-timeouts"]
+    assert t.status == "warn"
+    assert (t.data["go_worst_case_s"], t.data["glibc_worst_case_s"]) == (30, 28)
+    assert t.data["rotate"] is True
+    s = found["search"]
+    assert s.status == "warn" and s.data["extra_names"] == 2 and s.data["ndots"] == 5
+    n = found["nsswitch"]
+    assert n.status == "warn" and "Put `files` first" in n.fix
+
+
+def test_broken_fails_on_long_timeouts_and_notfound_return():
+    found = run(FIXTURES / "broken")
+    t = found["resolver-timeouts"]
+    assert t.status == "fail"
+    assert t.data["go_worst_case_s"] == 300 and t.data["glibc_worst_case_s"] == 5 * (30 + 30)
+    assert "timeout:2" in t.fix
+    n = found["nsswitch"]
+    assert n.status == "fail" and "DNS is never asked" in n.explanation
+    # Go treats a final [NOTFOUND=return] as standard and still uses its own resolver,
+    # so C programs and Go programs disagree on this machine.
+    assert found["go-resolver"].data["cgo_binaries"] == "go"
+
+
+def test_missing_files(tmp_path):
+    found = run(FIXTURES / "bare")
+    assert found["nameservers"].status == "warn"
+    assert found["resolver-timeouts"].status == "na"
+    assert found["nsswitch"].status == "ok"  # glibc's built-in default applies
+
+
+@pytest.mark.parametrize("line,status", [
+    ("files dns", "ok"),
+    ("files mdns4_minimal [NOTFOUND=return] dns", "ok"),  # Ubuntu desktop
+    ("files myhostname resolve [!UNAVAIL=return] dns", "ok"),  # Fedora
+    ("files [NOTFOUND=return] dns", "fail"),
+    ("files [!UNAVAIL=return] dns", "fail"),  # files is always "available"
+    ("files [NOTFOUND=return]", "fail"),
+    ("files", "warn"),
+    ("dns files", "warn"),
+])
+def test_nsswitch_hosts_lines(tmp_path, line, status):
+    root = root_with(tmp_path, "healthy", {"etc/nsswitch.conf": f"hosts: {line}\n"})
+    assert run(root)["nsswitch"].status == status
+
+
+def test_unknown_nss_source_sends_cgo_binaries_to_glibc(tmp_path):
+    line = "hosts: files myhostname resolve [!UNAVAIL=return] dns\n"
+    root = root_with(tmp_path, "healthy", {"etc/nsswitch.conf": line})
+    go = run(root)["go-resolver"]
+    assert go.status == "ok"
+    assert go.data["cgo_binaries"] == "cgo"
+    assert "nsswitch source `resolve`" in go.data["cgo_reasons"]
+
+
+def test_environment_and_unknown_options_prefer_cgo(tmp_path):
+    conf = "nameserver 10.0.0.1\noptions inet6\n"
+    root = root_with(tmp_path, "healthy", {"etc/resolv.conf": conf})
+    go = run(root, {"RES_OPTIONS": "timeout:1"})["go-resolver"]
+    assert go.data["cgo_binaries"] == "cgo"
+    assert "RES_OPTIONS is set" in go.data["cgo_reasons"]
+    assert any("inet6" in r for r in go.data["cgo_reasons"])
+
+
+def test_godebug_forces_and_typos():
+    assert run(FIXTURES / "healthy", {"GODEBUG": "netdns=cgo"})["go-resolver"].data[
+        "cgo_binaries"] == "cgo"
+    typo = run(FIXTURES / "healthy", {"GODEBUG": "netdns=gocgo"})["go-resolver"]
+    assert typo.status == "warn" and "ignores it" in typo.explanation
+
+
+def test_pure_go_binaries_skip_nss_services(tmp_path):
+    root = root_with(tmp_path, "healthy", {"etc/nsswitch.conf": "hosts: files sss dns\n"})
+    # cgo available: glibc handles sss, fine.
+    assert run(root)["go-resolver"].status == "ok"
+    # CGO_ENABLED=0 (or no C compiler): Go's resolver never asks sss.
+    no_cgo = run(root, {"CGO_ENABLED": "0"})["go-resolver"]
+    assert no_cgo.status == "warn" and "sss" in no_cgo.explanation
+    no_cc = run(root, tools={})["go-resolver"]
+    assert no_cc.status == "warn" and no_cc.data["cgo_enabled_default"] is False
+    forced = run(root, {"GODEBUG": "netdns=go"})["go-resolver"]
+    assert forced.status == "warn"

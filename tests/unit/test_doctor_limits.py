@@ -1,0 +1,134 @@
+"""Process limits against fake /proc and /sys trees (tests/fixtures/doctor/)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from goswitch.doctor.checks.limits import (
+    LimitsCheck,
+    cgroup_pid_limits,
+    count_tasks,
+    headroom_status,
+    thread_budget,
+)
+from goswitch.doctor.system import Context, SystemView
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doctor"
+
+
+def run(root, uid=1000, cpus=2, rlimit=(4096, 4096)):
+    ctx = Context.create(root=str(root), environ={"PATH": ""}, cwd="/", uid=uid,
+                         cpu_count=cpus, rlimit_nproc=rlimit)
+    return {f.id: f for f in LimitsCheck().run(ctx)}
+
+
+def copy_root(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root, symlinks=True)
+    return root
+
+
+def test_budget_grows_with_cpus_and_has_a_floor():
+    assert thread_budget(1) == 512
+    assert thread_budget(16) == 512
+    assert thread_budget(64) == 64 * 80
+
+
+@pytest.mark.parametrize("limit,used,expected", [
+    (None, 10_000, "ok"), (4096, 100, "ok"), (4096, 3200, "warn"), (4096, 3700, "fail"),
+    (1024, 0, "ok"), (1023, 0, "warn"), (511, 0, "fail"),
+])
+def test_headroom_thresholds(limit, used, expected):
+    assert headroom_status(limit, used, 512) == expected
+
+
+def test_counts_tasks_of_the_real_uid_only():
+    system = SystemView(str(FIXTURES / "healthy"))
+    assert count_tasks(system, 1000) == {"user_tasks": 15, "user_processes": 2,
+                                         "visible_tasks": 19}
+    assert count_tasks(system, 1001)["user_tasks"] == 3
+    assert count_tasks(system, 4242)["user_tasks"] == 0
+
+
+def test_healthy_machine_is_ok_everywhere():
+    found = run(FIXTURES / "healthy")
+    assert {k: f.status for k, f in found.items()} == {
+        "nproc": "ok", "threads-max": "ok", "pid_max": "ok", "cgroup-pids": "ok"}
+    assert found["nproc"].data["user_tasks"] == 15
+    assert found["nproc"].data["soft"] == 4096
+    assert found["pid_max"].data == {"pid_max": 4194304, "system_tasks": 412, "need": 512}
+    assert found["threads-max"].data["threads_max"] == 255173
+    # The nearest limit is the user slice; the session scope says "max".
+    assert found["cgroup-pids"].data["cgroup"] == "/sys/fs/cgroup/user.slice/user-1000.slice"
+    assert found["cgroup-pids"].data["pids_max"] == 10813
+    assert "4096" in found["nproc"].value and "15 tasks" in found["nproc"].value
+
+
+def test_nproc_warns_then_fails_as_room_shrinks():
+    warn = run(FIXTURES / "healthy", rlimit=(15 + 700, 8192))["nproc"]
+    assert warn.status == "warn"
+    assert "ulimit -u 8192" in warn.fix
+    fail = run(FIXTURES / "healthy", rlimit=(15 + 100, 115))["nproc"]
+    assert fail.status == "fail"
+    assert "/etc/security/limits.d/" in fail.fix and "LimitNPROC" in fail.fix
+    assert "100 left" in fail.value
+
+
+def test_rhel_default_nproc_is_too_small_for_a_big_machine():
+    # 4096 (RHEL's 20-nproc.conf) leaves less than a 64-CPU go test run needs.
+    found = run(FIXTURES / "healthy", cpus=64, rlimit=(4096, 4096))
+    assert found["nproc"].status == "fail"
+    assert found["nproc"].data["need"] == 5120
+
+
+def test_root_and_unlimited_are_not_enforced():
+    root = run(FIXTURES / "healthy", uid=0, rlimit=(10, 10))["nproc"]
+    assert root.status == "ok" and "not enforced for root" in root.value
+    assert root.data["enforced"] is False
+    unlimited = run(FIXTURES / "healthy", rlimit=(None, None))["nproc"]
+    assert unlimited.status == "ok" and "unlimited" in unlimited.value
+
+
+def test_degraded_machine_warns_on_pid_max_and_cgroup():
+    found = run(FIXTURES / "degraded")
+    assert found["pid_max"].status == "warn"
+    assert found["cgroup-pids"].status == "warn"
+    assert found["threads-max"].status == "ok"
+    assert "sysctl -w kernel.pid_max=4194304" in found["pid_max"].fix
+    assert "TasksMax=infinity" in found["cgroup-pids"].fix
+
+
+def test_broken_machine_fails_and_reads_cgroup_v1():
+    found = run(FIXTURES / "broken")
+    assert found["threads-max"].status == "fail"
+    assert found["pid_max"].status == "fail"
+    cg = found["cgroup-pids"]
+    assert cg.status == "fail"
+    assert cg.data["cgroup"] == "/sys/fs/cgroup/pids/docker/4f2a9c"
+    assert (cg.data["pids_max"], cg.data["pids_current"]) == (300, 250)
+
+
+def test_tightest_cgroup_ancestor_wins(tmp_path):
+    root = copy_root(tmp_path, "healthy")
+    scope = root / "sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope"
+    (scope / "pids.max").write_text("5000\n")
+    (scope / "pids.current").write_text("12\n")
+    (root / "sys/fs/cgroup/user.slice/pids.max").write_text("600\n")
+    (root / "sys/fs/cgroup/user.slice/pids.current").write_text("300\n")
+    limits = cgroup_pid_limits(SystemView(str(root)))
+    assert [d["pids_max"] for d in limits] == [600, 5000, 10813]
+    assert run(root)["cgroup-pids"].status == "fail"
+
+
+def test_missing_loadavg_falls_back_to_counting(tmp_path):
+    root = copy_root(tmp_path, "healthy")
+    (root / "proc/loadavg").unlink()
+    assert run(root)["pid_max"].data["system_tasks"] == 19
+
+
+def test_empty_root_is_not_applicable_and_does_not_crash():
+    found = run(FIXTURES / "bare")
+    assert {f.status for f in found.values()} == {"na"}

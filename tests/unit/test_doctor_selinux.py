@@ -1,0 +1,119 @@
+"""SELinux: selinuxfs in fake roots; getsebool and ausearch answered by ScriptedCommands."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from goswitch.doctor.checks.selinux import SelinuxCheck, parse_avc, parse_getsebool
+from goswitch.doctor.system import Completed, Context, ScriptedCommands
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doctor"
+NO_MATCHES = Completed(1, "", "<no matches>\n")
+
+
+def run(root, tools=None):
+    commands = ScriptedCommands(tools or {})
+    ctx = Context.create(root=str(root), environ={"PATH": ""}, cwd="/", uid=1000, cpu_count=2,
+                         rlimit_nproc=(None, None), commands=commands)
+    return {f.id: f for f in SelinuxCheck().run(ctx)}, commands
+
+
+def fixture_output(name: str) -> Completed:
+    return Completed(0, (FIXTURES / name).read_text(), "")
+
+
+def test_parse_avc_keeps_exec_memory_denials_only():
+    denials = parse_avc((FIXTURES / "ausearch-execmem.txt").read_text())
+    assert [d["comm"] for d in denials] == ["compile", "foo.test", "foo.test"]
+    assert all(d["perms"] == ["execmem"] and d["domain"] == "unconfined_t" for d in denials)
+    assert not any(d["permissive"] for d in denials)
+
+
+def test_parse_getsebool_pending_values():
+    values = parse_getsebool((FIXTURES / "getsebool-a.txt").read_text())
+    assert values["deny_execmem"] is True
+    assert values["selinuxuser_execstack"] is True  # current value, not the pending one
+    assert values["deny_ptrace"] is False
+
+
+def test_no_selinuxfs_is_not_applicable():
+    found, _ = run(FIXTURES / "bare")
+    assert list(found) == ["mode"]
+    assert found["mode"].status == "na" and "not enabled" in found["mode"].value
+
+
+def test_healthy_enforcing_with_default_booleans():
+    found, commands = run(FIXTURES / "healthy", {"ausearch": NO_MATCHES})
+    assert {k: f.status for k, f in found.items()} == {
+        "mode": "ok", "booleans": "ok", "denials": "ok"}
+    mode = found["mode"].data
+    assert mode["enforcing"] is True and mode["policy"] == "targeted"
+    assert mode["context"] == "unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023"
+    booleans = found["booleans"].data
+    assert booleans["source"] == "selinuxfs"
+    assert booleans["booleans"] == {
+        "deny_execmem": False, "deny_ptrace": False, "httpd_execmem": False,
+        "selinuxuser_execheap": False, "selinuxuser_execmod": True,
+        "selinuxuser_execstack": True}  # httpd_can_network_connect is not about exec memory
+    assert commands.calls == [["/scripted/ausearch", "-m", "AVC,USER_AVC", "-ts", "today",
+                               "--raw"]]
+
+
+def test_tools_missing_or_log_unreadable_is_not_applicable():
+    found, _ = run(FIXTURES / "healthy")
+    assert found["denials"].status == "na" and "not installed" in found["denials"].value
+    denied = Completed(1, "", "Error opening /var/log/audit/audit.log (Permission denied)\n")
+    found, _ = run(FIXTURES / "healthy", {"ausearch": denied})
+    assert found["denials"].status == "na"
+    assert "Permission denied" in found["denials"].value
+    assert "sudo ausearch" in found["denials"].fix
+
+
+def test_broken_enforcing_deny_execmem_and_denials_fail():
+    found, _ = run(FIXTURES / "broken", {"ausearch": fixture_output("ausearch-execmem.txt")})
+    booleans = found["booleans"]
+    assert booleans.status == "fail"
+    assert "sudo setsebool -P deny_execmem off" in booleans.fix
+    denials = found["denials"]
+    assert denials.status == "fail"
+    assert denials.data["count"] == 3
+    assert denials.data["commands"] == {"compile": 1, "foo.test": 2}
+    assert "foo.test ×2" in denials.value
+    assert "audit2allow -M" in denials.fix and "semodule -i" in denials.fix
+
+
+def test_permissive_only_warns():
+    found, _ = run(FIXTURES / "degraded",
+                   {"ausearch": fixture_output("ausearch-permissive.txt")})
+    assert found["mode"].data["enforcing"] is False
+    booleans = found["booleans"]
+    assert booleans.status == "warn"
+    assert "deny_ptrace is on" in booleans.value
+    assert "once it enforces" in booleans.value
+    denials = found["denials"]
+    assert denials.status == "warn" and "permissive" in denials.value
+
+
+def test_getsebool_is_used_when_selinuxfs_booleans_are_unreadable(tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES / "broken", root)
+    shutil.rmtree(root / "sys/fs/selinux/booleans")
+    found, _ = run(root, {"getsebool": fixture_output("getsebool-a.txt")})
+    booleans = found["booleans"]
+    assert booleans.data["source"] == "getsebool"
+    assert booleans.status == "fail"
+    assert "antivirus_can_scan_system" not in booleans.data["booleans"]
+    found, _ = run(root)
+    assert found["booleans"].status == "na"
+
+
+def test_confined_users_need_the_selinuxuser_booleans(tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES / "healthy", root, symlinks=True)
+    (root / "proc/self/attr/current").write_text("staff_u:staff_r:staff_t:s0\x00")
+    (root / "sys/fs/selinux/booleans/selinuxuser_execmod").write_text("0 0")
+    booleans = run(root)[0]["booleans"]
+    assert booleans.status == "warn"
+    assert "selinuxuser_execmod is off and you run confined as staff_t" in booleans.value
+    assert "setsebool -P selinuxuser_execmod on" in booleans.fix
