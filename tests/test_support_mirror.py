@@ -21,9 +21,10 @@ import pytest
 
 from tests.support.archives import (
     REAL_VERSIONS,
+    archive_sha256,
     build_archives,
-    cached_sha256,
     default_cache_dir,
+    memoise_sha256,
     sha256_file,
 )
 from tests.support.gpgkey import make_key
@@ -118,12 +119,24 @@ def test_archives_are_cached_and_reproducible(go_archives, tmp_path):
     assert [p.returncode for p in procs] == [0, 0], outs
     built = Path(outs[0][0].strip())
     assert outs[1][0].strip() == str(built)
-    assert sha256_file(built) == cached_sha256(go_archives["go1.21.13"])
+    assert sha256_file(built) == archive_sha256(go_archives["go1.21.13"])
     leftovers = [p.name for p in built.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []
     before = built.stat().st_mtime_ns
     again = build_archives(tmp_path / "cache", ("go1.21.13",))["go1.21.13"]
     assert again.stat().st_mtime_ns == before
+
+
+def test_a_cached_archive_changed_in_place_is_not_trusted(tmp_path):
+    """Mirrors hard-link the cached archives; writing through a link must not go unnoticed."""
+    f = tmp_path / "go1.0.linux-amd64.tar.gz"
+    f.write_bytes(b"archive bytes")
+    digest = memoise_sha256(f)
+    assert archive_sha256(f) == digest == hashlib.sha256(b"archive bytes").hexdigest()
+    with open(f, "r+b") as fh:  # same size, new content, new mtime
+        fh.write(b"ARCHIVE")
+    with pytest.raises(RuntimeError, match="changed after it was built"):
+        archive_sha256(f)
 
 
 # ---- synthetic archives and the index ----------------------------------------------------

