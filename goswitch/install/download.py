@@ -1,0 +1,503 @@
+"""Bytes from mirrors: urllib only, timeouts, retries with backoff, failover, resume.
+
+- Mirrors are tried in order; a mirror that answers 404/403/410 (or cannot be resolved, or
+  fails TLS) is skipped at once, one that fails transiently (5xx, 408, 429, timeout, reset,
+  truncated body) is retried ``retries`` times with exponential backoff and jitter
+  (``Retry-After`` honoured up to 30 s), then the next mirror is tried.
+- Timeouts: ``timeout`` seconds to connect and for every read; a connection that trickles
+  (less than :data:`LOW_SPEED_BYTES` in ``timeout`` seconds) counts as stalled too, so a slow
+  server cannot hold an install forever.
+- Resume: a partial ``.part`` file continues with ``Range: bytes=N-``; only a ``206`` whose
+  ``Content-Range`` starts at N (and, when the size is known, ends at it) is appended; a
+  ``200`` or anything else restarts from byte 0.  A body longer than the index says is cut
+  off and fails; a shorter one is resumed.
+- The sha256 is computed while writing (hashing the kept prefix first on a resume).
+- Proxies: ``http_proxy``/``https_proxy``/``no_proxy`` (either case) from the given
+  environment, through urllib's ``ProxyHandler`` (CONNECT tunnels for https).
+- ``file://`` URLs (and plain absolute paths) read local files: air-gapped mirrors.
+- ``User-Agent: goswitch/<version>``; credentials in mirror URLs never reach messages.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import http.client
+import os
+import random
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from .. import __version__
+from ..errors import GoswitchError, NetworkError, NotFoundError
+
+USER_AGENT = f"goswitch/{__version__}"
+CHUNK = 1 << 20
+LOW_SPEED_BYTES = 1024
+MAX_RETRY_AFTER = 30.0
+_PERMANENT_HTTP = {400, 401, 403, 404, 405, 410, 451}
+
+
+class NetOptions:
+    """What every request needs: timeout, retries, backoff, the environment (proxies)."""
+
+    def __init__(
+        self,
+        timeout: float = 30,
+        retries: int = 3,
+        environ=None,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        sleep=time.sleep,
+    ):
+        self.timeout = max(0.1, float(timeout))
+        self.retries = max(1, int(retries))
+        self.environ = os.environ if environ is None else environ
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+
+    @classmethod
+    def from_settings(cls, settings, environ=None) -> NetOptions:
+        return cls(timeout=settings.timeout, retries=settings.retries, environ=environ)
+
+
+class Transient(Exception):
+    """Worth retrying (same mirror); ``retry_after`` from the server when it said so."""
+
+    def __init__(self, why: str, retry_after: float | None = None):
+        super().__init__(why)
+        self.retry_after = retry_after
+
+
+class Permanent(Exception):
+    """This mirror cannot serve it; go to the next one.  ``missing``: a plain 404/410."""
+
+    def __init__(self, why: str, missing: bool = False):
+        super().__init__(why)
+        self.missing = missing
+
+
+class Restart(Exception):
+    """The server will not continue a partial download: start over from byte 0."""
+
+
+def redact(url: str) -> str:
+    """``url`` without user:password, for messages."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + host))
+
+
+def join_url(base: str, name: str) -> str:
+    """``base`` (a mirror: URL or absolute path, with or without trailing /) + file name."""
+    if base.startswith("/"):
+        return os.path.join(base, name)
+    return base if base.endswith(name) else base.rstrip("/") + "/" + name
+
+
+# ---- proxies --------------------------------------------------------------------------
+
+
+def _env(environ, name: str) -> str:
+    return (environ.get(name.lower()) or environ.get(name.upper()) or "").strip()
+
+
+def proxies_for(url: str, environ) -> dict:
+    """The ``ProxyHandler`` mapping for ``url``: honours ``*_proxy`` and ``no_proxy``."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    proxy = _env(environ, f"{scheme}_proxy") or _env(environ, "all_proxy")
+    if not proxy or scheme not in ("http", "https"):
+        return {}
+    no_proxy = _env(environ, "no_proxy")
+    host = parts.hostname or ""
+    if no_proxy:
+        if no_proxy == "*":
+            return {}
+        hostport = host + (f":{parts.port}" if parts.port else "")
+        if urllib.request.proxy_bypass_environment(hostport, {"no": no_proxy}):
+            return {}
+    if "://" not in proxy:
+        proxy = "http://" + proxy
+    return {scheme: proxy}
+
+
+def _opener(url: str, environ) -> urllib.request.OpenerDirector:
+    handlers: list = [urllib.request.ProxyHandler(proxies_for(url, environ))]
+    if url.startswith("https:"):
+        handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context()))
+    return urllib.request.build_opener(*handlers)
+
+
+# ---- one request ----------------------------------------------------------------------
+
+
+class _Response:
+    """A started body: ``status``, ``offset`` (where it starts), ``total`` (full size or
+    None), ``read(n)`` returning what is there (``b""`` at the end)."""
+
+    def __init__(
+        self, status: int, offset: int, total: int | None, length: int | None, read, close
+    ):
+        self.status, self.offset, self.total, self.length = status, offset, total, length
+        self.read, self.close = read, close
+
+
+def _file_path(url: str) -> str | None:
+    if url.startswith("/"):
+        return url
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "file":
+        return None
+    if parts.netloc not in ("", "localhost"):
+        raise Permanent(f"file:// URL with a host ({parts.netloc!r}) is not a local file")
+    return urllib.request.url2pathname(parts.path)
+
+
+def _open_file(path: str, offset: int) -> _Response:
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed by the _Response
+    except FileNotFoundError:
+        raise Permanent("no such file", missing=True) from None
+    except OSError as exc:
+        raise Permanent(exc.strerror or str(exc)) from None
+    total = os.fstat(f.fileno()).st_size
+    if offset > total:
+        f.close()
+        raise Restart()
+    f.seek(offset)
+    return _Response(206 if offset else 200, offset, total, total - offset, f.read1, f.close)
+
+
+def _retry_after(headers) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    if value and value.strip().isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    return None
+
+
+def _classify(exc: BaseException) -> Exception:
+    """Map what urllib/http.client/socket raise to Transient or Permanent."""
+    if isinstance(exc, urllib.error.HTTPError):
+        code = exc.code
+        reason = f"HTTP {code} {exc.reason}"
+        if code in _PERMANENT_HTTP:
+            return Permanent(reason, missing=code in (404, 410))
+        return Transient(reason, _retry_after(exc.headers))
+    if isinstance(exc, urllib.error.URLError):
+        reason = exc.reason
+        if isinstance(reason, BaseException):
+            return _classify(reason)
+        return Transient(str(reason))
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return Permanent(f"TLS certificate not trusted ({exc.verify_message})")
+    if isinstance(exc, ssl.SSLError):
+        return Transient(f"TLS error ({exc.reason or exc})")
+    if isinstance(exc, socket.gaierror):
+        return Permanent(f"cannot resolve host ({exc.strerror})")
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return Transient("timed out")
+    if isinstance(exc, ConnectionRefusedError):
+        return Transient("connection refused")
+    if isinstance(exc, ConnectionResetError):
+        return Transient("connection reset")
+    if isinstance(exc, http.client.IncompleteRead):
+        return Transient("connection closed early (truncated body)")
+    if isinstance(exc, http.client.HTTPException):
+        return Transient(f"bad HTTP response ({type(exc).__name__}: {exc})")
+    if isinstance(exc, OSError):
+        return Transient(exc.strerror or str(exc))
+    return Transient(str(exc))
+
+
+def _content_range(value: str | None) -> tuple[int, int, int | None] | None:
+    """``bytes START-END/TOTAL`` -> (start, end, total or None)."""
+    if not value:
+        return None
+    unit, _, spec = value.strip().partition(" ")
+    rng, _, total = spec.partition("/")
+    start, _, end = rng.partition("-")
+    try:
+        return int(start), int(end), (None if total.strip() == "*" else int(total))
+    except ValueError:
+        return None
+
+
+def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = None) -> _Response:
+    """Start a GET of ``url`` from byte ``offset``; raises Transient/Permanent/Restart."""
+    path = _file_path(url)
+    if path is not None:
+        return _open_file(path, offset)
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise Permanent(f"unsupported URL scheme {scheme!r} (use https://, http:// or file://)")
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+    req = urllib.request.Request(url, headers=headers)
+    try:
+        resp = _opener(url, opts.environ).open(req, timeout=opts.timeout)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code == 416 and offset:
+            raise Restart() from None
+        raise _classify(exc) from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise _classify(exc) from None
+    status = resp.status
+    length_h = resp.headers.get("Content-Length")
+    length = int(length_h) if length_h and length_h.strip().isdigit() else None
+    if offset:
+        if status != 206:
+            resp.close()
+            raise Restart()
+        cr = _content_range(resp.headers.get("Content-Range"))
+        if (
+            cr is None
+            or cr[0] != offset
+            or (size is not None and (cr[2] not in (None, size) or cr[1] != size - 1))
+        ):
+            resp.close()
+            raise Restart()
+        total = cr[2]
+    else:
+        if status != 200:
+            resp.close()
+            raise Transient(f"unexpected HTTP status {status}")
+        total = length
+    return _Response(status, offset, total, length, resp.read1, resp.close)
+
+
+# ---- retry and failover ---------------------------------------------------------------
+
+
+def _backoff(opts: NetOptions, attempt: int, hint: float | None) -> None:
+    if hint is not None:
+        delay = hint
+    else:
+        delay = min(opts.max_backoff, opts.backoff * (2**attempt))
+        delay *= 0.5 + random.random() / 2
+    if delay > 0:
+        opts.sleep(delay)
+
+
+def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=None):
+    """Call ``attempt_fn(url)`` over the mirrors with retries; return the first result.
+
+    Raises :class:`NotFoundError` when every mirror said 404, else :class:`NetworkError`
+    listing each mirror and what went wrong with it.
+    """
+    failures: list[str] = []
+    all_missing = True
+    for i, url in enumerate(urls):
+        for attempt in range(opts.retries):
+            try:
+                return attempt_fn(url)
+            except Permanent as exc:
+                failures.append(f"{redact(url)}: {exc}")
+                all_missing = all_missing and exc.missing
+                break
+            except Transient as exc:
+                all_missing = False
+                failures.append(f"{redact(url)}: {exc}")
+                if attempt + 1 < opts.retries:
+                    if notify:
+                        notify(f"{redact(url)}: {exc}; retrying ({attempt + 2}/{opts.retries})")
+                    _backoff(opts, attempt, exc.retry_after)
+        if notify and i + 1 < len(urls):
+            notify(f"trying the next mirror: {redact(urls[i + 1])}")
+    why = "; ".join(failures) or "no mirror configured"
+    if all_missing and failures:
+        raise NotFoundError(
+            what,
+            f"not found on any mirror ({why})",
+            "check GOSWITCH_MIRRORS / mirrors, or try another mirror",
+        )
+    raise NetworkError(
+        what,
+        why,
+        "check your network, proxy (HTTPS_PROXY) and GOSWITCH_MIRRORS; goswitch retried "
+        f"{opts.retries} times per mirror",
+    )
+
+
+def fetch_bytes(
+    urls: list[str], opts: NetOptions, what: str, limit: int = 64 << 20, notify=None
+) -> tuple[bytes, str]:
+    """A small file (index, signature) in memory: ``(data, url that served it)``."""
+
+    def attempt(url: str) -> tuple[bytes, str]:
+        try:
+            resp = open_url(url, opts)
+        except Restart:
+            raise Transient("unexpected partial response") from None
+        try:
+            parts, got = [], 0
+            while True:
+                try:
+                    block = resp.read(CHUNK)
+                except (OSError, http.client.HTTPException) as exc:
+                    raise _classify(exc) from None
+                if not block:
+                    break
+                got += len(block)
+                if got > limit:
+                    raise Permanent(f"larger than {limit} bytes")
+                parts.append(block)
+            if resp.length is not None and got < resp.length:
+                raise Transient(f"truncated body ({got} of {resp.length} bytes)")
+            return b"".join(parts), url
+        finally:
+            resp.close()
+
+    return failover(list(urls), opts, what, attempt, notify)
+
+
+# ---- the archive ----------------------------------------------------------------------
+
+
+class Fetched:
+    """Result of :func:`download`: who served it, its sha256, whether a part was resumed."""
+
+    def __init__(self, url: str, sha256: str, size: int, resumed: bool):
+        self.url, self.sha256, self.size, self.resumed = url, sha256, size, resumed
+
+
+def _disk_error(exc: OSError, path: str) -> GoswitchError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return GoswitchError(
+            path,
+            "disk full: no space left on the device while downloading",
+            f"free space in {os.path.dirname(path)} (or set GOSWITCH_CACHE_DIR elsewhere) and "
+            "run the command again; the partial download resumes",
+        )
+    return GoswitchError(path, f"cannot write: {exc.strerror or exc}", "check the directory")
+
+
+def download(
+    urls: list[str],
+    part: str,
+    *,
+    size: int | None,
+    opts: NetOptions,
+    what: str,
+    sink=None,
+    progress=None,
+    notify=None,
+) -> Fetched:
+    """Download to ``part`` (kept and resumed if present), hashing while writing.
+
+    ``sink`` (optional) hears ``advanced(n)`` after each write, ``reset()`` when the file
+    starts over and ``finish(n)`` at the end: the extractor reading behind the writer.
+    """
+    os.makedirs(os.path.dirname(part) or ".", exist_ok=True)
+    fd = os.open(part, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    state = {"n": 0, "hash": hashlib.sha256(), "resumed": False}
+    try:
+        have = os.fstat(fd).st_size
+        if size is not None and have > size:
+            have = 0
+        os.ftruncate(fd, have)
+        if have:
+            h = state["hash"]
+            pos = 0
+            while pos < have:
+                block = os.pread(fd, min(CHUNK, have - pos), pos)
+                if not block:
+                    break
+                h.update(block)
+                pos += len(block)
+            state["n"] = pos
+            state["resumed"] = True
+            if sink is not None:
+                sink.advanced(pos)
+        if progress is not None:
+            progress.start(what, size, state["n"])
+
+        def restart() -> None:
+            os.ftruncate(fd, 0)
+            state["n"], state["hash"] = 0, hashlib.sha256()
+            if sink is not None:
+                sink.reset()
+            if progress is not None:
+                progress.update(0)
+
+        def attempt(url: str) -> Fetched:
+            try:
+                resp = open_url(url, opts, state["n"], size)
+            except Restart:
+                if notify and state["n"]:
+                    notify(f"{redact(url)} cannot resume; starting over")
+                restart()
+                resp = open_url(url, opts, 0, size)
+            if state["n"] and resp.offset:
+                state["resumed"] = True
+            try:
+                _stream(resp, fd, state, size, opts, sink, progress, part)
+            finally:
+                resp.close()
+            return Fetched(url, state["hash"].hexdigest(), state["n"], state["resumed"])
+
+        result = failover(list(urls), opts, what, attempt, notify)
+        if sink is not None:
+            sink.finish(state["n"])
+        if progress is not None:
+            progress.done()
+        return result
+    finally:
+        os.close(fd)
+
+
+def _stream(
+    resp: _Response,
+    fd: int,
+    state: dict,
+    size: int | None,
+    opts: NetOptions,
+    sink,
+    progress,
+    part: str,
+) -> None:
+    h = state["hash"]
+    expect = size if size is not None else resp.total
+    window_start, window_bytes = time.monotonic(), 0
+    read = resp.read
+    while True:
+        try:
+            block = read(CHUNK)
+        except (OSError, http.client.HTTPException) as exc:
+            raise _classify(exc) from None
+        if not block:
+            break
+        n = state["n"]
+        if expect is not None and n + len(block) > expect:
+            raise Permanent(f"sent more than the {expect} bytes the index lists")
+        try:
+            view = memoryview(block)
+            while view:
+                written = os.pwrite(fd, view, n)
+                view = view[written:]
+                n += written
+        except OSError as exc:
+            raise _disk_error(exc, part) from None
+        h.update(block)
+        state["n"] = n
+        if sink is not None:
+            sink.advanced(n)
+        if progress is not None:
+            progress.update(n)
+        window_bytes += len(block)
+        now = time.monotonic()
+        if now - window_start >= opts.timeout:
+            if window_bytes < LOW_SPEED_BYTES:
+                raise Transient(f"stalled (under {LOW_SPEED_BYTES} bytes in {opts.timeout:g}s)")
+            window_start, window_bytes = now, 0
+    if expect is not None and state["n"] < expect:
+        raise Transient(f"connection closed early (truncated: {state['n']} of {expect} bytes)")

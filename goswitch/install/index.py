@@ -1,0 +1,343 @@
+"""The release index: go.dev's JSON list, fetched, validated, cached with a TTL.
+
+``index_url`` (default ``https://go.dev/dl/?mode=json&include=all``; golang.google.cn serves
+the same JSON; ``file://`` works) is fetched at most once per ``index_ttl`` seconds and kept
+in ``$GOSWITCH_CACHE_DIR/index.json`` with the URL and the time it was fetched.  Each fetch
+also writes ``$GOSWITCH_CACHE_DIR/latest-stable`` (one line, the newest stable version) so
+the hook resolves ``latest`` without reading JSON.  Concurrent goswitch processes fetch it
+once: the refresh happens under ``index.lock`` and re-checks the cache inside it.
+
+When the network fails and a cached copy exists, the cached copy is used (with a warning)
+unless ``--refresh`` was asked for explicitly.
+
+The index is the *only* source of sha256 values: entries are validated (64 hex digits, a
+plain file name, a size) and malformed ones are dropped, so a hostile index cannot make us
+write outside the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+
+from .. import paths
+from ..errors import GoswitchError, NetworkError, NotFoundError
+from ..resolve import LATEST_FILE
+from ..versions import GoVersion, Spec, VersionError
+from .download import NetOptions, fetch_bytes, redact
+from .platform import Platform
+
+INDEX_FILE = "index.json"
+LOCK_FILE = "index.lock"
+CACHE_FORMAT = 1
+_HEX = frozenset("0123456789abcdef")
+
+
+class ArchiveFile:
+    """One downloadable file of a release, as listed in the index."""
+
+    __slots__ = ("filename", "os", "arch", "version", "sha256", "size", "kind")
+
+    def __init__(
+        self,
+        filename: str,
+        os_: str,
+        arch: str,
+        version: GoVersion,
+        sha256: str,
+        size: int | None,
+        kind: str,
+    ):
+        self.filename, self.os, self.arch, self.version = filename, os_, arch, version
+        self.sha256, self.size, self.kind = sha256, size, kind
+
+    @property
+    def platform(self) -> str:
+        return f"{self.os}-{self.arch}"
+
+    def to_dict(self) -> dict:
+        return {
+            "filename": self.filename,
+            "os": self.os,
+            "arch": self.arch,
+            "sha256": self.sha256,
+            "size": self.size,
+            "kind": self.kind,
+        }
+
+    def __repr__(self) -> str:
+        return f"ArchiveFile({self.filename!r})"
+
+
+class Release:
+    __slots__ = ("version", "files")
+
+    def __init__(self, version: GoVersion, files: list[ArchiveFile]):
+        self.version, self.files = version, files
+
+    @property
+    def stable(self) -> bool:
+        return not self.version.is_prerelease
+
+    def archive(self, platform: Platform) -> ArchiveFile | None:
+        """The ``.tar.gz`` archive for ``platform`` (not the installer, not the source)."""
+        for f in self.files:
+            if (
+                f.kind == "archive"
+                and f.os == platform.os
+                and f.arch == platform.arch
+                and f.filename.endswith(".tar.gz")
+            ):
+                return f
+        return None
+
+    def platforms(self) -> list[str]:
+        return sorted({f.platform for f in self.files if f.kind == "archive" and f.os})
+
+    def __repr__(self) -> str:
+        return f"Release({self.version})"
+
+
+def _valid_sha(value) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value.lower()) <= _HEX
+
+
+def _valid_name(value) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= 255
+        and "/" not in value
+        and "\\" not in value
+        and "\0" not in value
+        and not value.startswith(".")
+    )
+
+
+def parse(data, where: str) -> list[Release]:
+    """Releases from go.dev's JSON (bytes, text or the decoded list), newest first."""
+    try:
+        raw = json.loads(data) if isinstance(data, (bytes, str)) else data
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GoswitchError(
+            where, f"not a JSON release index ({exc})", "check index_url / GOSWITCH_INDEX_URL"
+        ) from None
+    if not isinstance(raw, list):
+        raise GoswitchError(
+            where,
+            "not a go.dev release index (expected a JSON list)",
+            "check index_url / GOSWITCH_INDEX_URL",
+        )
+    releases: dict[GoVersion, Release] = {}
+    for entry in raw:
+        if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
+            continue
+        try:
+            version = GoVersion.parse(entry["version"])
+        except VersionError:
+            continue  # e.g. very old "go1" names: not installable by version anyway
+        files = []
+        for f in entry.get("files") or []:
+            if not isinstance(f, dict):
+                continue
+            name, sha = f.get("filename"), f.get("sha256")
+            size = f.get("size")
+            if not _valid_name(name) or not _valid_sha(sha):
+                continue
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                size = None
+            files.append(
+                ArchiveFile(
+                    name,
+                    str(f.get("os") or ""),
+                    str(f.get("arch") or ""),
+                    version,
+                    sha.lower(),
+                    size,
+                    str(f.get("kind") or ""),
+                )
+            )
+        rel = releases.get(version)
+        if rel is None:
+            releases[version] = Release(version, files)
+        else:
+            rel.files.extend(files)
+    return sorted(releases.values(), key=lambda r: r.version, reverse=True)
+
+
+class Index:
+    """The parsed index and where it came from (``origin``: network | cache | stale)."""
+
+    def __init__(self, releases: list[Release], url: str, fetched: float, origin: str):
+        self.releases, self.url, self.fetched, self.origin = releases, url, fetched, origin
+        self._by_version = {r.version: r for r in releases}
+
+    def find(self, version: GoVersion) -> Release | None:
+        return self._by_version.get(version)
+
+    def matching(self, spec: Spec | None, include_prerelease: bool = False) -> list[Release]:
+        """Releases ``spec`` covers, newest first; pre-releases only when exact or asked for."""
+        out = []
+        for r in self.releases:
+            v = r.version
+            if spec is None or spec.kind == "latest":
+                ok = True
+            elif spec.kind == "exact":
+                ok = v == spec.version
+            else:
+                ok = v.major == spec.major and (spec.minor is None or v.minor == spec.minor)
+            exact = spec is not None and spec.kind == "exact"
+            if ok and (exact or include_prerelease or not v.is_prerelease):
+                out.append(r)
+        return out
+
+    def latest_stable(self) -> Release | None:
+        for r in self.releases:
+            if r.stable:
+                return r
+        return None
+
+    def resolve(self, spec: Spec) -> Release:
+        """The release ``spec`` names: exact, or the newest stable match; else NotFoundError."""
+        if spec.kind == "exact":
+            rel = self.find(spec.version)  # type: ignore[arg-type]
+        else:
+            rel = next(iter(self.matching(spec)), None)
+        if rel is None:
+            raise NotFoundError(
+                f"Go {spec.text}",
+                f"no such release in the index {redact(self.url)}",
+                "see `goswitch list-remote --all` for the versions that exist",
+            )
+        return rel
+
+    def by_filename(self, name: str) -> ArchiveFile | None:
+        for r in self.releases:
+            for f in r.files:
+                if f.filename == name:
+                    return f
+        return None
+
+
+# ---- cache --------------------------------------------------------------------------
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _read_cache(path: str, url: str):
+    """(raw list, fetched time) from the cache file when it is for ``url``, else None."""
+    try:
+        with open(path, "rb") as f:
+            doc = json.loads(f.read())
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("format") != CACHE_FORMAT
+        or doc.get("url") != url
+        or not isinstance(doc.get("fetched"), (int, float))
+        or not isinstance(doc.get("index"), list)
+    ):
+        return None
+    return doc["index"], float(doc["fetched"])
+
+
+def _fresh(fetched: float, ttl: int, now: float) -> bool:
+    return ttl > 0 and 0 <= now - fetched < ttl
+
+
+def write_latest(cache: str, releases: list[Release]) -> None:
+    for r in releases:
+        if r.stable:
+            _atomic_write(os.path.join(cache, LATEST_FILE), f"{r.version}\n".encode())
+            return
+
+
+def load(
+    settings,
+    environ=os.environ,
+    *,
+    refresh: bool = False,
+    opts: NetOptions | None = None,
+    reporter=None,
+    now: float | None = None,
+) -> Index:
+    """The index: from the cache when fresh, else fetched (once across processes)."""
+    from filelock import FileLock  # CLI-only dependency, imported late
+
+    url = settings.index_url
+    cache = paths.cache_dir(environ)
+    path = os.path.join(cache, INDEX_FILE)
+    ttl = int(settings.index_ttl)
+    clock = time.time if now is None else (lambda: now)
+    started = clock()
+    if not refresh:
+        cached = _read_cache(path, url)
+        if cached is not None and _fresh(cached[1], ttl, started):
+            return Index(parse(cached[0], path), url, cached[1], "cache")
+    opts = opts or NetOptions.from_settings(settings, environ)
+    os.makedirs(cache, exist_ok=True)
+    with FileLock(os.path.join(cache, LOCK_FILE)):
+        cached = _read_cache(path, url)  # another process may have fetched it meanwhile
+        fresh_now = cached is not None and (
+            (refresh and cached[1] >= started)
+            or (not refresh and _fresh(cached[1], ttl, clock()))
+        )
+        if fresh_now:
+            return Index(parse(cached[0], path), url, cached[1], "cache")
+        try:
+            data, _ = fetch_bytes(
+                [url],
+                opts,
+                f"release index {redact(url)}",
+                notify=reporter.message if reporter else None,
+            )
+        except (NetworkError, NotFoundError) as exc:
+            if cached is None or refresh:
+                raise
+            if reporter is not None:
+                age = (time.time() - cached[1]) / 3600
+                reporter.message(
+                    f"warning: {exc.message}; using the cached index ({age:.0f} h old)"
+                )
+            return Index(parse(cached[0], path), url, cached[1], "stale")
+        try:
+            raw = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise GoswitchError(
+                f"release index {redact(url)}",
+                f"not JSON ({exc})",
+                "check index_url / GOSWITCH_INDEX_URL",
+            ) from None
+        releases = parse(raw, f"release index {redact(url)}")
+        if not releases:
+            raise GoswitchError(
+                f"release index {redact(url)}",
+                "lists no Go release",
+                "check index_url / GOSWITCH_INDEX_URL",
+            )
+        fetched = time.time()
+        doc = {"format": CACHE_FORMAT, "url": url, "fetched": fetched, "index": raw}
+        try:
+            _atomic_write(path, json.dumps(doc, separators=(",", ":")).encode())
+            write_latest(cache, releases)
+        except OSError as exc:
+            if reporter is not None:
+                reporter.message(f"warning: cannot cache the index in {cache}: {exc.strerror}")
+        return Index(releases, url, fetched, "network")

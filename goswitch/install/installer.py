@@ -1,0 +1,819 @@
+"""Install and remove Go versions in the store: locked, verified, atomic.
+
+An install of version V (see ``docs/install.md`` for the whole story):
+
+1. Already in any store (ours or a read-only one)?  Done - no network at all.
+2. Resolve the spec against the release index (cached, TTL); pick this platform's archive.
+3. Take V's lock (``$GOSWITCH_HOME/locks/V.lock``, filelock/flock: released by the kernel if
+   the process dies).  A second process waits here, then finds V installed and returns.
+4. Clean what killed runs left: ``versions/.tmp-*`` and ``.trash-*`` whose version lock is
+   free (a live install holds its lock, so its temp dir is never touched).
+5. Download to ``$GOSWITCH_CACHE_DIR/downloads/<file>.part`` (resumed if a previous run was
+   cut off), hashing while writing; at the same time a thread extracts the bytes already
+   written into ``versions/.tmp-V-XXXX`` (same file system as the store).
+6. sha256 against the index (a mismatch deletes the download and tries the next mirror);
+   the OpenPGP signature when enabled; the tree must have ``bin/go`` and a matching VERSION.
+7. ``rename(.tmp-V-XXXX, versions/V)``: the only step that makes V visible.  Before it, a
+   crash leaves only a dot-directory that nobody reads and the next run deletes.
+
+Uninstall renames ``versions/V`` to ``.trash-V-XXXX`` first, then deletes it, under the
+same lock: a killed uninstall never leaves a half-deleted tree under V's name.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+import tempfile
+import threading
+import time
+
+from .. import paths
+from ..errors import EXIT_USAGE, GoswitchError, NotFoundError, VerifyError
+from ..store import Installed, Store
+from ..versions import GoVersion, Spec, VersionError
+from . import index as index_mod
+from . import platform as platform_mod
+from . import verify
+from .download import NetOptions, download, fetch_bytes, join_url, redact
+from .extract import CorruptArchiveError, ExtractAborted, extract
+from .progress import Reporter
+from .stream import Aborted, GrowingFile, Restarted
+
+TMP_PREFIX = ".tmp-"
+TRASH_PREFIX = ".trash-"
+PART_MAX_AGE = 7 * 86400  # abandoned partial downloads are deleted after a week
+
+
+# ---- small helpers --------------------------------------------------------------------
+
+
+def parse_spec(text: str) -> Spec:
+    try:
+        return Spec.parse(text)
+    except VersionError as exc:
+        raise GoswitchError(
+            f"version {text!r}",
+            f"not a Go version: {exc.why}",
+            "write e.g. 1.22.10, 1.22, latest or 1.23rc1",
+            exit_code=EXIT_USAGE,
+        ) from None
+
+
+def locks_dir(environ) -> str:
+    return os.path.join(paths.home(environ), "locks")
+
+
+def downloads_dir(environ) -> str:
+    return os.path.join(paths.cache_dir(environ), "downloads")
+
+
+def version_lock(environ, version, timeout: float = -1):
+    """The per-version lock (a ``filelock.FileLock``, not yet acquired)."""
+    from filelock import FileLock
+
+    directory = locks_dir(environ)
+    os.makedirs(directory, exist_ok=True)
+    return FileLock(os.path.join(directory, f"{version}.lock"), timeout=timeout)
+
+
+class _Locked:
+    """Hold V's lock; say so when another process has it and we must wait."""
+
+    def __init__(self, environ, version, reporter: Reporter, doing: str = "installing"):
+        self.lock = version_lock(environ, version)
+        self.version, self.reporter, self.doing = version, reporter, doing
+
+    def __enter__(self):
+        from filelock import Timeout
+
+        try:
+            self.lock.acquire(timeout=0.2)
+        except Timeout:
+            self.reporter.message(
+                f"waiting for another goswitch process {self.doing} Go {self.version}..."
+            )
+            self.lock.acquire(timeout=-1)
+        return self
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
+def _version_of_leftover(name: str) -> str | None:
+    for prefix in (TMP_PREFIX, TRASH_PREFIX):
+        if name.startswith(prefix):
+            rest = name[len(prefix) :]
+            version, sep, _ = rest.rpartition("-")
+            return version if sep and version else None
+    return None
+
+
+def cleanup_stale(
+    environ, store_root: str, held: str | None = None, reporter: Reporter | None = None
+) -> list[str]:
+    """Delete leftovers of killed runs whose version lock nobody holds; returns them."""
+    from filelock import Timeout
+
+    removed = []
+    try:
+        names = os.listdir(store_root)
+    except OSError:
+        return removed
+    for name in names:
+        version = _version_of_leftover(name)
+        if version is None:
+            continue
+        path = os.path.join(store_root, name)
+        if version == held:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+            continue
+        lock = version_lock(environ, version)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue  # a live install or uninstall of that version owns it
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        finally:
+            lock.release()
+    downloads = downloads_dir(environ)
+    now = time.time()
+    try:
+        for name in os.listdir(downloads):
+            path = os.path.join(downloads, name)
+            try:
+                if name.endswith((".part", ".asc")) and now - os.stat(path).st_mtime > PART_MAX_AGE:
+                    os.unlink(path)
+            except OSError:
+                pass
+    except OSError:
+        pass
+    if removed and reporter is not None:
+        reporter.message(f"removed {len(removed)} leftover(s) of an interrupted run")
+    return removed
+
+
+def _disk_full(exc: OSError, where: str) -> GoswitchError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return GoswitchError(
+            where,
+            "disk full: no space left on the device while extracting",
+            f"free space on the file system of {where} and run the command again",
+        )
+    return GoswitchError(where, f"cannot write: {exc.strerror or exc}", "check the directory")
+
+
+def check_tree(root: str, version: GoVersion, what: str) -> None:
+    """The extracted tree must be a Go toolchain of ``version``."""
+    go = os.path.join(root, "bin", "go")
+    try:
+        st = os.lstat(go)
+    except OSError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode) or not st.st_mode & 0o111:
+        raise CorruptArchiveError(
+            what,
+            "has no executable go/bin/go: not a Go release archive",
+            "check that you have the right file",
+        )
+    try:
+        with open(os.path.join(root, "VERSION"), encoding="utf-8", errors="replace") as f:
+            first = f.readline().strip()
+    except OSError:
+        return
+    if first.startswith("go") and first != version.go_name:
+        raise VerifyError(
+            what, f"contains {first}, not {version.go_name}", "check that you have the right file"
+        )
+
+
+def _make_visible(tmp: str, final: str) -> None:
+    """rename(tmp, final); a stale incomplete ``final`` is moved aside first."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o755 & ~mask)
+    try:
+        os.rename(tmp, final)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+            raise
+    if os.path.isfile(os.path.join(final, "bin", "go")):
+        shutil.rmtree(tmp, ignore_errors=True)  # complete already (installed by hand?)
+        return
+    parent, name = os.path.split(final)
+    trash = tempfile.mkdtemp(prefix=f"{TRASH_PREFIX}{name}-", dir=parent)
+    os.rename(final, os.path.join(trash, name))
+    os.rename(tmp, final)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+# ---- extraction running behind the download -------------------------------------------
+
+
+class _ExtractJob:
+    """Extract ``<part>`` into a fresh temp dir while the downloader is still writing it.
+
+    The downloader calls ``advanced``/``reset``/``finish`` (the sink protocol of
+    :func:`goswitch.install.download.download`); a reset starts over in a new temp dir.
+    """
+
+    def __init__(self, growing: GrowingFile, parent: str, version: GoVersion, what: str):
+        self.growing, self.parent, self.version, self.what = growing, parent, version, what
+        self.tmp: str | None = None
+        self._thread: threading.Thread | None = None
+        self._abort = threading.Event()
+        self._error: BaseException | None = None
+        self._stats = None
+
+    def start(self) -> None:
+        self.tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{self.version}-", dir=self.parent)
+        self._abort = threading.Event()
+        self._error, self._stats = None, None
+        reader = self.growing.reader()
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(reader, self.tmp, self._abort),
+            daemon=True,
+            name=f"extract-{self.version}",
+        )
+        self._thread.start()
+
+    def _run(self, reader, tmp: str, abort: threading.Event) -> None:
+        try:
+            self._stats = extract(reader, tmp, what=self.what, abort=abort)
+        except (Aborted, Restarted, ExtractAborted):
+            pass
+        except OSError as exc:
+            self._error = _disk_full(exc, self.parent)
+        except BaseException as exc:  # reported by wait()
+            self._error = exc
+        finally:
+            reader.close()
+
+    def _stop(self) -> None:
+        self._abort.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    # sink protocol
+    def advanced(self, n: int) -> None:
+        self.growing.advanced(n)
+
+    def finish(self, n: int) -> None:
+        self.growing.finish(n)
+
+    def reset(self) -> None:
+        self.growing.reset()
+        self._stop()
+        self.start()
+
+    def wait(self):
+        assert self._thread is not None
+        self._thread.join()
+        self._thread = None
+        if self._error is not None:
+            raise self._error
+        if self._stats is None:
+            raise CorruptArchiveError(self.what, "extraction stopped early", None)
+        return self.tmp, self._stats
+
+    def discard(self) -> None:
+        self.growing.abort()
+        self._stop()
+
+
+# ---- install --------------------------------------------------------------------------
+
+
+def _installed_match(spec: Spec, store: Store) -> Installed | None:
+    if spec.kind == "exact":
+        root = store.find(spec.version)  # type: ignore[arg-type]
+        if root is None:
+            return None
+        return Installed(spec.version, root, root.startswith(store.root + os.sep))  # type: ignore[arg-type]
+    if spec.kind == "latest":
+        return None  # "newest" is a question for the index (cached within its TTL)
+    best = spec.pick(store.versions())
+    if best is None:
+        return None
+    root = store.find(best)
+    return Installed(best, root, root.startswith(store.root + os.sep)) if root else None  # type: ignore[union-attr]
+
+
+def _installed(store: Store, version: GoVersion) -> Installed | None:
+    root = store.find(version)
+    if root is None:
+        return None
+    return Installed(version, root, os.path.dirname(root) == store.root)
+
+
+def install(
+    spec: str | None,
+    settings,
+    environ=os.environ,
+    *,
+    refresh: bool = False,
+    verify_signature: bool | None = None,
+    from_file: str | None = None,
+    sha256: str | None = None,
+    allow_unverified: bool = False,
+    progress: Reporter | None = None,
+    platform: platform_mod.Platform | None = None,
+) -> Installed:
+    """Install the Go that ``spec`` names (exact, prefix, ``latest``, pre-release).
+
+    Returns at once, with no network access, when a matching version is already in any
+    store (``refresh`` re-checks the index for a prefix).  ``from_file`` installs a local
+    ``goX.Y.Z.OS-ARCH.tar.gz``, checked against the index sha256 when it is known, else
+    against ``sha256``; with neither, ``allow_unverified`` must be set.  Raises
+    :class:`goswitch.errors.GoswitchError` subclasses naming what failed and the fix.
+    """
+    reporter = progress or Reporter()
+    store = Store.from_settings(settings, environ)
+    if from_file:
+        return _install_from_file(
+            from_file,
+            spec,
+            settings,
+            environ,
+            store,
+            reporter,
+            sha256=sha256,
+            allow_unverified=allow_unverified,
+            verify_signature=verify_signature,
+            platform=platform,
+        )
+    if not spec:
+        raise GoswitchError(
+            "install", "no version given", "name one, e.g. 1.22.10 or latest", exit_code=EXIT_USAGE
+        )
+    parsed = parse_spec(spec)
+    if not refresh:
+        hit = _installed_match(parsed, store)
+        if hit is not None:
+            return hit
+    opts = NetOptions.from_settings(settings, environ)
+    idx = index_mod.load(settings, environ, refresh=refresh, opts=opts, reporter=reporter)
+    try:
+        release = idx.resolve(parsed)
+    except NotFoundError:
+        if idx.origin == "network":
+            raise
+        idx = index_mod.load(settings, environ, refresh=True, opts=opts, reporter=reporter)
+        release = idx.resolve(parsed)
+    version = release.version
+    hit = _installed(store, version)
+    if hit is not None:
+        return hit
+    plat = platform or platform_mod.detect()
+    archive = release.archive(plat)
+    if archive is None:
+        have = ", ".join(release.platforms()) or "none"
+        raise NotFoundError(
+            f"Go {version} for {plat}",
+            f"the index lists no {plat} archive for this release (it has: {have})",
+            "pick another version (`goswitch list-remote`) or build Go from source",
+        )
+    mirrors = [m for m in settings.mirrors if m.strip()]
+    if not mirrors:
+        raise GoswitchError(
+            "mirrors", "the mirror list is empty", "set GOSWITCH_MIRRORS or mirrors in the config"
+        )
+    check_sig, sig_required = verify.signature_policy(
+        settings.verify_signature, verify_signature, environ
+    )
+    os.makedirs(store.root, exist_ok=True)
+    with _Locked(environ, version, reporter):
+        cleanup_stale(environ, store.root, held=str(version), reporter=reporter)
+        hit = _installed(store, version)
+        if hit is not None:
+            return hit  # another process installed it while we waited
+        reporter.message(f"installing Go {version} ({plat}) from {redact(mirrors[0])}")
+        root = _fetch_and_install(
+            archive,
+            version,
+            mirrors,
+            settings,
+            environ,
+            store,
+            opts,
+            reporter,
+            check_sig,
+            sig_required,
+        )
+    reporter.message(f"installed Go {version} in {root}")
+    return Installed(version, root, True)
+
+
+def _fetch_and_install(
+    archive,
+    version: GoVersion,
+    mirrors: list[str],
+    settings,
+    environ,
+    store: Store,
+    opts: NetOptions,
+    reporter: Reporter,
+    check_sig: bool,
+    sig_required: bool,
+) -> str:
+    part_dir = downloads_dir(environ)
+    os.makedirs(part_dir, exist_ok=True)
+    part = os.path.join(part_dir, archive.filename + ".part")
+    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644))
+    growing = GrowingFile(part)
+    job = _ExtractJob(growing, store.root, version, archive.filename)
+    job.start()
+    done = False
+    try:
+        urls = [join_url(m, archive.filename) for m in mirrors]
+        fetched = None
+        fresh_retry = False
+        failures: list[VerifyError] = []
+        while urls:
+            fetched = download(
+                urls,
+                part,
+                size=archive.size,
+                opts=opts,
+                what=archive.filename,
+                sink=job,
+                progress=reporter,
+                notify=reporter.message,
+            )
+            try:
+                verify.check_sha256(
+                    fetched.sha256, archive.sha256, archive.filename, redact(fetched.url)
+                )
+                break
+            except VerifyError as exc:
+                os.truncate(part, 0)
+                job.reset()
+                if fetched.resumed and not fresh_retry:
+                    fresh_retry = True  # the kept part may be the bad piece: once more, whole
+                    reporter.message(f"{exc.why}; downloading the whole file again")
+                    continue
+                failures.append(exc)
+                urls = urls[urls.index(fetched.url) + 1 :]
+                if urls:
+                    reporter.message(f"{exc.why}; trying the next mirror")
+        else:
+            last = failures[-1]
+            if len(failures) > 1:
+                tried = "; ".join(f"{f.what}: {f.why}" for f in failures)
+                raise VerifyError(last.what, f"every mirror served bad bytes ({tried})", last.fix)
+            raise last
+        assert fetched is not None
+        if check_sig:
+            _check_signature(
+                part,
+                archive.filename,
+                fetched.url,
+                urls,
+                settings,
+                environ,
+                opts,
+                reporter,
+                sig_required,
+            )
+        tmp, _stats = job.wait()
+        check_tree(tmp, version, archive.filename)
+        final = store.path_for(version)
+        _make_visible(tmp, final)
+        job.tmp = None
+        done = True
+        try:
+            os.unlink(part)
+        except OSError:
+            pass
+        return final
+    finally:
+        if not done:
+            job.discard()
+
+
+def _check_signature(
+    data_path: str,
+    filename: str,
+    served_by: str,
+    urls: list[str],
+    settings,
+    environ,
+    opts: NetOptions,
+    reporter: Reporter,
+    required: bool,
+    local_sig: str | None = None,
+) -> None:
+    what = filename
+    if local_sig is None:
+        sig_urls = [served_by + ".asc"] + [u + ".asc" for u in urls if u != served_by]
+        try:
+            data, _ = fetch_bytes(
+                sig_urls, opts, f"signature {filename}.asc", limit=1 << 20, notify=reporter.message
+            )
+        except NotFoundError:
+            if required:
+                raise VerifyError(
+                    f"signature {filename}.asc",
+                    "not published on any mirror, and verify_signature = 1 requires it",
+                    "use a mirror that carries .asc files, or pass --no-verify-signature",
+                ) from None
+            reporter.message(
+                f"note: no {filename}.asc on the mirrors; relying on the index "
+                "sha256 (verify_signature = auto)"
+            )
+            return
+        sig_path = data_path + ".asc"
+        with open(sig_path, "wb") as f:
+            f.write(data)
+    else:
+        sig_path = local_sig
+    try:
+        verdict = verify.verify_signature(
+            data_path, sig_path, verify.key_files(settings), what, environ
+        )
+    finally:
+        if local_sig is None:
+            try:
+                os.unlink(sig_path)
+            except OSError:
+                pass
+    if verdict.note:
+        reporter.message(verdict.note)
+
+
+# ---- --from FILE ----------------------------------------------------------------------
+
+
+def _name_parts(filename: str) -> tuple[GoVersion | None, str | None]:
+    """``go1.22.10.linux-amd64.tar.gz`` -> (1.22.10, "linux-amd64")."""
+    if not filename.startswith("go") or not filename.endswith(".tar.gz"):
+        return None, None
+    stem = filename[: -len(".tar.gz")]
+    left, _, plat = stem.rpartition(".")
+    try:
+        return GoVersion.parse(left), plat
+    except VersionError:
+        return None, None
+
+
+def _install_from_file(
+    path: str,
+    spec: str | None,
+    settings,
+    environ,
+    store: Store,
+    reporter: Reporter,
+    *,
+    sha256: str | None,
+    allow_unverified: bool,
+    verify_signature: bool | None,
+    platform: platform_mod.Platform | None,
+) -> Installed:
+    path = os.path.abspath(os.path.expanduser(path))
+    name = os.path.basename(path)
+    if not os.path.isfile(path):
+        raise NotFoundError(path, "no such file", "give the path of a goX.Y.Z.OS-ARCH.tar.gz")
+    named, plat_name = _name_parts(name)
+    version = named
+    if spec:
+        parsed = parse_spec(spec)
+        if parsed.kind != "exact":
+            raise GoswitchError(
+                f"version {spec!r}",
+                "--from needs an exact version",
+                "e.g. goswitch install --from FILE 1.22.10",
+                exit_code=EXIT_USAGE,
+            )
+        if named is not None and named != parsed.version:
+            raise GoswitchError(
+                path,
+                f"the file name says Go {named}, not {parsed.version}",
+                "check that you have the right file",
+                exit_code=EXIT_USAGE,
+            )
+        version = parsed.version
+    if version is None:
+        raise GoswitchError(
+            path,
+            "cannot tell the Go version from the file name",
+            "name the version too: goswitch install --from FILE 1.22.10",
+            exit_code=EXIT_USAGE,
+        )
+    plat = platform or platform_mod.detect()
+    if plat_name is not None and plat_name != plat.name:
+        raise GoswitchError(
+            path,
+            f"is a {plat_name} archive, this machine is {plat}",
+            f"use go{version}.{plat}.tar.gz",
+        )
+    hit = _installed(store, version)
+    if hit is not None:
+        reporter.message(f"Go {version} is already installed in {hit.root}")
+        return hit
+    if sha256 is not None:
+        sha256 = sha256.strip().lower()
+        if not index_mod._valid_sha(sha256):
+            raise GoswitchError(
+                f"--sha256 {sha256!r}",
+                "not 64 hexadecimal digits",
+                "copy the value from go.dev/dl or your mirror's index",
+                exit_code=EXIT_USAGE,
+            )
+    known = _index_sha256(name, settings, environ, reporter, offline=sha256 is not None)
+    if sha256 and known and sha256 != known:
+        raise VerifyError(
+            path,
+            f"--sha256 {sha256} disagrees with the release index ({known})",
+            "check where the value came from",
+        )
+    expected = known or sha256
+    if expected is None and not allow_unverified:
+        raise VerifyError(
+            path,
+            "its sha256 is unknown: the release index does not list it (or is unreachable)",
+            "pass --sha256 <hex> from a trusted source, or --unverified to install it unchecked",
+        )
+    check_sig, sig_required = verify.signature_policy(
+        settings.verify_signature, verify_signature, environ
+    )
+    if allow_unverified and expected is None:
+        check_sig, sig_required = False, False
+        reporter.message(f"warning: installing {name} UNVERIFIED (--unverified): no sha256 known")
+    os.makedirs(store.root, exist_ok=True)
+    with _Locked(environ, version, reporter):
+        cleanup_stale(environ, store.root, held=str(version), reporter=reporter)
+        hit = _installed(store, version)
+        if hit is not None:
+            return hit
+        reporter.message(f"installing Go {version} from {path}")
+        tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{version}-", dir=store.root)
+        try:
+            actual = _hash_and_extract(path, tmp, name)
+            if expected is not None:
+                verify.check_sha256(actual, expected, name, path)
+            if check_sig:
+                sig = path + ".asc"
+                if os.path.isfile(sig):
+                    _check_signature(
+                        path,
+                        name,
+                        path,
+                        [],
+                        settings,
+                        environ,
+                        NetOptions.from_settings(settings, environ),
+                        reporter,
+                        sig_required,
+                        local_sig=sig,
+                    )
+                elif sig_required:
+                    raise VerifyError(
+                        f"signature {sig}",
+                        "missing, and verify_signature = 1 requires it",
+                        "put the .asc beside the archive, or pass --no-verify-signature",
+                    )
+            check_tree(tmp, version, name)
+            final = store.path_for(version)
+            _make_visible(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    reporter.message(f"installed Go {version} in {final}")
+    return Installed(version, final, True)
+
+
+def _index_sha256(
+    filename: str, settings, environ, reporter: Reporter, offline: bool
+) -> str | None:
+    """The index's sha256 for ``filename``: any cached index first, the network if allowed."""
+    cached = index_mod._read_cache(
+        os.path.join(paths.cache_dir(environ), index_mod.INDEX_FILE), settings.index_url
+    )
+    if cached is not None:
+        f = index_mod.Index(
+            index_mod.parse(cached[0], "cache"), settings.index_url, cached[1], "cache"
+        ).by_filename(filename)
+        if f is not None:
+            return f.sha256
+    if offline:
+        return None
+    try:
+        idx = index_mod.load(settings, environ, reporter=reporter)
+    except GoswitchError as exc:
+        reporter.message(f"note: cannot read the release index ({exc.why})")
+        return None
+    f = idx.by_filename(filename)
+    return f.sha256 if f is not None else None
+
+
+def _hash_and_extract(path: str, dest: str, what: str) -> str:
+    """sha256 of ``path`` while a thread extracts it into ``dest``; both must finish."""
+    import hashlib
+
+    result: dict = {}
+
+    def work() -> None:
+        try:
+            with open(path, "rb") as f:
+                extract(f, dest, what=what)
+        except OSError as exc:
+            result["error"] = _disk_full(exc, os.path.dirname(dest))
+        except BaseException as exc:
+            result["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name="extract-file")
+    worker.start()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    worker.join()
+    actual = h.hexdigest()
+    if "error" in result:
+        result["error"].sha256 = actual  # type: ignore[attr-defined]
+        raise result["error"]
+    return actual
+
+
+# ---- uninstall ------------------------------------------------------------------------
+
+
+def _systemd_version(environ) -> str | None:
+    """The version the systemd environment.d file points at, when that module exists."""
+    try:
+        from ..systemd import version_in_use  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    found = version_in_use(environ)
+    return str(found) if found else None
+
+
+def uninstall(
+    spec: str,
+    settings,
+    environ=os.environ,
+    *,
+    force: bool = False,
+    progress: Reporter | None = None,
+) -> Installed:
+    """Remove one version from our store (never from a read-only store)."""
+    reporter = progress or Reporter()
+    parsed = parse_spec(spec)
+    store = Store.from_settings(settings, environ)
+    if parsed.kind == "exact":
+        candidates = [parsed.version]
+    else:
+        candidates = [v for v in store.versions() if parsed.matches(v)]
+        if len(candidates) > 1:
+            listed = ", ".join(str(v) for v in candidates)
+            raise GoswitchError(
+                f"version {spec!r}",
+                f"matches several installed versions ({listed})",
+                "name one exactly",
+                exit_code=EXIT_USAGE,
+            )
+    version = candidates[0] if candidates else None
+    ours = store.path_for(version) if version is not None else None
+    if version is None or ours is None or not os.path.isdir(ours):
+        elsewhere = store.find(version) if version is not None else None
+        if elsewhere is not None:
+            raise GoswitchError(
+                f"Go {version} at {elsewhere}",
+                f"it is in the read-only store {os.path.dirname(elsewhere)}; goswitch never "
+                "removes from read-only stores",
+                "remove it yourself if you manage that store, or drop it from GOSWITCH_STORES",
+            )
+        raise NotFoundError(f"Go {spec}", "not installed", "see `goswitch list`")
+    in_use = _systemd_version(environ)
+    if in_use == str(version) and not force:
+        raise GoswitchError(
+            f"Go {version}",
+            "the systemd session environment (environment.d) points at it",
+            "switch it first (`goswitch systemd enable --version V` or `goswitch systemd "
+            "disable`), or pass --force",
+        )
+    with _Locked(environ, version, reporter, doing="using"):
+        if not os.path.isdir(ours):
+            raise NotFoundError(f"Go {version}", "not installed (removed meanwhile)", None)
+        trash = tempfile.mkdtemp(prefix=f"{TRASH_PREFIX}{version}-", dir=store.root)
+        os.rename(ours, os.path.join(trash, "tree"))
+        shutil.rmtree(trash, ignore_errors=True)
+    reporter.message(f"removed Go {version} from {store.root}")
+    still = store.find(version)
+    if still is not None:
+        reporter.message(
+            f"note: Go {version} is still available from the read-only store "
+            f"{os.path.dirname(still)}"
+        )
+    return Installed(version, ours, True)

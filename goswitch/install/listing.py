@@ -1,0 +1,91 @@
+"""Rows for ``goswitch list`` (installed) and ``goswitch list-remote`` (the index)."""
+
+from __future__ import annotations
+
+import os
+
+from ..errors import GoswitchError
+from ..resolve import resolve
+from ..store import Store
+from ..versions import Spec
+from . import index as index_mod
+from . import platform as platform_mod
+
+
+def _default_version(settings, store: Store):
+    spec_text = settings.default_version
+    if not spec_text:
+        return None
+    try:
+        spec = Spec.parse(spec_text)
+    except ValueError:
+        return None
+    if spec.kind == "exact":
+        return spec.version
+    return spec.pick(store.versions())
+
+
+def installed_rows(settings, environ, cwd: str | None = None) -> list[dict]:
+    """Installed versions, newest first, with ``current`` (what ``cwd`` resolves to) and
+    ``default`` (the global default) marked, and the store each lives in."""
+    store = Store.from_settings(settings, environ)
+    current = None
+    current_source = None
+    try:
+        res = resolve(cwd or os.getcwd(), settings, environ, store=store)
+        if res.goroot:
+            current, current_source = res.version, res.describe_source
+    except GoswitchError:
+        pass  # a broken pin must not break listing
+    default = _default_version(settings, store)
+    rows = []
+    for item in store.installed():
+        rows.append(
+            {
+                "version": str(item.version),
+                "root": item.root,
+                "store": os.path.dirname(item.root),
+                "read_only": not item.ours,
+                "current": item.version == current,
+                "current_source": current_source if item.version == current else None,
+                "default": item.version == default,
+            }
+        )
+    return rows
+
+
+def remote_rows(
+    settings,
+    environ,
+    prefix: str | None = None,
+    *,
+    include_all: bool = False,
+    refresh: bool = False,
+    reporter=None,
+) -> list[dict]:
+    """Releases from the index, newest first.
+
+    Default: stable releases that have an archive for this machine.  ``include_all`` adds
+    pre-releases and releases without an archive for this platform.
+    """
+    spec = Spec.parse(prefix) if prefix else None
+    if spec is not None and spec.kind == "latest":
+        spec = None
+    idx = index_mod.load(settings, environ, refresh=refresh, reporter=reporter)
+    plat = platform_mod.detect()
+    store = Store.from_settings(settings, environ)
+    installed = set(store.versions())
+    rows = []
+    for rel in idx.matching(spec, include_prerelease=include_all):
+        archive = rel.archive(plat)
+        if archive is None and not include_all:
+            continue
+        rows.append(
+            {
+                "version": str(rel.version),
+                "stable": rel.stable,
+                "installed": rel.version in installed,
+                "archive": archive.to_dict() if archive else None,
+            }
+        )
+    return rows

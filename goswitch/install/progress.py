@@ -1,0 +1,117 @@
+"""What the installer tells the user: messages and a progress bar, on stderr only.
+
+stdout stays clean (the shell hook runs ``python -m goswitch install``); the bar is drawn
+only when stderr is a terminal, so logs and CI output get plain lines instead of ``\\r``
+noise.  :class:`Reporter` is the silent default of the API (``progress=None``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+
+
+class Reporter:
+    """Silent: the interface, and what ``install(..., progress=None)`` uses."""
+
+    def message(self, text: str) -> None:
+        pass
+
+    def start(self, label: str, total: int | None, done: int = 0) -> None:
+        pass
+
+    def update(self, done: int) -> None:
+        pass
+
+    def done(self) -> None:
+        pass
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f}"
+
+
+class StderrReporter(Reporter):
+    """Lines on ``stream`` (stderr); a live bar when ``bar`` (default: stream is a TTY)."""
+
+    interval = 0.1
+
+    def __init__(self, stream=None, bar: bool | None = None, prefix: str = "goswitch: "):
+        self.stream = stream if stream is not None else sys.stderr
+        if bar is None:
+            try:
+                bar = self.stream.isatty()
+            except (AttributeError, ValueError):
+                bar = False
+        self.bar = bar
+        self.prefix = prefix
+        self._label = ""
+        self._total: int | None = None
+        self._done = 0
+        self._t0 = 0.0
+        self._base = 0
+        self._last = 0.0
+        self._drawn = False
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed stderr must not fail an install
+
+    def _clear(self) -> None:
+        if self._drawn:
+            self._write("\r\x1b[K")
+            self._drawn = False
+
+    def message(self, text: str) -> None:
+        self._clear()
+        self._write(f"{self.prefix}{text}\n")
+        if self._label and self.bar:
+            self._draw(force=True)
+
+    def start(self, label: str, total: int | None, done: int = 0) -> None:
+        self._label, self._total, self._done, self._base = label, total, done, done
+        self._t0 = time.monotonic()
+        self._last = 0.0
+        if self.bar:
+            self._draw(force=True)
+
+    def update(self, done: int) -> None:
+        self._done = done
+        if self.bar:
+            self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < self.interval:
+            return
+        self._last = now
+        elapsed = max(now - self._t0, 1e-6)
+        rate = max(self._done - self._base, 0) / elapsed
+        if self._total:
+            pct = min(100, int(self._done * 100 / self._total))
+            width = 24
+            fill = int(width * pct / 100)
+            bar = "#" * fill + "-" * (width - fill)
+            text = f"  {self._label} [{bar}] {_mb(self._done)}/{_mb(self._total)} MB {pct:3d}%"
+        else:
+            text = f"  {self._label} {_mb(self._done)} MB"
+        text += f" {_mb(rate)} MB/s"
+        cols = shutil.get_terminal_size((80, 24)).columns
+        self._write("\r\x1b[K" + text[: max(10, cols - 1)])
+        self._drawn = True
+
+    def done(self) -> None:
+        if self.bar and self._label:
+            self._draw(force=True)
+            self._write("\n")
+            self._drawn = False
+        self._label = ""
+
+
+def reporter_for_cli(quiet: bool = False) -> Reporter:
+    """The CLI's reporter: stderr lines, a bar on a TTY; silent with ``quiet``."""
+    return Reporter() if quiet else StderrReporter()

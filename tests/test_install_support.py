@@ -1,0 +1,256 @@
+"""Helpers for the installer's tests (no tests here): synthetic Go trees and archives, a
+mirror directory of our own releases, a tiny forward proxy, and small utilities.
+
+The shared infrastructure (``tests/support``: the loopback ``MirrorServer``, the gpg key,
+the real archives) is used as is; what is here is what only the installer's tests need:
+archives with thousands of files (so a kill -9 can land in the middle of extraction),
+releases the index does not list, and a proxy that records what went through it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import random
+import socket
+import stat
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from tests.support.releases import MirrorFile, make_index
+
+PYTHON = sys.executable
+MTIME = 1700000000
+
+
+def go_stub(version: str) -> bytes:
+    """A ``bin/go`` that answers ``go version`` (SYNTHETIC, like tests/support's)."""
+    return (
+        "#!/bin/sh\n# SYNTHETIC go stub (goswitch installer tests)\n"
+        f'case "$1" in version) echo "go version {version} linux/amd64";; '
+        f'env) echo "${{GOROOT:-}}";; *) exit 2;; esac\n'
+    ).encode()
+
+
+def toolchain_tree(version: str, small: int = 0, big: int = 0, seed: int = 1) -> dict:
+    """``{path: (bytes, mode)}`` of a SYNTHETIC Go tree; ``small`` 200-byte files in
+    ``go/src/many/`` (extraction takes a while) and ``big`` 64 KiB incompressible ones in
+    ``go/pkg/big/`` (download takes a while)."""
+    rng = random.Random(seed)
+    tree = {
+        "go/VERSION": (f"{version}\ntime 2024-01-01T00:00:00Z\n".encode(), 0o644),
+        "go/bin/go": (go_stub(version), 0o755),
+        "go/bin/gofmt": (b"#!/bin/sh\nexec cat\n", 0o755),
+    }
+    for i in range(small):
+        tree[f"go/src/many/f{i:05d}.go"] = (rng.randbytes(200), 0o644)
+    for i in range(big):
+        tree[f"go/pkg/big/b{i:04d}.a"] = (rng.randbytes(64 << 10), 0o644)
+    return tree
+
+
+def targz(tree: dict, extra=None) -> bytes:
+    """A .tar.gz of ``tree`` (parents first, like tar); ``extra(tf)`` may add members."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tf:
+        dirs = sorted(
+            {"/".join(p.split("/")[:i]) for p in tree for i in range(1, p.count("/") + 1)}
+        )
+        for name in sorted(dirs + list(tree)):
+            ti = tarfile.TarInfo(name)
+            ti.mtime = MTIME
+            if name in tree:
+                data, ti.mode = tree[name]
+                ti.size = len(data)
+                tf.addfile(ti, io.BytesIO(data))
+            else:
+                ti.type, ti.mode = tarfile.DIRTYPE, 0o755
+                tf.addfile(ti)
+        if extra is not None:
+            extra(tf)
+    return buf.getvalue()
+
+
+class Release:
+    def __init__(self, version: str, data: bytes, filename: str | None = None):
+        self.version = version  # "go1.19.13"
+        self.data = data
+        self.filename = filename or f"{version}.linux-amd64.tar.gz"
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.size = len(data)
+
+
+def build_custom_mirror(root: Path, key, releases: list[Release], listed: bool = True) -> Path:
+    """``root/dl/<files>`` (+ .sha256, .asc when ``key``) and ``root/index.json`` in go.dev's
+    format, servable by ``MirrorServer(root)``. ``listed=False`` leaves them out of the
+    index (for ``--from`` tests)."""
+    dl = root / "dl"
+    dl.mkdir(parents=True, exist_ok=True)
+    files = []
+    for rel in releases:
+        path = dl / rel.filename
+        path.write_bytes(rel.data)
+        (dl / (rel.filename + ".sha256")).write_text(rel.sha256)
+        if key is not None:
+            key.sign(path)
+        mf = MirrorFile(
+            rel.filename,
+            rel.version,
+            "linux",
+            "amd64",
+            "archive",
+            rel.sha256,
+            rel.size,
+            "rc" not in rel.version,
+            True,
+            path,
+        )
+        files.append(mf)
+    (root / "index.json").write_text(json.dumps(make_index(files if listed else []), indent=1))
+    return root
+
+
+def tree_digest(root: Path) -> dict:
+    """relpath -> (kind, content hash or link target, permission bits): compare trees."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            rel = os.path.relpath(p, root)
+            st = os.lstat(p)
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = ("l", os.readlink(p), 0)
+            elif stat.S_ISDIR(st.st_mode):
+                out[rel] = ("d", "", stat.S_IMODE(st.st_mode))
+            else:
+                with open(p, "rb") as f:
+                    out[rel] = ("f", hashlib.sha256(f.read()).hexdigest(), stat.S_IMODE(st.st_mode))
+    return out
+
+
+def expected_digest(tree: dict) -> dict:
+    """What ``tree_digest`` of an installed ``toolchain_tree`` must be (umask 022)."""
+    out = {}
+    for name, (data, mode) in tree.items():
+        rel = name[3:]
+        out[rel] = ("f", hashlib.sha256(data).hexdigest(), 0o755 if mode & 0o111 else 0o644)
+        parts = rel.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            out["/".join(parts[:i])] = ("d", "", 0o755)
+    return out
+
+
+def gs(env: dict, *args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
+    """``python -m goswitch ARGS`` in ``env``; text output captured."""
+    kw.setdefault("cwd", env.get("HOME"))
+    return subprocess.run(
+        [PYTHON, "-m", "goswitch", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kw,
+    )
+
+
+def spawn(env: dict, *args: str, **kw) -> subprocess.Popen:
+    kw.setdefault("cwd", env.get("HOME"))
+    return subprocess.Popen(
+        [PYTHON, "-m", "goswitch", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def leftovers(versions_dir: Path) -> list[str]:
+    try:
+        return sorted(n for n in os.listdir(versions_dir) if n.startswith((".tmp-", ".trash-")))
+    except FileNotFoundError:
+        return []
+
+
+def wait_for(cond, timeout: float = 30.0, step: float = 0.002):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(step)
+    raise TimeoutError("condition not met in time")
+
+
+# ---- a forward proxy for http:// URLs (no CONNECT) ------------------------------------
+
+
+class ForwardProxy:
+    """``http://127.0.0.1:PORT``: forwards absolute-URI GETs, records them in ``log``."""
+
+    def __init__(self):
+        self.log: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                proxy.log.append(self.path)
+                from urllib.parse import urlsplit
+
+                u = urlsplit(self.path)
+                if not u.scheme:
+                    self.send_error(400, "not a proxy request")
+                    return
+                import http.client
+
+                conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=30)
+                path = u.path + (f"?{u.query}" if u.query else "")
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("proxy-connection", "connection", "host")
+                }
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                body = resp.read()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Via", "1.1 goswitch-test-proxy")
+                self.end_headers()
+                self.wfile.write(body)
+                conn.close()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

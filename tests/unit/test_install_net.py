@@ -1,0 +1,187 @@
+"""Download plumbing without a network: proxies, URLs, retry/failover policy, the growing
+file the extractor reads, and the progress output (issue 4, point 3)."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import socket
+import threading
+import urllib.error
+
+import pytest
+
+from goswitch.errors import NetworkError, NotFoundError
+from goswitch.install import download as dl
+from goswitch.install.progress import Reporter, StderrReporter
+from goswitch.install.stream import Aborted, GrowingFile, Restarted
+
+
+@pytest.mark.parametrize(
+    "url, env, want",
+    [
+        ("http://m.example/dl/x", {"http_proxy": "http://p:3128"}, {"http": "http://p:3128"}),
+        ("http://m.example/dl/x", {"HTTP_PROXY": "p:3128"}, {"http": "http://p:3128"}),
+        ("https://m.example/x", {"HTTPS_PROXY": "http://p:8080"}, {"https": "http://p:8080"}),
+        ("https://m.example/x", {"http_proxy": "http://p:1"}, {}),  # only https_proxy counts
+        ("https://m.example/x", {"all_proxy": "http://p:2"}, {"https": "http://p:2"}),
+        ("https://m.example/x", {"https_proxy": "http://p", "no_proxy": "example"}, {}),
+        ("https://m.example/x", {"https_proxy": "http://p", "NO_PROXY": ".example"}, {}),
+        ("https://m.example/x", {"https_proxy": "http://p", "no_proxy": "*"}, {}),
+        ("https://m.example/x", {"https_proxy": "http://p", "no_proxy": "other.org"},
+         {"https": "http://p"}),
+        ("http://127.0.0.1:8080/x", {"http_proxy": "http://p", "no_proxy": "127.0.0.1"}, {}),
+        ("file:///srv/go/x", {"http_proxy": "http://p"}, {}),
+    ],
+)  # fmt: skip
+def test_proxies_for(url, env, want):
+    assert dl.proxies_for(url, env) == want
+
+
+def test_redact_and_join():
+    assert dl.redact("https://u:secret@m.example/dl/") == "https://***@m.example/dl/"
+    assert dl.redact("https://m.example/dl/") == "https://m.example/dl/"
+    assert dl.join_url("https://go.dev/dl/", "f.tgz") == "https://go.dev/dl/f.tgz"
+    assert dl.join_url("https://mirrors.aliyun.com/golang", "f.tgz").endswith("golang/f.tgz")
+    assert dl.join_url("/srv/mirror", "f.tgz") == "/srv/mirror/f.tgz"
+    assert dl.join_url("file:///srv/mirror/", "f.tgz") == "file:///srv/mirror/f.tgz"
+
+
+def test_content_range():
+    assert dl._content_range("bytes 100-199/200") == (100, 199, 200)
+    assert dl._content_range("bytes 100-199/*") == (100, 199, None)
+    assert dl._content_range("garbage") is None
+    assert dl._content_range(None) is None
+
+
+def _http_error(code, headers=None):
+    return urllib.error.HTTPError("http://x", code, "msg", headers or {}, io.BytesIO())
+
+
+@pytest.mark.parametrize(
+    "exc, kind",
+    [
+        (_http_error(404), dl.Permanent),
+        (_http_error(403), dl.Permanent),
+        (_http_error(500), dl.Transient),
+        (_http_error(503), dl.Transient),
+        (_http_error(429), dl.Transient),
+        (socket.timeout("timed out"), dl.Transient),
+        (ConnectionResetError(), dl.Transient),
+        (http.client.RemoteDisconnected("x"), dl.Transient),
+        (http.client.IncompleteRead(b"", 5), dl.Transient),
+        (socket.gaierror(-2, "Name or service not known"), dl.Permanent),
+        (urllib.error.URLError(ConnectionRefusedError()), dl.Transient),
+    ],
+)
+def test_classify(exc, kind):
+    assert isinstance(dl._classify(exc), kind)
+
+
+def test_retry_after_is_honoured_and_capped():
+    e = dl._classify(_http_error(503, {"Retry-After": "7"}))
+    assert e.retry_after == 7.0
+    e = dl._classify(_http_error(429, {"Retry-After": "999"}))
+    assert e.retry_after == dl.MAX_RETRY_AFTER
+
+
+def test_failover_retries_transient_then_moves_on_and_reports_each_mirror():
+    sleeps = []
+    opts = dl.NetOptions(retries=3, environ={}, sleep=sleeps.append)
+    calls = []
+
+    def attempt(url):
+        calls.append(url)
+        if url == "a":
+            raise dl.Transient("HTTP 500")
+        if url == "b":
+            raise dl.Permanent("HTTP 404", missing=True)
+        return "ok from " + url
+
+    assert dl.failover(["a", "b", "c"], opts, "f", attempt) == "ok from c"
+    assert calls == ["a", "a", "a", "b", "c"]
+    assert len(sleeps) == 2 and 0.1 < sleeps[0] <= 0.5 and 0.25 < sleeps[1] <= 1.0  # backoff
+
+
+def test_failover_all_404_is_not_found_else_network_error():
+    opts = dl.NetOptions(retries=2, environ={}, sleep=lambda s: None)
+
+    def missing(url):
+        raise dl.Permanent("HTTP 404", missing=True)
+
+    with pytest.raises(NotFoundError, match="not found on any mirror"):
+        dl.failover(["a", "b"], opts, "file.tgz", missing)
+
+    def broken(url):
+        raise dl.Transient("timed out") if url == "a" else dl.Permanent("HTTP 404", missing=True)
+
+    with pytest.raises(NetworkError) as err:
+        dl.failover(["a", "b"], opts, "file.tgz", broken)
+    assert "a: timed out" in err.value.why and "b: HTTP 404" in err.value.why
+    assert "HTTPS_PROXY" in err.value.fix
+
+
+def test_growing_file_reader_follows_the_writer(tmp_path):
+    path = tmp_path / "p"
+    path.write_bytes(b"")
+    g = GrowingFile(str(path))
+    out = []
+
+    def reader():
+        with g.reader() as r:
+            while True:
+                b = r.read(3)
+                if not b:
+                    return
+                out.append(b)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    with open(path, "ab") as f:
+        for piece in (b"hello", b" ", b"world"):
+            f.write(piece)
+            f.flush()
+            g.advanced(f.tell())
+    g.finish(11)
+    t.join(5)
+    assert b"".join(out) == b"hello world"
+
+
+@pytest.mark.parametrize("how, exc", [("abort", Aborted), ("reset", Restarted)])
+def test_growing_file_abort_and_reset_wake_the_reader(tmp_path, how, exc):
+    path = tmp_path / "p"
+    path.write_bytes(b"")
+    g = GrowingFile(str(path))
+    r = g.reader()
+    got = []
+    t = threading.Thread(target=lambda: got.append(pytest.raises(exc, r.read, 10)))
+    t.start()
+    getattr(g, how)()
+    t.join(5)
+    assert not t.is_alive() and got
+    r.close()
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_tty():
+    plain = io.StringIO()
+    rep = StderrReporter(plain)
+    rep.message("installing Go 1.22.10")
+    rep.start("go.tgz", 1000)
+    rep.update(500)
+    rep.done()
+    assert plain.getvalue() == "goswitch: installing Go 1.22.10\n"
+    tty = FakeTTY()
+    rep = StderrReporter(tty)
+    rep.start("go.tgz", 2_000_000)
+    rep.update(1_000_000)
+    rep.message("retrying")
+    rep.done()
+    text = tty.getvalue()
+    assert "\r" in text and "50%" in text and "100%" not in text and "goswitch: retrying\n" in text
+    assert text.endswith("\n")
+    Reporter().message("silent")  # the API default says nothing
