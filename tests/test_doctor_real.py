@@ -144,16 +144,13 @@ def test_go_on_path_is_the_shells(report):
 # release archives, see tests/support/archives.py) to show it does exactly that.
 
 
-@pytest.fixture(scope="module")
-def real_trees(go_archives, tmp_path_factory):
-    base = tmp_path_factory.mktemp("real-go")
+def _extract(archives, base: Path) -> dict:
     trees = {}
     for name in ("go1.22.10", "go1.21.13"):
-        subprocess.run(["tar", "-xzf", str(go_archives[name]), "-C", str(base)], check=True)
+        subprocess.run(["tar", "-xzf", str(archives[name]), "-C", str(base)], check=True)
         (base / "go").rename(base / name)
         trees[name] = base / name
-    yield trees
-    shutil.rmtree(base, ignore_errors=True)  # ~400 MB: do not leave it to tmp retention
+    return trees
 
 
 def _go_machine(tmp_path, trees):
@@ -191,48 +188,54 @@ def _go_machine(tmp_path, trees):
     return project, doctor, go_build
 
 
-def test_real_trees_are_identified_with_and_without_version_file(real_trees, tmp_path):
+def test_real_go_does_what_the_doctor_says(go_archives, tmp_path):
+    """One test, so that under xdist only one worker unpacks the ~400 MB of trees."""
     from goswitch.doctor.checks.goenv import GoProbe
     from goswitch.doctor.system import Context
 
-    ctx = Context.create(root="/", environ={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
-    probe = GoProbe(ctx)
-    tree = probe.binary(str(real_trees["go1.22.10"] / "bin" / "go"))
-    assert (tree.raw, tree.how, tree.tree) == ("go1.22.10", "VERSION file",
-                                              str(real_trees["go1.22.10"]))
-    # A version-manager shim: no VERSION beside it, so the real go is asked.
-    shim = tmp_path / "shims" / "bin" / "go"
-    shim.parent.mkdir(parents=True)
-    shim.write_text(f"#!/bin/sh\nexec {real_trees['go1.21.13'] / 'bin' / 'go'} \"$@\"\n")
-    shim.chmod(0o755)
-    via_shim = probe.binary(str(shim))
-    assert (via_shim.raw, via_shim.how) == ("go1.21.13", "go env")
-    assert via_shim.tree == str(real_trees["go1.21.13"])
+    base = tmp_path / "trees"
+    base.mkdir()
+    try:
+        trees = _extract(go_archives, base)
 
+        # Identification: from VERSION, and through a shim that has none (go env is asked).
+        probe = GoProbe(Context.create(root="/", environ={"PATH": "/usr/bin:/bin",
+                                                          "HOME": str(tmp_path)}))
+        tree = probe.binary(str(trees["go1.22.10"] / "bin" / "go"))
+        assert (tree.raw, tree.how, tree.tree) == ("go1.22.10", "VERSION file",
+                                                  str(trees["go1.22.10"]))
+        shim = tmp_path / "shims" / "bin" / "go"
+        shim.parent.mkdir(parents=True)
+        shim.write_text(f"#!/bin/sh\nexec {trees['go1.21.13'] / 'bin' / 'go'} \"$@\"\n")
+        shim.chmod(0o755)
+        via_shim = probe.binary(str(shim))
+        assert (via_shim.raw, via_shim.how) == ("go1.21.13", "go env")
+        assert via_shim.tree == str(trees["go1.21.13"])
 
-def test_goroot_of_another_version_breaks_a_real_build(real_trees, tmp_path):
-    project, doctor, go_build = _go_machine(tmp_path, real_trees)
-    (project / "go.mod").write_text("module p\n\ngo 1.21\n")
-    assert doctor(GOROOT=str(real_trees["go1.21.13"]))["goroot"].status == "fail"
-    build = go_build(GOROOT=str(real_trees["go1.21.13"]), GOTOOLCHAIN="local")
-    assert build.returncode != 0
-    assert 'does not match go tool version "go1.22.10"' in build.stderr
-    assert doctor()["goroot"].status == "ok"
-    assert go_build(GOTOOLCHAIN="local").returncode == 0
+        project, doctor, go_build = _go_machine(tmp_path / "m", trees)
 
+        # GOROOT of another version: doctor fails it, and so does a real build.
+        (project / "go.mod").write_text("module p\n\ngo 1.21\n")
+        assert doctor(GOROOT=str(trees["go1.21.13"]))["goroot"].status == "fail"
+        build = go_build(GOROOT=str(trees["go1.21.13"]), GOTOOLCHAIN="local")
+        assert build.returncode != 0
+        assert 'does not match go tool version "go1.22.10"' in build.stderr
+        assert doctor()["goroot"].status == "ok"
+        assert go_build(GOTOOLCHAIN="local").returncode == 0
 
-def test_gotoolchain_findings_match_what_real_go_does(real_trees, tmp_path):
-    project, doctor, go_build = _go_machine(tmp_path, real_trees)
-    (project / "go.mod").write_text("module p\n\ngo 1.23.0\n")
-    refused = doctor(GOTOOLCHAIN="local")["gotoolchain"]
-    assert refused.status == "fail" and "go refuses" in refused.value
-    build = go_build(GOTOOLCHAIN="local")
-    assert "go.mod requires go >= 1.23.0 (running go 1.22.10; GOTOOLCHAIN=local)" in build.stderr
-    switched = doctor(GOTOOLCHAIN="auto")["gotoolchain"]
-    assert switched.status == "fail" and "away from the pinned 1.22.10" in switched.value
-    build = go_build(GOTOOLCHAIN="auto")
-    assert build.returncode != 0 and "go1.23.0" in build.stderr  # it tried to switch
-    # Unset: the tree's own go.env says auto, and the doctor knows it.
-    unset = doctor()["gotoolchain"]
-    assert unset.data["value"] == "auto"
-    assert unset.data["source"].endswith("go.env")
+        # go.mod asks for more than the pin: local refuses, auto switches away.
+        (project / "go.mod").write_text("module p\n\ngo 1.23.0\n")
+        refused = doctor(GOTOOLCHAIN="local")["gotoolchain"]
+        assert refused.status == "fail" and "go refuses" in refused.value
+        build = go_build(GOTOOLCHAIN="local")
+        assert ("go.mod requires go >= 1.23.0 (running go 1.22.10; GOTOOLCHAIN=local)"
+                in build.stderr)
+        switched = doctor(GOTOOLCHAIN="auto")["gotoolchain"]
+        assert switched.status == "fail" and "away from the pinned 1.22.10" in switched.value
+        build = go_build(GOTOOLCHAIN="auto")
+        assert build.returncode != 0 and "go1.23.0" in build.stderr  # it tried to switch
+        # Unset: the tree's own go.env says auto, and the doctor knows it.
+        unset = doctor()["gotoolchain"]
+        assert unset.data["value"] == "auto" and unset.data["source"].endswith("go.env")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)  # do not leave 400 MB to tmp retention

@@ -9,7 +9,7 @@ from goswitch.doctor.checks.selinux import SelinuxCheck, parse_avc, parse_getseb
 from goswitch.doctor.system import Completed, Context, ScriptedCommands
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doctor"
-NO_MATCHES = Completed(1, "", "<no matches>\n")
+NO_MATCHES = Completed(1, "", "")  # what `ausearch --raw` says when nothing matches
 
 
 def run(root, tools=None):
@@ -56,8 +56,13 @@ def test_healthy_enforcing_with_default_booleans():
         "deny_execmem": False, "deny_ptrace": False, "httpd_execmem": False,
         "selinuxuser_execheap": False, "selinuxuser_execmod": True,
         "selinuxuser_execstack": True}  # httpd_can_network_connect is not about exec memory
-    assert commands.calls == [["/scripted/ausearch", "-m", "AVC,USER_AVC", "-ts", "today",
-                               "--raw"]]
+    assert commands.calls == [["/scripted/ausearch", "--input-logs", "-m", "AVC,USER_AVC",
+                               "-ts", "today", "--raw"]]
+
+
+def test_no_matches_without_raw_says_so():
+    found, _ = run(FIXTURES / "healthy", {"ausearch": Completed(1, "", "<no matches>\n")})
+    assert found["denials"].status == "ok" and found["denials"].data["count"] == 0
 
 
 def test_tools_missing_or_log_unreadable_is_not_applicable():
@@ -68,6 +73,10 @@ def test_tools_missing_or_log_unreadable_is_not_applicable():
     assert found["denials"].status == "na"
     assert "Permission denied" in found["denials"].value
     assert "sudo ausearch" in found["denials"].fix
+    no_log = Completed(1, "", "Error opening /var/log/audit/audit.log (No such file or "
+                       "directory)\n")
+    found, _ = run(FIXTURES / "healthy", {"ausearch": no_log})
+    assert found["denials"].status == "na" and "No such file" in found["denials"].value
 
 
 def test_broken_enforcing_deny_execmem_and_denials_fail():

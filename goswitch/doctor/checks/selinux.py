@@ -178,9 +178,13 @@ class SelinuxCheck(Check):
         if tool is None:
             return Finding("denials", title, NA, "ausearch is not installed (package audit)",
                            explain, data={"count": None})
-        done = ctx.commands.run([tool, "-m", "AVC,USER_AVC", "-ts", "today", "--raw"])
-        out = done.stdout + done.stderr
-        if "<no matches>" in out:
+        # --input-logs: with stdin not a terminal, ausearch would read stdin, not the log.
+        done = ctx.commands.run([tool, "--input-logs", "-m", "AVC,USER_AVC", "-ts", "today",
+                                 "--raw"])
+        # No match: exit 1 with nothing on stderr (--raw) or "<no matches>" (without it).
+        if "denied" not in done.stdout and (
+                "<no matches>" in done.stdout + done.stderr
+                or (done.returncode == 1 and not done.stderr.strip())):
             return Finding("denials", title, OK, "none", explain, data={"count": 0})
         if done.returncode != 0 and "denied" not in done.stdout:
             reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[0]
