@@ -128,4 +128,4 @@ def to_json_dict(results: list[CheckResult], ctx, version: str) -> dict:
 
 
 def render_json(results: list[CheckResult], ctx, version: str) -> str:
-    return json.dumps(to_json_dict(results, ctx, version), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_json_dict(results, ctx, version), indent=2) + "\n"

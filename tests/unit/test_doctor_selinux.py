@@ -88,7 +88,7 @@ def test_broken_enforcing_deny_execmem_and_denials_fail():
     assert denials.status == "fail"
     assert denials.data["count"] == 3
     assert denials.data["commands"] == {"compile": 1, "foo.test": 2}
-    assert "foo.test ×2" in denials.value
+    assert "foo.test x2" in denials.value
     assert "audit2allow -M" in denials.fix and "semodule -i" in denials.fix
 
 

@@ -265,7 +265,7 @@ class DnsCheck(Check):
         explain = ("glibc and Go ask at most the first three nameservers of /etc/resolv.conf, "
                    "in order (round-robin with `options rotate`). With none listed, both "
                    "fall back to a server on 127.0.0.1:53.")
-        where = f"{RESOLV_CONF} → {link}" if link else RESOLV_CONF
+        where = f"{RESOLV_CONF} -> {link}" if link else RESOLV_CONF
         if why is not None:
             return Finding("nameservers", title, WARN, f"{RESOLV_CONF}: {why}", explain,
                            "Create /etc/resolv.conf with your nameservers (or make it readable: "
@@ -297,10 +297,10 @@ class DnsCheck(Check):
                 "go_worst_case_s": go_s, "glibc_worst_case_s": glibc_s}
         value = (f"timeout:{t} attempts:{a} rotate:{'yes' if conf['rotate'] else 'no'}"
                  f"{' single-request' if conf['single_request'] else ''} with {n} server"
-                 f"{'s' if n != 1 else ''} → a name whose servers do not answer takes "
+                 f"{'s' if n != 1 else ''} -> a name whose servers do not answer takes "
                  f"{go_s} s in Go, {glibc_s} s in glibc")
         explain = ("When a nameserver does not answer, each attempt waits `timeout` seconds "
-                   "for it before trying the next: Go waits attempts × servers × timeout, "
+                   "for it before trying the next: Go waits attempts x servers x timeout, "
                    "glibc gives later servers a share of a doubled timeout. Go's HTTP "
                    "clients (http.DefaultTransport, the go command's module downloads) "
                    f"give the whole dial, lookup included, {DIAL_TIMEOUT} s: a lookup that "
@@ -341,7 +341,7 @@ class DnsCheck(Check):
         value = f"{' '.join(search)}; ndots:{ndots}"
         if extra:
             return Finding("search", "search domains", WARN,
-                           value + f" → {PROBE_NAME} is tried as {extra} other names first",
+                           value + f" -> {PROBE_NAME} is tried as {extra} other names first",
                            explain, "Use ndots:1 where you can (Kubernetes: dnsConfig options "
                            "in the pod spec), or write external names fully qualified with "
                            "a trailing dot (proxy.golang.org.).", data)

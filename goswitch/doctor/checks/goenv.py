@@ -259,7 +259,7 @@ class GoEnvCheck(Check):
             value = f"{spec} from {where}, not installed"
             status = WARN
         else:
-            value = f"{res.version} from {where} → {res.goroot}"
+            value = f"{res.version} from {where} -> {res.goroot}"
             status = OK
         fix = ""
         if status == WARN:
@@ -404,7 +404,7 @@ class GoEnvCheck(Check):
                 "hook_toolchain": getattr(res, "toolchain", None)}
         value = f"{value_raw} (from {source})"
         if need is not None:
-            value += f"; {modfile} needs go ≥ {need} ({need_where})"
+            value += f"; {modfile} needs go >= {need} ({need_where})"
         if running is None:
             return Finding("gotoolchain", title, NA, value + "; no go to compare", explain,
                            data=data)
@@ -417,25 +417,25 @@ class GoEnvCheck(Check):
                 return Finding("gotoolchain", title, WARN, value, explain + f" Go {running} "
                                "predates toolchain switching: it builds anyway and fails on "
                                "newer language features with `note: module requires Go "
-                               f"{need}`.", f"Pin go ≥ {need}: `goswitch use {need}`.", data)
+                               f"{need}`.", f"Pin go >= {need}: `goswitch use {need}`.", data)
             return Finding("gotoolchain", title, OK, value + " (ignored before Go 1.21)",
                            explain, data=data)
         local_fix = ("Keep the pin in charge: GOTOOLCHAIN=local (goswitch.toml `[go] toolchain "
                      "= \"local\"`, or `go env -w GOTOOLCHAIN=local`), and pin a version that "
                      "satisfies go.mod")
         if forced is not None and pin_v is not None and forced != pin_v:
-            return Finding("gotoolchain", title, FAIL, value + f" → every go command runs "
+            return Finding("gotoolchain", title, FAIL, value + f" -> every go command runs "
                            f"{forced}, not the pinned {pin_v}", explain, local_fix + ".", data)
         base = forced or running
         if need is not None and need > base:
             if can_switch:
                 status = FAIL if pin_v else OK
-                msg = (f" → go switches to go{need} or newer"
+                msg = (f" -> go switches to go{need} or newer"
                        + (f", away from the pinned {pin_v}" if pin_v else "")
                        + " (downloaded from GOPROXY)")
                 return Finding("gotoolchain", title, status, value + msg, explain,
                                (local_fix + f": `goswitch use {need}`.") if pin_v else "", data)
-            return Finding("gotoolchain", title, FAIL, value + f" → go refuses: `go.mod "
+            return Finding("gotoolchain", title, FAIL, value + f" -> go refuses: `go.mod "
                            f"requires go >= {need} (running go {base}; GOTOOLCHAIN={value_raw})`",
                            explain, f"Pin a version that satisfies it (`goswitch use {need}`), "
                            "or allow switching with GOTOOLCHAIN=auto.", data)

@@ -175,7 +175,7 @@ class LimitsCheck(Check):
         total = system_tasks(system, counts["visible_tasks"] if counts else None)
         budget_note = (
             f"Doctor budgets {need} tasks for a parallel `go test ./...` on {ctx.cpu_count} CPUs "
-            f"(-p={ctx.cpu_count} test binaries × ~{ctx.cpu_count}+16 threads, at least 512): "
+            f"(-p={ctx.cpu_count} test binaries x ~{ctx.cpu_count}+16 threads, at least 512): "
             "less room than that fails, less than twice that warns."
         )
         short_note = (f"Same budget as ulimit -u: at least {need} tasks of room, twice that "

@@ -203,7 +203,7 @@ class SelinuxCheck(Check):
             return Finding("denials", title, OK, "none", explain, data=data)
         perms = sorted({p for d in denials for p in d["perms"]})
         value = (f"{len(denials)} denied ({', '.join(perms)}): "
-                 + ", ".join(f"{c} ×{n}" for c, n in sorted(by_comm.items(), key=lambda kv: -kv[1]))
+                 + ", ".join(f"{c} x{n}" for c, n in sorted(by_comm.items(), key=lambda kv: -kv[1]))
                  + f"; domain {', '.join(data['domains'])}")
         status = FAIL if data["enforced"] else WARN
         if not data["enforced"]:

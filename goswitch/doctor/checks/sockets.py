@@ -4,10 +4,10 @@ Every outgoing TCP connection takes a local port from
 ``net.ipv4.ip_local_port_range`` (IPv6 uses the same range).  The side that
 closes first keeps the port in TIME_WAIT for 60 seconds (TCP_TIMEWAIT_LEN,
 fixed in the kernel; ``tcp_fin_timeout`` is FIN_WAIT_2 and does not shorten
-it).  Tests and load generators that open a new connection per request — a
+it).  Tests and load generators that open a new connection per request -- a
 response body not read to EOF and closed, ``DisableKeepAlives``, or more
 concurrent requests than http.Transport's ``MaxIdleConnsPerHost`` (2 by
-default) — leave one TIME_WAIT port behind per request, and once one
+default) -- leave one TIME_WAIT port behind per request, and once one
 destination's ports are used up ``connect`` fails with
 ``cannot assign requested address`` (EADDRNOTAVAIL).
 """
@@ -31,7 +31,7 @@ TOO_NARROW_RANGE = 1024  # ~17 new connections/s
 
 
 def parse_reserved(text: str) -> list[tuple[int, int]]:
-    """ip_local_reserved_ports: ``8080,9000-9100`` → [(8080, 8080), (9000, 9100)]."""
+    """ip_local_reserved_ports: ``8080,9000-9100`` -> [(8080, 8080), (9000, 9100)]."""
     ranges = []
     for part in text.replace("\n", ",").split(","):
         part = part.strip()
@@ -55,7 +55,7 @@ def usable_width(low: int, high: int, reserved: list[tuple[int, int]]) -> int:
 
 
 def parse_sockstat(text: str) -> dict[str, dict[str, int]]:
-    """``TCP: inuse 1 orphan 0 tw 3`` → {"TCP": {"inuse": 1, "orphan": 0, "tw": 3}}."""
+    """``TCP: inuse 1 orphan 0 tw 3`` -> {"TCP": {"inuse": 1, "orphan": 0, "tw": 3}}."""
     result: dict[str, dict[str, int]] = {}
     for line in text.splitlines():
         proto, _, rest = line.partition(":")
@@ -160,7 +160,7 @@ class SocketsCheck(Check):
         value = f"{low}-{high}: {width} ports"
         if width != high - low + 1:
             value += f" after ip_local_reserved_ports ({high - low + 1 - width} reserved)"
-        value += f" → ~{rate} new connections/s per destination"
+        value += f" -> ~{rate} new connections/s per destination"
         status = OK
         if width < TOO_NARROW_RANGE:
             status = FAIL
@@ -255,10 +255,10 @@ class SocketsCheck(Check):
         title = "ports for --qps load"
         qps, lifetime = ctx.qps, max(ctx.lifetime or 0.0, 0.0)
         explain = ("A client opening `qps` new connections per second to one destination, "
-                   "each open for `lifetime` seconds, holds about qps × (lifetime + "
+                   "each open for `lifetime` seconds, holds about qps x (lifetime + "
                    f"{TIME_WAIT_SECONDS}) local ports at once (Little's law: each port is busy "
                    f"while open and for {TIME_WAIT_SECONDS} s of TIME_WAIT); with tcp_tw_reuse "
-                   f"about qps × (lifetime + {TW_REUSE_AFTER}).")
+                   f"about qps x (lifetime + {TW_REUSE_AFTER}).")
         if qps is None:
             return Finding("load", title, NA, "pass --qps N (and --lifetime SECONDS) to estimate",
                            explain, data={"qps": None})
@@ -266,7 +266,7 @@ class SocketsCheck(Check):
         need_reuse = int(qps * (lifetime + TW_REUSE_AFTER) + 0.999)
         data = {"qps": qps, "lifetime_s": lifetime, "time_wait_s": TIME_WAIT_SECONDS,
                 "ports_needed": need, "ports_needed_with_reuse": need_reuse, "width": width}
-        value = (f"{qps:g} new connections/s × ({lifetime:g} s + {TIME_WAIT_SECONDS} s) ≈ "
+        value = (f"{qps:g} new connections/s x ({lifetime:g} s + {TIME_WAIT_SECONDS} s) ~ "
                  f"{need} ports")
         if width is None:
             return Finding("load", title, NA, value + "; port range unknown", explain,
@@ -275,7 +275,7 @@ class SocketsCheck(Check):
         remote_reuse = reuse_applies(tw_reuse, timestamps, loopback=False)
         local_reuse = reuse_applies(tw_reuse, timestamps, loopback=True)
         fix = ("Keep connections alive (one shared http.Client, bodies drained and closed, "
-               "Transport.MaxIdleConnsPerHost ≥ your concurrency), spread the load over more "
+               "Transport.MaxIdleConnsPerHost >= your concurrency), spread the load over more "
                "destination addresses or ports, widen ip_local_port_range, or set "
                "net.ipv4.tcp_tw_reuse=1.")
         if need <= width // 2:
