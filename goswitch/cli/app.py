@@ -78,7 +78,10 @@ def cli() -> None:
 
 def main(args: list[str] | None = None) -> None:
     try:
-        cli.main(args=args, prog_name="goswitch", standalone_mode=False)
+        # Without standalone mode click *returns* the code of ctx.exit(n); pass it on.
+        code = cli.main(args=args, prog_name="goswitch", standalone_mode=False)
+        if isinstance(code, int) and not isinstance(code, bool) and code:
+            sys.exit(code)
     except GoswitchError as exc:
         click.echo(f"goswitch: {exc.message}", err=True)
         sys.exit(exc.exit_code)

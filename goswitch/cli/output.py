@@ -1,0 +1,119 @@
+"""What every command prints, in one place: data, hints, errors, JSON, colour.
+
+Rules (docs/commands.md, "Output"):
+
+- stdout carries only the data a command was asked for (a version, a path,
+  shell code, JSON).  Everything else -- notes, hints, progress, warnings --
+  goes to stderr, prefixed ``goswitch:``, so ``$(goswitch ...)`` and pipes
+  see data only.
+- Errors are :class:`~goswitch.errors.GoswitchError`; the app prints them as
+  ``goswitch: <what>: <why> (<what to do>)`` and exits with their code.
+- ``--json`` output is one JSON document on stdout, keys documented in
+  docs/commands.md; keys may be added later, never renamed or removed.
+- Colour only on a terminal, never when ``NO_COLOR`` is set to anything
+  non-empty (https://no-color.org) or ``TERM=dumb``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from .. import settings as settings_mod
+from ..errors import EXIT_USAGE, GoswitchError
+from ..tomlread import TomlError
+
+
+def color_enabled(stream=None, environ=None) -> bool:
+    environ = os.environ if environ is None else environ
+    stream = sys.stdout if stream is None else stream
+    if environ.get("NO_COLOR", "") != "":
+        return False
+    if environ.get("TERM", "") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # closed stream
+        return False
+
+
+def style(text: str, stream=None, **styles) -> str:
+    """``click.style`` when colour is allowed on ``stream``, else the plain text."""
+    if not color_enabled(stream):
+        return text
+    return click.style(text, **styles)
+
+
+def data(text: str = "", nl: bool = True) -> None:
+    """Data for scripts: stdout, byte for byte (colour only where :func:`style` added it)."""
+    click.echo(text, nl=nl, color=True)
+
+
+def note(text: str) -> None:
+    """A message for the human at the terminal; stderr."""
+    click.echo(f"goswitch: {text}", err=True, color=False)
+
+
+def hint(text: str) -> None:
+    """Advice (what to run next); stderr, yellow on a terminal."""
+    prefix = style("goswitch:", sys.stderr, fg="yellow", bold=True)
+    click.echo(f"{prefix} {text}", err=True, color=color_enabled(sys.stderr))
+
+
+def emit_json(obj) -> None:
+    """One JSON document on stdout (ASCII-safe, stable key order as given)."""
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=True), color=False)
+
+
+def load_settings(environ=None, strict: bool = True):
+    """Settings for a command; a bad config file or variable becomes a GoswitchError."""
+    environ = os.environ if environ is None else environ
+    try:
+        return settings_mod.load(environ, strict=strict)
+    except TomlError as exc:
+        raise GoswitchError(
+            exc.path + (f":{exc.line}" if exc.line else ""),
+            f"invalid TOML: {exc.why}",
+            "fix the file, or see `goswitch config list`",
+        ) from None
+    except settings_mod.SettingError as exc:
+        fix = (
+            f"fix or unset {exc.where}"
+            if exc.where.startswith("GOSWITCH_")
+            else f"run `goswitch config set {exc.key} VALUE` or `goswitch config unset {exc.key}`"
+        )
+        raise GoswitchError(f"{exc.where}: {exc.key}", f"{exc.value!r}: {exc.why}", fix) from None
+
+
+def usage_error(what: str, why: str, fix: str | None = None) -> GoswitchError:
+    return GoswitchError(what, why, fix, exit_code=EXIT_USAGE)
+
+
+def untrusted_hint(env_file: str | None) -> None:
+    """The one hint for a goswitch.toml whose [env] is not (or no longer) trusted."""
+    if env_file:
+        hint(
+            f"{env_file}: [env] is not trusted, its variables are not applied; "
+            f"the version still is (review it, then run `goswitch trust {_shell_word(env_file)}`)"
+        )
+
+
+def _shell_word(path: str) -> str:
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+,:@%")
+    if path and all(c in safe for c in path):
+        return path
+    return "'" + path.replace("'", "'\\''") + "'"
+
+
+def cwd() -> str:
+    """The working directory, or a clear error when it was deleted under us."""
+    try:
+        return os.getcwd()
+    except OSError as exc:
+        raise GoswitchError(
+            "current directory", f"cannot be read: {exc.strerror}", "cd to an existing directory"
+        ) from None

@@ -1,0 +1,187 @@
+"""`goswitch env` formats and `exec` argument handling (issue 5, point 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from goswitch import envexport, paths
+from goswitch.cli.commands.exec_ import split
+from goswitch.errors import GoswitchError
+from goswitch.store import Installed
+from goswitch.versions import GoVersion
+from tests.unit.test_cmd_common import gs  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def pinned(gs):  # noqa: F811
+    root = gs.go_tree("1.22.10")
+    (gs.project / ".go-version").write_text("1.22.10\n")
+    return root
+
+
+def env_json(gs, *args):  # noqa: F811
+    result = gs("env", "--shell", "json", *args)
+    assert result.code == 0, result
+    return json.loads(result.out)
+
+
+def test_json_format(gs, pinned):  # noqa: F811
+    data = env_json(gs)
+    assert set(data) == {"version", "goroot", "set", "path", "unset"}
+    gobin = str(gs.home / "go" / "bin")
+    assert data["version"] == "1.22.10" and data["goroot"] == str(pinned)
+    assert data["path"] == [f"{pinned}/bin", gobin]
+    assert data["set"]["GOROOT"] == str(pinned)
+    assert data["set"]["GOTOOLCHAIN"] == "local"
+    assert data["set"]["PATH"] == f"{pinned}/bin:{gobin}:/usr/local/bin:/usr/bin:/bin"
+    assert gs("env", "--json").out == gs("env", "-s", "json").out
+
+
+def test_path_drops_other_goswitch_go_trees(gs, pinned):  # noqa: F811
+    other = gs.go_tree("1.21.13")
+    gs.setenv("PATH", f"{other}/bin:/usr/bin:{pinned}/bin")
+    path = env_json(gs)["set"]["PATH"].split(":")
+    assert path == [f"{pinned}/bin", str(gs.home / "go" / "bin"), "/usr/bin"]
+
+
+def test_spec_argument_and_toolchain_from_project(gs, pinned):  # noqa: F811
+    other = gs.go_tree("1.21.13")
+    (gs.project / "goswitch.toml").write_text('[go]\nversion = "1.22.10"\ntoolchain = "auto"\n')
+    data = env_json(gs, "1.21")
+    assert data["goroot"] == str(other) and data["set"]["GOTOOLCHAIN"] == "auto"
+
+
+def test_toolchain_inherit_leaves_gotoolchain_alone(gs, pinned):  # noqa: F811
+    gs.setenv("GOSWITCH_TOOLCHAIN", "inherit")
+    assert "GOTOOLCHAIN" not in env_json(gs)["set"]
+
+
+def test_trusted_env_applies_untrusted_does_not(gs, pinned):  # noqa: F811
+    (gs.project / "goswitch.toml").write_text('[go]\nversion = "1.22.10"\n[env]\nGOFLAGS = "-x"\n')
+    result = gs("env", "--json")
+    assert "GOFLAGS" not in json.loads(result.out)["set"]
+    assert result.err.count("not trusted") == 1
+    gs("trust")
+    assert env_json(gs)["set"]["GOFLAGS"] == "-x"
+
+
+def test_bash_and_fish_formats_use_the_shell_adapters(gs, pinned):  # noqa: F811
+    bash = gs("env").out
+    assert f"export GOROOT='{pinned}';\n" in bash and "export PATH=" in bash
+    assert gs("env", "-s", "zsh").out == bash
+    fish = gs("env", "-s", "fish").out
+    assert f"set -gx GOROOT '{pinned}';\n" in fish
+    assert f"set -gx PATH '{pinned}/bin' " in fish
+
+
+def test_dotenv_quoting():
+    assert envexport.dotenv_value("plain $HOME") == "'plain $HOME'"
+    assert envexport.dotenv_value("it's") == '"it\'s"'
+    assert envexport.dotenv_value('a\n"b"\\') == '"a\\n\\"b\\"\\\\"'
+
+
+def test_dotenv_format(gs, pinned):  # noqa: F811
+    lines = gs("env", "-s", "dotenv").out.splitlines()
+    assert lines[0] == f"GOROOT='{pinned}'"
+    assert [line.split("=", 1)[0] for line in lines] == ["GOROOT", "GOTOOLCHAIN", "PATH"]
+
+
+def test_github_appends_env_and_path_files(gs, pinned):  # noqa: F811
+    (gs.project / "goswitch.toml").write_text(
+        '[go]\nversion = "1.22.10"\n[env]\nNOTE = """line one\nline two"""\nGOFLAGS = "-x"\n'
+    )
+    gs("trust")
+    env_file, path_file = gs.root / "github_env", gs.root / "github_path"
+    env_file.write_text("EARLIER=1\n")
+    gs.setenv("GITHUB_ENV", str(env_file))
+    gs.setenv("GITHUB_PATH", str(path_file))
+    result = gs("env", "--shell", "github")
+    assert result.code == 0, result
+    assert result.out == ""  # everything went to the files
+    text = env_file.read_text()
+    assert text.startswith("EARLIER=1\n")  # appended, not replaced
+    assert f"GOROOT={pinned}\n" in text and "GOTOOLCHAIN=local\n" in text
+    assert "GOFLAGS=-x\n" in text and "PATH=" not in text
+    # The multi-line value uses the heredoc form with a delimiter absent from the value.
+    start = text.index("NOTE<<")
+    delimiter = text[start + len("NOTE<<") :].split("\n", 1)[0]
+    assert delimiter.startswith("ghadelimiter_")
+    assert f"NOTE<<{delimiter}\nline one\nline two\n{delimiter}\n" in text
+    # Each GITHUB_PATH line is prepended in turn: GOROOT/bin last, so it ends up first.
+    assert path_file.read_text() == f"{gs.home / 'go' / 'bin'}\n{pinned}/bin\n"
+
+
+def test_github_outside_actions_is_a_clear_error(gs, pinned):  # noqa: F811
+    result = gs("env", "--shell", "github")
+    assert result.code == 1
+    assert "$GITHUB_ENV is not set" in result.err and "--shell dotenv" in result.err
+
+
+def test_github_delimiter_collision_is_refused():
+    with pytest.raises(GoswitchError):
+        envexport.github_env_entry("X", "a\nEOF\n", delimiter="EOF")
+
+
+def test_env_installs_missing_when_auto_install(gs, monkeypatch):  # noqa: F811
+    asked = []
+
+    def install(spec, settings, environ, **kw):
+        asked.append(spec)
+        return Installed(GoVersion.parse("1.23.4"), str(gs.go_tree("1.23.4")), True)
+
+    monkeypatch.setattr(envexport, "install", install)
+    (gs.project / ".go-version").write_text("1.23.4\n")
+    assert env_json(gs)["version"] == "1.23.4" and asked == ["1.23.4"]
+    assert os.path.exists(os.path.join(paths.usage_dir(os.environ), "1.23.4"))  # marked
+
+
+def test_env_with_auto_install_off_says_how_to_install(gs):  # noqa: F811
+    (gs.project / ".go-version").write_text("1.23.4\n")
+    gs.setenv("GOSWITCH_AUTO_INSTALL", "0")
+    result = gs("env")
+    assert result.code == 3 and "goswitch install 1.23.4" in result.err and result.out == ""
+
+
+def test_env_with_nothing_pinned_fails_instead_of_printing_nothing(gs):  # noqa: F811
+    result = gs("env")
+    assert result.code == 3 and result.out == ""
+
+
+def test_env_refuses_system_pin(gs):  # noqa: F811
+    (gs.project / ".go-version").write_text("system\n")
+    assert gs("env").code == 3
+
+
+# -- exec argument handling (the process part is in tests/test_cmd_exec.py) ----------------
+
+
+@pytest.mark.parametrize(
+    "before, after, expected",
+    [
+        ([], ["go", "version"], (None, ["go", "version"])),
+        (["1.22"], ["go", "version"], ("1.22", ["go", "version"])),
+        (["1.22"], [], ("1.22", [])),
+        (["go", "version"], None, (None, ["go", "version"])),
+        (["1.22", "go", "version"], None, ("1.22", ["go", "version"])),
+        (["1.22"], None, ("1.22", [])),
+        (["make", "--", "x"], None, (None, ["make", "--", "x"])),
+    ],
+)
+def test_exec_split(before, after, expected):
+    assert split(before, after) == expected
+
+
+def test_exec_two_words_before_dashes_is_a_usage_error():
+    with pytest.raises(GoswitchError) as info:
+        split(["1.22", "1.21"], ["go"])
+    assert info.value.exit_code == 2
+
+
+def test_explicit_spec_ignores_a_broken_pin_here(gs):  # noqa: F811
+    gs.go_tree("1.21.13")
+    (gs.project / ".go-version").write_text("not-a-version\n")
+    assert gs("env").code == 1
+    assert env_json(gs, "1.21.13")["version"] == "1.21.13"
