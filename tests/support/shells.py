@@ -18,9 +18,13 @@ Use::
     with ShellSession("bash", rc="set -u\\n" + init_text, env=env, cwd=tmp) as sh:
         sh.run("cd project")
         assert sh.env()["GOROOT"].endswith("1.22.10")
-        assert sh.var("__GOSWITCH_STATE") ...
-        with sh.nested():            # an interactive bash inside, same pty
-            sh.run("go version")
+        assert sh.var("GOROOT") is not None     # any shell variable, exported or not
+        with sh.nested():                        # an interactive bash inside, same pty
+            assert "go1.22.10" in sh.run("go version")
+
+    env() after a step shows the state the hooks left at the prompt that ended that step.
+    With ``strace_to=PATH``: ``sh.mark("a"); sh.run(""); sh.mark("b")`` then
+    ``sh.execs_between("a", "b") == []`` proves an idle prompt started no process.
 """
 
 from __future__ import annotations
