@@ -24,6 +24,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
+from tests.support.httpmirror import MirrorServer
 from tests.support.releases import MirrorFile, make_index
 
 PYTHON = sys.executable
@@ -254,3 +257,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# ---- fixtures (import them into a test module to use them) ----------------------------
+
+BIG_VERSION = "1.19.13"  # SYNTHETIC here: a version the shared mirror does not carry
+BIG_FILE = f"go{BIG_VERSION}.linux-amd64.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def big_release():
+    """(tree, Release): 3000 small files + 40 x 64 KiB incompressible ones (~3.3 MB)."""
+    tree = toolchain_tree("go" + BIG_VERSION, small=3000, big=40)
+    return tree, Release("go" + BIG_VERSION, targz(tree))
+
+
+@pytest.fixture(scope="session")
+def big_mirror_content(tmp_path_factory, gpg_key, big_release) -> Path:
+    return build_custom_mirror(tmp_path_factory.mktemp("big-mirror"), gpg_key, [big_release[1]])
+
+
+@pytest.fixture
+def big_mirror(big_mirror_content):
+    with MirrorServer(big_mirror_content) as server:
+        yield server
+
+
+@pytest.fixture
+def big_env(isolated_env, big_mirror):
+    isolated_env.use_mirror(big_mirror)
+    isolated_env["GOSWITCH_RETRIES"] = "2"
+    isolated_env["GOSWITCH_TIMEOUT"] = "5"
+    return isolated_env

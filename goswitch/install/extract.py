@@ -48,6 +48,7 @@ _O_CREATE = (
     | getattr(os, "O_NOFOLLOW", 0)
     | getattr(os, "O_CLOEXEC", 0)
 )
+_write = os.write  # module-level names: fast lookups, and tests inject write errors here
 _REGULAR = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.CONTTYPE)
 _REJECTED = {
     tarfile.CHRTYPE: "a character device",
@@ -179,7 +180,7 @@ class _Reader:
             k = min(n, avail)
             view = memoryview(self._buf)[self._pos : self._pos + k]
             while view:
-                written = os.write(fd, view)
+                written = _write(fd, view)
                 view = view[written:]
             self._pos += k
             self.offset += k

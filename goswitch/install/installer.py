@@ -468,6 +468,10 @@ def _fetch_and_install(
                 if urls:
                     reporter.message(f"{exc.why}; trying the next mirror")
         else:
+            try:
+                os.unlink(part)
+            except OSError:
+                pass
             last = failures[-1]
             if len(failures) > 1:
                 tried = "; ".join(f"{f.what}: {f.why}" for f in failures)
@@ -773,6 +777,8 @@ def uninstall(
     store = Store.from_settings(settings, environ)
     if parsed.kind == "exact":
         candidates = [parsed.version]
+    elif parsed.minor is not None and store.find(GoVersion(parsed.major, parsed.minor)):
+        candidates = [GoVersion(parsed.major, parsed.minor)]  # "1.20" names release 1.20
     else:
         candidates = [v for v in store.versions() if parsed.matches(v)]
         if len(candidates) > 1:

@@ -1,0 +1,321 @@
+"""What real mirrors do to a download, against the loopback mirror (issue 4, points 3, 6, 7):
+404/500 failover, retries, truncated bodies resumed with Range, servers without Range,
+wrong bytes, stalls bounded by the timeout, resets, redirects, disk full, SIGINT.
+
+After every failure: nothing installed, no temp dir left, a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from goswitch import settings as settings_mod
+from goswitch.errors import GoswitchError
+from goswitch.install import download as dl_mod
+from goswitch.install import extract as ex_mod
+from goswitch.install import install
+from tests.support.httpmirror import MirrorServer
+from tests.test_install_support import (
+    BIG_FILE,
+    BIG_VERSION,
+    expected_digest,
+    gs,
+    leftovers,
+    spawn,
+    tree_digest,
+    wait_for,
+)
+
+pytest_plugins = ("tests.test_install_support",)  # big_release, big_mirror, big_env
+
+SMALL = "go1.21.0.linux-amd64.tar.gz"
+
+
+@pytest.fixture
+def env(isolated_env, synthetic_mirror):
+    isolated_env.use_mirror(synthetic_mirror)
+    isolated_env["GOSWITCH_RETRIES"] = "2"
+    isolated_env["GOSWITCH_TIMEOUT"] = "5"
+    return isolated_env
+
+
+@pytest.fixture
+def second(synthetic_mirror_content):
+    with MirrorServer(synthetic_mirror_content) as server:
+        yield server
+
+
+def versions(env) -> Path:
+    return Path(env["GOSWITCH_HOME"]) / "versions"
+
+
+def parts(env) -> list[str]:
+    d = Path(env["GOSWITCH_CACHE_DIR"]) / "downloads"
+    return sorted(p.name for p in d.glob("*.part")) if d.exists() else []
+
+
+def assert_nothing_installed(env, version):
+    assert not (versions(env) / version).exists()
+    assert leftovers(versions(env)) == []
+
+
+def installed_ok(env, version) -> bool:
+    return (versions(env) / version / "bin" / "go").is_file()
+
+
+def two_mirrors(env, a, b):
+    env["GOSWITCH_MIRRORS"] = f"{a.base_url} {b.base_url}"
+
+
+def test_404_fails_over_to_the_next_mirror(env, synthetic_mirror, second):
+    two_mirrors(env, synthetic_mirror, second)
+    synthetic_mirror.set_fault(SMALL, 404)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert synthetic_mirror.count(SMALL) == 1  # a 404 is not retried
+    assert second.count(SMALL) == 1
+    assert "trying the next mirror" in r.stderr
+    assert installed_ok(env, "1.21.0")
+
+
+def test_500_is_retried_then_fails_over(env, synthetic_mirror, second):
+    two_mirrors(env, synthetic_mirror, second)
+    synthetic_mirror.set_fault(SMALL, 500)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert synthetic_mirror.count(SMALL) == 2  # GOSWITCH_RETRIES=2
+    assert "HTTP 500" in r.stderr and "retrying (2/2)" in r.stderr
+    assert installed_ok(env, "1.21.0")
+
+
+def test_transient_500_recovers_on_the_same_mirror(env, synthetic_mirror):
+    synthetic_mirror.set_fault(SMALL, 500, times=1)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert [q.status for q in synthetic_mirror.requests(SMALL, "GET")] == [500, 200]
+
+
+def test_every_mirror_failing_names_each_one(env, synthetic_mirror, second):
+    two_mirrors(env, synthetic_mirror, second)
+    synthetic_mirror.set_fault(SMALL, 500)
+    second.set_fault(SMALL, 404)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 5
+    assert f"{synthetic_mirror.base_url}{SMALL}: HTTP 500" in r.stderr
+    assert f"{second.base_url}{SMALL}: HTTP 404" in r.stderr
+    assert_nothing_installed(env, "1.21.0")
+
+
+def test_index_unreachable(env, synthetic_mirror):
+    synthetic_mirror.set_fault("/dl/", 500)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 5 and "release index" in r.stderr and "HTTP 500" in r.stderr
+
+
+def test_truncated_body_is_resumed_with_range(big_env, big_mirror, big_release):
+    big_mirror.set_fault(BIG_FILE, "truncate", times=1, after=1_000_000)
+    r = gs(big_env, "install", BIG_VERSION)
+    assert r.returncode == 0, r.stderr
+    gets = big_mirror.requests(BIG_FILE, "GET")
+    assert [q.status for q in gets] == [200, 206]
+    assert gets[1].range == "bytes=1000000-"
+    assert tree_digest(versions(big_env) / BIG_VERSION) == expected_digest(big_release[0])
+    assert parts(big_env) == []
+
+
+def test_server_ignoring_range_restarts_from_zero(big_env, big_mirror, big_mirror_content):
+    with MirrorServer(big_mirror_content) as other:
+        two_mirrors(big_env, big_mirror, other)
+        big_mirror.set_fault(BIG_FILE, "truncate", after=500_000)  # always cut short
+        other.set_fault(BIG_FILE, "no_range")
+        r = gs(big_env, "install", BIG_VERSION)
+        assert r.returncode == 0, r.stderr
+        got = other.requests(BIG_FILE, "GET")
+        assert got[0].range is not None and got[0].status == 200
+        assert "cannot resume; starting over" in r.stderr
+    assert installed_ok(big_env, BIG_VERSION)
+
+
+def test_wrong_bytes_fail_with_both_hashes_and_leave_nothing(env, synthetic_mirror_content):
+    mirror_file = synthetic_mirror_content.archive("go1.21.0")
+    srv = MirrorServer(synthetic_mirror_content).start()
+    try:
+        env.use_mirror(srv)
+        srv.set_fault(SMALL, "wrong_bytes")
+        r = gs(env, "install", "1.21.0")
+    finally:
+        srv.stop()
+    assert r.returncode == 4, r.stderr
+    assert f"expected {mirror_file.sha256}" in r.stderr and "got " in r.stderr
+    assert SMALL in r.stderr and "from the release index" in r.stderr
+    assert_nothing_installed(env, "1.21.0")
+    assert parts(env) == []  # the bad download is deleted
+
+
+def test_wrong_bytes_on_one_mirror_fall_over_to_a_good_one(env, synthetic_mirror, second):
+    two_mirrors(env, synthetic_mirror, second)
+    synthetic_mirror.set_fault(SMALL, "wrong_bytes")
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert "sha256 mismatch" in r.stderr and "trying the next mirror" in r.stderr
+    assert installed_ok(env, "1.21.0")
+
+
+def test_sha256_comes_from_the_index_not_the_mirror(env, synthetic_mirror_content, tmp_path):
+    """A mirror serving other bytes *and* a matching .sha256 sidecar is still caught."""
+    import shutil
+
+    evil = tmp_path / "evil"
+    shutil.copytree(synthetic_mirror_content.root, evil)
+    target = evil / "dl" / SMALL
+    other = bytearray(target.read_bytes())
+    other[len(other) // 2] ^= 0x01  # same size, other bytes
+    target.unlink()  # it may be a hard link into the shared mirror
+    target.write_bytes(other)
+    import hashlib
+
+    (evil / "dl" / (SMALL + ".sha256")).write_text(hashlib.sha256(other).hexdigest())
+    with MirrorServer(synthetic_mirror_content) as idx_srv, MirrorServer(evil) as evil_srv:
+        env["GOSWITCH_INDEX_URL"] = idx_srv.index_url
+        env["GOSWITCH_MIRRORS"] = evil_srv.base_url
+        env["GOSWITCH_VERIFY_SIGNATURE"] = "0"
+        r = gs(env, "install", "1.21.0")
+        assert evil_srv.count(SMALL + ".sha256") == 0  # never even asked
+    assert r.returncode == 4 and "sha256 mismatch" in r.stderr
+    assert_nothing_installed(env, "1.21.0")
+
+
+def test_stall_is_bounded_by_the_timeout_and_resumed(big_env, big_mirror):
+    big_env["GOSWITCH_TIMEOUT"] = "1"
+    big_mirror.set_fault(BIG_FILE, "slow", times=1, stall=30, after=800_000)
+    t0 = time.monotonic()
+    r = gs(big_env, "install", BIG_VERSION)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    assert "timed out" in r.stderr
+    assert took < 15
+    gets = big_mirror.requests(BIG_FILE, "GET")
+    assert gets[-1].range is not None and gets[-1].status == 206
+
+
+def test_a_server_that_never_delivers_fails_in_bounded_time(big_env, big_mirror):
+    big_env["GOSWITCH_TIMEOUT"] = "1"
+    big_mirror.set_fault(BIG_FILE, "slow", stall=60, after=100_000)
+    t0 = time.monotonic()
+    r = gs(big_env, "install", BIG_VERSION)
+    took = time.monotonic() - t0
+    assert r.returncode == 5 and "timed out" in r.stderr
+    assert took < 15  # 2 attempts x 1 s timeout + backoff + start-up, not 60 s
+    assert_nothing_installed(big_env, BIG_VERSION)
+
+
+def test_a_trickling_server_counts_as_stalled(big_env, big_mirror):
+    """Bytes keep coming (no read ever times out) but far too slowly: low-speed limit."""
+    big_env["GOSWITCH_TIMEOUT"] = "1"
+    big_env["GOSWITCH_RETRIES"] = "1"
+    big_mirror.set_fault(BIG_FILE, "slow", rate=500)
+    t0 = time.monotonic()
+    r = gs(big_env, "install", BIG_VERSION)
+    assert r.returncode == 5 and "stalled" in r.stderr, r.stderr
+    assert time.monotonic() - t0 < 15
+
+
+def test_connection_reset_is_retried(big_env, big_mirror):
+    big_mirror.set_fault(BIG_FILE, "reset", times=1, after=300_000)
+    r = gs(big_env, "install", BIG_VERSION)
+    assert r.returncode == 0, r.stderr
+    assert "connection reset" in r.stderr or "closed early" in r.stderr
+    assert installed_ok(big_env, BIG_VERSION)
+
+
+def test_redirects_are_followed(env, synthetic_mirror, second):
+    synthetic_mirror.set_fault(SMALL, "redirect", to=second.url(SMALL))
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert second.count(SMALL) == 1
+
+
+# ---- disk full ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)],
+                       capture_output=True, text=True)  # fmt: skip
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {r.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+@pytest.mark.parametrize("where", ["store", "cache"])
+def test_disk_full_on_a_small_tmpfs(big_env, small_tmpfs, where):
+    if where == "store":
+        big_env["GOSWITCH_HOME"] = str(small_tmpfs / "home")
+    else:
+        big_env["GOSWITCH_CACHE_DIR"] = str(small_tmpfs / "cache")
+    r = gs(big_env, "install", BIG_VERSION)
+    assert r.returncode == 1, r.stderr
+    assert "disk full" in r.stderr and "free space" in r.stderr
+    assert_nothing_installed(big_env, BIG_VERSION)
+
+
+@pytest.mark.parametrize("stage", ["download", "extract"])
+def test_injected_write_error(big_env, monkeypatch, stage):
+    """Disk full wherever the test runs: the write fails after some bytes."""
+    written = {"n": 0}
+
+    def failing(real):
+        def write(fd, data, *args):
+            written["n"] += len(data)
+            if written["n"] > 1_000_000:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return real(fd, data, *args)
+
+        return write
+
+    if stage == "download":
+        monkeypatch.setattr(dl_mod, "_pwrite", failing(os.pwrite))
+    else:
+        monkeypatch.setattr(ex_mod, "_write", failing(os.write))
+    with pytest.raises(GoswitchError, match="disk full") as err:
+        install(BIG_VERSION, settings_mod.load(big_env), big_env)
+    assert err.value.exit_code == 1
+    assert_nothing_installed(big_env, BIG_VERSION)
+
+
+# ---- Ctrl-C ---------------------------------------------------------------------------
+
+
+def test_sigint_leaves_nothing_half_installed_and_the_next_run_resumes(big_env, big_mirror):
+    big_mirror.set_fault(BIG_FILE, "slow", rate=1_000_000)
+    part = Path(big_env["GOSWITCH_CACHE_DIR"]) / "downloads" / (BIG_FILE + ".part")
+    proc = spawn(big_env, "install", BIG_VERSION)
+    try:
+        wait_for(lambda: part.exists() and part.stat().st_size > 400_000, timeout=30)
+        assert leftovers(versions(big_env))  # extraction is under way in a temp dir
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert_nothing_installed(big_env, BIG_VERSION)
+    kept = part.stat().st_size
+    assert kept > 400_000  # the partial download stays for the next run
+    big_mirror.clear_faults()
+    r = gs(big_env, "install", BIG_VERSION)
+    assert r.returncode == 0, r.stderr
+    assert big_mirror.requests(BIG_FILE, "GET")[-1].range == f"bytes={kept}-"
+    assert installed_ok(big_env, BIG_VERSION)
