@@ -93,6 +93,7 @@ COMP_WORDS=({" ".join(_q(w) for w in words)})
 COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
 COMP_LINE="${{COMP_WORDS[*]}}"; COMP_POINT=${{#COMP_LINE}}
 COMPREPLY=()
+compopt() {{ local IFS=' '; printf '<compopt %s>\\n' "$*"; }}  # readline applies it after we return
 "$func" goswitch "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
 printf '%s\\n' "${{COMPREPLY[@]}}"
 """
@@ -142,6 +143,14 @@ def test_bash_versions_installed_first_then_cached_index(cenv):
     # pre-releases only when asked for
     assert bash_complete(cenv, "goswitch", "use", "1.24") == []
     assert bash_complete(cenv, "goswitch", "use", "1.24r") == ["1.24rc1"]
+
+
+def test_bash_exec_completes_a_version_then_files(cenv):
+    (cenv.project / "run-me.sh").write_text("")
+    assert bash_complete(cenv, "goswitch", "exec", "1.21") == ["1.21.13"]
+    # after `--` it is the command's turn: bash's own filename completion (compopt -o default)
+    assert bash_complete(cenv, "goswitch", "exec", "--", "run-") == ["<compopt -o default>"]
+    assert bash_complete(cenv, "goswitch", "exec", "1.22", "--", "ru") == ["<compopt -o default>"]
 
 
 def test_bash_without_index_falls_back_to_installed(cenv):

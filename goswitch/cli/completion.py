@@ -108,7 +108,8 @@ def complete_version(ctx, param, incomplete: str) -> list[CompletionItem]:
 
 def complete_exec_args(ctx, param, incomplete: str) -> list[CompletionItem]:
     """``exec [SPEC] -- CMD``: a version first, then commands (left to the shell)."""
-    if ctx.params.get(param.name):
+    after_dashes = ctx.meta.get("goswitch.exec.command") is not None
+    if after_dashes or ctx.params.get(param.name):
         return [CompletionItem(incomplete, type="file")]
     return version_items(incomplete)
 

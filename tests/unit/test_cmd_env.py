@@ -185,3 +185,8 @@ def test_explicit_spec_ignores_a_broken_pin_here(gs):  # noqa: F811
     (gs.project / ".go-version").write_text("not-a-version\n")
     assert gs("env").code == 1
     assert env_json(gs, "1.21.13")["version"] == "1.21.13"
+
+
+def test_spec_exports_the_override_without_spec_not(gs, pinned):  # noqa: F811
+    assert "GOSWITCH_GO_VERSION" not in env_json(gs)["set"]
+    assert env_json(gs, "1.22")["set"]["GOSWITCH_GO_VERSION"] == "1.22.10"

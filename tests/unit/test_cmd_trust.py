@@ -97,3 +97,8 @@ def test_only_goswitch_toml_can_be_trusted(gs):  # noqa: F811
 def test_nothing_to_trust(gs):  # noqa: F811
     result = gs("trust")
     assert result.code == 3 and "goswitch.toml: none in" in result.err
+
+
+def test_json_needs_list(gs):  # noqa: F811
+    make_project(gs)
+    assert gs("trust", "--json").code == 2

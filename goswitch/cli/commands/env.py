@@ -29,7 +29,9 @@ def command(spec: str | None, fmt: str, as_json: bool) -> None:
     SPEC picks the version (installed when missing and auto_install is on);
     without it, the version active in this directory is used.  PATH is the
     current PATH with the Go directories first (GOROOT/bin, then the shared
-    GOBIN).  Every value is quoted for the target shell.
+    GOBIN).  With SPEC, GOSWITCH_GO_VERSION is set too, so goswitch (and
+    the shell hook) keep that version.  Every value is quoted for the
+    target shell.
 
     \b
     Formats:
@@ -53,7 +55,7 @@ def command(spec: str | None, fmt: str, as_json: bool) -> None:
     res = envexport.select_go(spec, cwd(), settings, os.environ)
     if res.env_untrusted:
         untrusted_hint(res.env_file)
-    export = envexport.build(res, settings, os.environ)
+    export = envexport.build(res, settings, os.environ, pin_version=spec is not None)
     if fmt == "github":
         env_file, path_file, n_vars, n_paths = envexport.to_github(export, os.environ)
         note(

@@ -7,7 +7,7 @@ import os
 import click
 
 from ... import pinning, trust
-from ..output import cwd, data, emit_json, note, style
+from ..output import cwd, data, emit_json, note, style, usage_error
 
 
 @click.command(short_help="Allow a goswitch.toml's [env] table to apply.")
@@ -40,6 +40,8 @@ def command(path: str | None, list_: bool, as_json: bool) -> None:
     if list_:
         _list(as_json)
         return
+    if as_json:
+        raise usage_error("--json", "only goes with --list", "goswitch trust --list --json")
     target = pinning.project_toml(path, cwd())
     env = pinning.check_trustable(target)
     real = trust.trust(os.environ, target)

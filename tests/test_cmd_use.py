@@ -1,0 +1,47 @@
+"""`goswitch use` in a real interactive shell with the hook: the shell follows at its next
+prompt (issue 5, point 1).  FIXTURE TREES: `bin/go` is a tiny sh script printing its version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.test_cmd_common import go_tree
+
+INIT = {
+    "bash": 'eval "$(goswitch init bash)"',
+    "zsh": 'eval "$(goswitch init zsh)"',
+    "fish": "goswitch init fish | source",
+}
+
+
+@pytest.fixture
+def uenv(isolated_env):
+    store = Path(isolated_env["GOSWITCH_HOME"]) / "versions"
+    isolated_env.trees = {v: go_tree(store, v) for v in ("1.22.10", "1.21.13")}
+    isolated_env["GOSWITCH_AUTO_INSTALL"] = "0"
+    project = isolated_env.root / "project"
+    project.mkdir()
+    (project / ".go-version").write_text("1.22.10\n")
+    isolated_env.project = project
+    return isolated_env
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_shell_follows_use_at_the_next_prompt(uenv, shell_session, shell):
+    sh = shell_session(shell, rc=INIT[shell], env=uenv, cwd=uenv.root)
+    sh.run(f"cd {uenv.project}")
+    assert sh.run("go version").strip() == "go version go1.22.10 linux/amd64"
+    sh.run("goswitch use 1.21.13")
+    assert sh.status == 0, sh.output
+    assert sh.run("go version").strip() == "go version go1.21.13 linux/amd64"
+    assert sh.env()["GOROOT"] == str(uenv.trees["1.21.13"])
+    # The global default applies where nothing is pinned, at the next prompt too.
+    elsewhere = uenv.root / "elsewhere"
+    elsewhere.mkdir()
+    sh.run(f"cd {elsewhere}")
+    assert "GOROOT" not in sh.env()
+    sh.run("goswitch use --global 1.22.10")
+    assert sh.status == 0, sh.output
+    assert sh.run("go version").strip() == "go version go1.22.10 linux/amd64"
