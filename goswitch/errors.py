@@ -6,7 +6,7 @@ user reading it knows the file or value at fault and the fix.
 
 from __future__ import annotations
 
-# Documented in README ("Exit codes"); scripts depend on these numbers.
+# Documented in docs/commands.md ("Exit codes"); scripts depend on these numbers.
 EXIT_OK = 0
 EXIT_ERROR = 1  # generic failure
 EXIT_USAGE = 2  # bad command line (click's own code too)
