@@ -87,8 +87,11 @@ def main() -> int:
     home = work / "home"
     (home / "src" / "api").mkdir(parents=True)
     (home / "src" / "web" / "internal").mkdir(parents=True)
+    # As after `pipx install goswitch`: the command lives in ~/.local/bin.
+    (home / ".local" / "bin").mkdir(parents=True)
+    (home / ".local" / "bin" / "goswitch").symlink_to(GOSWITCH)
     env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": f"{home}/.local/bin:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "TERM": "dumb",
@@ -110,7 +113,7 @@ def main() -> int:
         (home / "src" / "web" / "goswitch.toml").write_text(
             '# The web team pins Go here.\n[go]\nversion = "1.22.10"\n')
 
-        rc = f'eval "$({GOSWITCH} init bash)"\n'
+        rc = 'eval "$(goswitch init bash)"\n'
         with ShellSession("bash", rc=rc, env=env, cwd=home, timeout=600) as sess:
             say("Monday morning: a fresh shell with goswitch's hook in ~/.bashrc")
             show(sess, "grep goswitch ~/.bashrc")
