@@ -296,8 +296,7 @@ def load(
     with FileLock(os.path.join(cache, LOCK_FILE)):
         cached = _read_cache(path, url)  # another process may have fetched it meanwhile
         fresh_now = cached is not None and (
-            (refresh and cached[1] >= started)
-            or (not refresh and _fresh(cached[1], ttl, clock()))
+            (refresh and cached[1] >= started) or (not refresh and _fresh(cached[1], ttl, clock()))
         )
         if fresh_now:
             return Index(parse(cached[0], path), url, cached[1], "cache")

@@ -663,9 +663,11 @@ def _install_from_file(
         reporter.message(f"installing Go {version} from {path}")
         tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{version}-", dir=store.root)
         try:
-            actual = _hash_and_extract(path, tmp, name)
+            actual, failed = _hash_and_extract(path, tmp, name)
             if expected is not None:
-                verify.check_sha256(actual, expected, name, path)
+                verify.check_sha256(actual, expected, name, path)  # a wrong file, first
+            if failed is not None:
+                raise failed
             if check_sig:
                 sig = path + ".asc"
                 if os.path.isfile(sig):
@@ -721,8 +723,8 @@ def _index_sha256(
     return f.sha256 if f is not None else None
 
 
-def _hash_and_extract(path: str, dest: str, what: str) -> str:
-    """sha256 of ``path`` while a thread extracts it into ``dest``; both must finish."""
+def _hash_and_extract(path: str, dest: str, what: str):
+    """(sha256 of ``path``, extraction error or None), hashed while a thread extracts it."""
     import hashlib
 
     result: dict = {}
@@ -743,11 +745,7 @@ def _hash_and_extract(path: str, dest: str, what: str) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     worker.join()
-    actual = h.hexdigest()
-    if "error" in result:
-        result["error"].sha256 = actual  # type: ignore[attr-defined]
-        raise result["error"]
-    return actual
+    return h.hexdigest(), result.get("error")
 
 
 # ---- uninstall ------------------------------------------------------------------------

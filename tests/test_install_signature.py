@@ -1,0 +1,140 @@
+"""OpenPGP verification with the real gpgv/gpg (issue 4, point 4): the test key's signing
+subkey signs the mirror's archives, like Google's subkeys sign Go's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.gpgkey import make_key
+from tests.support.httpmirror import MirrorServer
+from tests.test_install_support import (
+    Release,
+    build_custom_mirror,
+    gs,
+    leftovers,
+    targz,
+    toolchain_tree,
+)
+
+pytestmark = pytest.mark.skipif(shutil.which("gpgv") is None, reason="gpgv is not installed")
+
+SMALL = "go1.21.0.linux-amd64.tar.gz"
+
+
+@pytest.fixture
+def env(isolated_env, synthetic_mirror):
+    isolated_env.use_mirror(synthetic_mirror)
+    isolated_env["GOSWITCH_RETRIES"] = "1"
+    return isolated_env
+
+
+def versions(env) -> Path:
+    return Path(env["GOSWITCH_HOME"]) / "versions"
+
+
+def small_release(version="go1.18.10") -> Release:
+    return Release(version, targz(toolchain_tree(version)))
+
+
+def test_good_signature_checked_by_default(env, synthetic_mirror):
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert synthetic_mirror.count(SMALL + ".asc") == 1
+    assert not list((Path(env["GOSWITCH_CACHE_DIR"]) / "downloads").iterdir())
+
+
+def test_signature_by_a_key_not_in_the_keyring_is_rejected(env, synthetic_mirror):
+    del env["GOSWITCH_KEYRING"]  # the bundled Go release key: it did not sign test archives
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 4, r.stderr
+    assert "OpenPGP signature of go1.21.0.linux-amd64.tar.gz" in r.stderr
+    assert "not in the trusted keyring" in r.stderr
+    assert not (versions(env) / "1.21.0").exists() and leftovers(versions(env)) == []
+
+
+def test_no_verify_signature_flag_and_setting(env, synthetic_mirror):
+    del env["GOSWITCH_KEYRING"]
+    r = gs(env, "install", "--no-verify-signature", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert synthetic_mirror.count(SMALL + ".asc") == 0
+    env["GOSWITCH_VERIFY_SIGNATURE"] = "0"
+    assert gs(env, "install", "1.20.1").returncode == 0
+    assert synthetic_mirror.count("go1.20.1.linux-amd64.tar.gz.asc") == 0
+
+
+def test_bad_signature_is_rejected(env, tmp_path, gpg_key):
+    a, b = small_release("go1.18.10"), small_release("go1.18.9")
+    root = build_custom_mirror(tmp_path / "m", gpg_key, [a, b])
+    # serve a's (valid) signature as b's: BADSIG
+    shutil.copyfile(root / "dl" / (a.filename + ".asc"), root / "dl" / (b.filename + ".asc"))
+    with MirrorServer(root) as srv:
+        env.use_mirror(srv)
+        r = gs(env, "install", "1.18.9")
+        assert r.returncode == 4 and "BAD signature" in r.stderr, r.stderr
+        assert gs(env, "install", "1.18.10").returncode == 0
+
+
+def test_missing_signature(env, tmp_path):
+    root = build_custom_mirror(tmp_path / "m", None, [small_release()])  # no .asc files
+    with MirrorServer(root) as srv:
+        env.use_mirror(srv)
+        env["GOSWITCH_VERIFY_SIGNATURE"] = "1"
+        r = gs(env, "install", "1.18.10")
+        assert r.returncode == 4 and "not published on any mirror" in r.stderr
+        assert not (versions(env) / "1.18.10").exists()
+        env["GOSWITCH_VERIFY_SIGNATURE"] = "auto"
+        r = gs(env, "install", "1.18.10")
+        assert r.returncode == 0, r.stderr
+        assert "no go1.18.10.linux-amd64.tar.gz.asc on the mirrors" in r.stderr
+
+
+def test_expired_subkey_accepted_for_a_signature_made_while_it_was_valid(env, tmp_path):
+    """Like every old Go release: gpgv says EXPKEYSIG + VALIDSIG; our rule accepts it."""
+    key = make_key(tmp_path / "gpg-expired", expired_subkey=True)
+    try:
+        rel = small_release()
+        root = build_custom_mirror(tmp_path / "m", key, [rel])
+        proc = key.verify(root / "dl" / rel.filename)
+        assert "EXPKEYSIG" in proc.stdout and "VALIDSIG" in proc.stdout  # gpg's own view
+        env["GOSWITCH_KEYRING"] = str(key.pubkey_path)
+        with MirrorServer(root) as srv:
+            env.use_mirror(srv)
+            r = gs(env, "install", "1.18.10")
+        assert r.returncode == 0, r.stderr
+        assert "which expired on" in r.stderr and "made while the key was valid" in r.stderr
+    finally:
+        key.close()
+
+
+def test_gpg_is_used_when_gpgv_is_missing(env, tmp_path, synthetic_mirror):
+    if shutil.which("gpg") is None:
+        pytest.skip("gpg is not installed")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    os.symlink(shutil.which("gpg"), bindir / "gpg")
+    env["PATH"] = os.pathsep.join([str(bindir), os.path.dirname(env["PATH"].split(os.pathsep)[0])])
+    env["PATH"] = os.pathsep.join([str(bindir), env["PATH"].split(os.pathsep)[0]])
+    del env["GOSWITCH_KEYRING"]  # wrong key: proves gpg really judged the signature
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 4 and "not in the trusted keyring" in r.stderr, r.stderr
+
+
+def test_required_signature_without_any_gpg_tool(env, tmp_path):
+    env["PATH"] = env["PATH"].split(os.pathsep)[0]  # only the venv: no gpgv, no gpg
+    env["GOSWITCH_VERIFY_SIGNATURE"] = "1"
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 1 and "neither gpgv nor gpg is installed" in r.stderr
+    env["GOSWITCH_VERIFY_SIGNATURE"] = "auto"  # auto: no tool, no check
+    assert gs(env, "install", "1.21.0").returncode == 0
+
+
+def test_damaged_keyring_is_named(env, tmp_path):
+    bad = tmp_path / "bad.asc"
+    bad.write_text("not a key\n")
+    env["GOSWITCH_KEYRING"] = str(bad)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 1 and "bad.asc" in r.stderr and "GOSWITCH_KEYRING" in r.stderr
