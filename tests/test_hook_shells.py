@@ -78,7 +78,8 @@ def world(tmp_path, go_store):
         pass
 
     w = World()
-    w.tmp, w.home, w.projects, w.env, w.store, w.start = tmp_path, home, projects, env, go_store, start
+    w.tmp, w.home, w.projects, w.env = tmp_path, home, projects, env
+    w.store, w.start = go_store, start
     w.old, w.new = projects / "old", projects / "new"
     yield w
     for sess in sessions:

@@ -27,7 +27,8 @@ def test_other_formats_refused(raw):
 
 
 def test_remove_entries_keeps_user_additions():
-    assert remove_entries("/go/bin:/gobin:/mine:/usr/bin", ["/go/bin", "/gobin"]) == "/mine:/usr/bin"
+    path = "/go/bin:/gobin:/mine:/usr/bin"
+    assert remove_entries(path, ["/go/bin", "/gobin"]) == "/mine:/usr/bin"
     # The user added the same directory again: one copy (ours) goes, theirs stays.
     assert remove_entries("/go/bin:/usr/bin:/go/bin", ["/go/bin"]) == "/usr/bin:/go/bin"
     assert remove_entries("/usr/bin", ["/gone"]) == "/usr/bin"

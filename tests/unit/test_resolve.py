@@ -16,7 +16,7 @@ def make_tree(root, version):
     bindir = os.path.join(root, version, "bin")
     os.makedirs(bindir)
     with open(os.path.join(bindir, "go"), "w") as f:
-        f.write("#!/bin/sh\necho go version go%s linux/amd64\n" % version)
+        f.write(f"#!/bin/sh\necho go version go{version} linux/amd64\n")
     os.chmod(os.path.join(bindir, "go"), 0o755)
 
 

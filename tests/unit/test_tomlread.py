@@ -17,7 +17,8 @@ else:  # pragma: no cover
 
 SAMPLES = [
     '[go]\nversion = "1.21.6"\n',
-    '# c\n[go]\nversion = "1.21.6" # pinned\ntoolchain = \'local\'\n\n[env]\nGOFLAGS = "-mod=readonly"\n',
+    '# c\n[go]\nversion = "1.21.6" # pinned\ntoolchain = \'local\'\n\n'
+    '[env]\nGOFLAGS = "-mod=readonly"\n',
     'auto_install = false\nmirrors = ["https://a/", "file:///b"]\nindex_ttl = 60\n',
     '[go]\nversion = "a#b"\n',
     '[go]\nversion = "esc\\"aped"\n',
