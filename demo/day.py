@@ -61,7 +61,7 @@ def start_local_mirror(work: Path, env: dict) -> subprocess.Popen:
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        mirror_main(["build", str(mirror_dir)])
+        mirror_main(["build", "--no-synthetic", str(mirror_dir)])
     built = json.loads(buf.getvalue())
     port_file = work / "mirror.port"
     server = subprocess.Popen(
@@ -109,14 +109,13 @@ def main() -> int:
         (home / "src" / "api" / "main.go").write_text(
             'package main\n\nimport (\n\t"fmt"\n\t"runtime"\n)\n\n'
             'func main() { fmt.Println("api built with", runtime.Version()) }\n')
-        (home / "src" / "api" / "go.mod").write_text("module example.com/api\n\ngo 1.21\n")
         (home / "src" / "web" / "goswitch.toml").write_text(
             '# The web team pins Go here.\n[go]\nversion = "1.22.10"\n')
 
         rc = 'eval "$(goswitch init bash)"\n'
-        with ShellSession("bash", rc=rc, env=env, cwd=home, timeout=600) as sess:
+        with ShellSession("bash", rc=rc, env=env, cwd=home, timeout=600, columns=110) as sess:
             say("Monday morning: a fresh shell with goswitch's hook in ~/.bashrc")
-            show(sess, "grep goswitch ~/.bashrc")
+            show(sess, "head -1 ~/.bashrc")
             show(sess, "type go || echo 'no Go on this machine yet'")
 
             say("Pin the api project to Go 1.21.13 (installs it: download, sha256, signature)")
@@ -124,6 +123,7 @@ def main() -> int:
             show(sess, "goswitch use 1.21.13")
             show(sess, "cat .go-version")
             show(sess, "go version")
+            show(sess, "go mod init example.com/api && cat go.mod")
             show(sess, "go build -o api . && ./api")
             show(sess, "goswitch current")
 
@@ -132,8 +132,9 @@ def main() -> int:
             show(sess, "go version")
             show(sess, "echo $GOROOT; echo ${PATH%%:*}")
 
-            say("And back: the api project's Go follows")
-            show(sess, "cd ~/src/api && go version")
+            say("And back: the api project's Go follows (bash switches at the prompt after cd)")
+            show(sess, "cd ~/src/api")
+            show(sess, "go version")
 
             say("Leaving the projects restores the shell exactly as it was")
             show(sess, "cd ~")
@@ -142,12 +143,16 @@ def main() -> int:
 
             say("What is installed, and what goswitch knows about this machine")
             show(sess, "goswitch list")
+            show(sess, "cd ~/src/api")
             show(sess, "goswitch doctor --check go || true")
+            show(sess, "cd ~")
 
             say("Give the desktop session (IDE started by systemd) the same Go")
             show(sess, "goswitch use --global 1.22.10")
+            show(sess, "go version   # the default now applies outside projects too")
             show(sess, "goswitch systemd enable")
-            show(sess, "cat ~/.config/environment.d/*goswitch*.conf")
+            show(sess, "grep -v '^#' ~/.config/environment.d/*goswitch*.conf")
+            show(sess, "goswitch systemd status")
         say("Done. Everything ran for real under a temporary HOME: " + str(home))
         return 0
     finally:

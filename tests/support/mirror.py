@@ -185,7 +185,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     key = make_key(root / "gnupg")
     try:
         archives = None if args.no_real else build_archives(args.cache)
-        mirror = build_mirror(root, key, archives)
+        mirror = build_mirror(root, key, archives, synthetic=not args.no_synthetic)
     finally:
         key.close()
     print(
@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="build a mirror directory (real + synthetic, signed)")
     b.add_argument("dir")
     b.add_argument("--no-real", action="store_true", help="synthetic releases only (fast)")
+    b.add_argument("--no-synthetic", action="store_true",
+                   help="real releases only (what the demo serves)")
     b.add_argument("--force", action="store_true", help="replace an existing directory")
     s = sub.add_parser("serve", help="serve a built mirror on 127.0.0.1 until SIGTERM/SIGINT")
     s.add_argument("dir")
