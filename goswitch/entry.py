@@ -13,9 +13,9 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("init", "hook") and "--help" not in args and "-h" not in args:
-        from .hook.main import main as hook_main
+        from .hook.main import launch
 
-        sys.exit(hook_main(args))
+        launch(args)  # exits without interpreter teardown
     from .cli.app import main as cli_main
 
     cli_main(args)
