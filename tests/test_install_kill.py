@@ -57,7 +57,7 @@ def test_kill_9_during_download_and_extraction(big_env, big_mirror, big_release)
     for phase in plan:
         if phase == "download":
             threshold = rng.randint(1, size - 1)
-            big_mirror.set_fault(BIG_FILE, "slow", rate=2_000_000)
+            big_mirror.set_fault(BIG_FILE, "slow", rate=4_000_000)
 
             def reached(threshold=threshold):
                 return part.exists() and part.stat().st_size >= threshold

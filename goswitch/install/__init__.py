@@ -20,4 +20,18 @@ from __future__ import annotations
 
 from .installer import install, uninstall
 
-__all__ = ["install", "uninstall"]
+
+def cached_releases(settings, environ=None) -> list:
+    """Releases in the cached index (``.version``, ``.stable``), newest first; no network.
+
+    For shell completion; ``[]`` when nothing is cached yet.
+    """
+    import os
+
+    from .index import cached
+
+    idx = cached(settings, os.environ if environ is None else environ)
+    return list(idx.releases) if idx is not None else []
+
+
+__all__ = ["install", "uninstall", "cached_releases"]

@@ -340,3 +340,17 @@ def load(
             if reporter is not None:
                 reporter.message(f"warning: cannot cache the index in {cache}: {exc.strerror}")
         return Index(releases, url, fetched, "network")
+
+
+def cached(settings, environ=os.environ) -> Index | None:
+    """The cached index for ``index_url``, whatever its age; None when there is none.
+    Never touches the network (shell completion uses it)."""
+    url = settings.index_url
+    path = os.path.join(paths.cache_dir(environ), INDEX_FILE)
+    found = _read_cache(path, url)
+    if found is None:
+        return None
+    try:
+        return Index(parse(found[0], path), url, found[1], "cache")
+    except GoswitchError:
+        return None

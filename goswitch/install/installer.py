@@ -392,6 +392,11 @@ def install(
     check_sig, sig_required = verify.signature_policy(
         settings.verify_signature, verify_signature, environ
     )
+    if not check_sig and verify_signature is None and settings.verify_signature == "auto":
+        reporter.message(
+            "note: neither gpgv nor gpg is installed; the OpenPGP signature is "
+            "not checked (the sha256 from the release index is)"
+        )
     os.makedirs(store.root, exist_ok=True)
     with _Locked(environ, version, reporter):
         cleanup_stale(environ, store.root, held=str(version), reporter=reporter)
@@ -808,6 +813,7 @@ def uninstall(
             "disable`), or pass --force",
         )
     with _Locked(environ, version, reporter, doing="using"):
+        cleanup_stale(environ, store.root, held=str(version))
         if not os.path.isdir(ours):
             raise NotFoundError(f"Go {version}", "not installed (removed meanwhile)", None)
         trash = tempfile.mkdtemp(prefix=f"{TRASH_PREFIX}{version}-", dir=store.root)

@@ -189,3 +189,15 @@ def test_empty_index_is_an_error(env, tmp_path):
     (tmp_path / "index.json").write_text("[]")
     with pytest.raises(Exception, match="lists no Go release"):
         load(env)
+
+
+def test_cached_releases_for_completion_never_fetch(env, tmp_path):
+    from goswitch.install import cached_releases
+
+    s = settings_mod.load(env)
+    assert cached_releases(s, env) == []  # nothing cached: no fetch either
+    assert not (tmp_path / "cache" / "index.json").exists()
+    load(env)
+    (tmp_path / "index.json").unlink()
+    rels = cached_releases(s, env)
+    assert str(rels[0].version) == "1.23rc2" and not rels[0].stable and rels[1].stable
