@@ -107,3 +107,36 @@ def test_kill_9_during_download_and_extraction(big_env, big_mirror, big_release)
     assert sum(killed.values()) >= 10, killed
     assert killed["download"] >= 4 and killed["extract"] >= 4, killed
     assert resumed >= 3, resumed
+
+
+def test_cleanup_removes_only_stale_leftovers(isolated_env, tmp_path, gpg_key, big_release):
+    """A temp dir whose version lock is held (a live install) survives another install's
+    cleanup; one whose lock is free (a killed run) is removed."""
+    from tests.support.httpmirror import MirrorServer
+    from tests.test_install_support import Release, build_custom_mirror, targz, toolchain_tree
+
+    small = Release("go1.18.10", targz(toolchain_tree("go1.18.10")))
+    root = build_custom_mirror(tmp_path / "m", gpg_key, [big_release[1], small])
+    versions = Path(isolated_env["GOSWITCH_HOME"]) / "versions"
+    stale = versions / ".tmp-1.17.1-abcdefgh"
+    (stale / "bin").mkdir(parents=True)
+    with MirrorServer(root) as srv:
+        env = isolated_env.use_mirror(srv)
+        srv.set_fault(BIG_FILE, "slow", rate=1_000_000)
+        proc = spawn(env, "install", BIG_VERSION)
+        try:
+            deadline = time.monotonic() + 30
+            while not any(n.startswith(f".tmp-{BIG_VERSION}-") for n in leftovers(versions)):
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.01)
+            live = [n for n in leftovers(versions) if n.startswith(f".tmp-{BIG_VERSION}-")]
+            r = gs(env, "install", "1.18.10")
+            assert r.returncode == 0, r.stderr
+            assert not stale.exists()  # killed run's leftover: gone
+            assert (versions / live[0]).exists()  # the live install's: untouched
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
+        finally:
+            proc.kill()
+    assert leftovers(versions) == []
+    assert tree_digest(versions / BIG_VERSION) == expected_digest(big_release[0])

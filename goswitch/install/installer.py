@@ -295,26 +295,21 @@ class _ExtractJob:
 # ---- install --------------------------------------------------------------------------
 
 
-def _installed_match(spec: Spec, store: Store) -> Installed | None:
-    if spec.kind == "exact":
-        root = store.find(spec.version)  # type: ignore[arg-type]
-        if root is None:
-            return None
-        return Installed(spec.version, root, root.startswith(store.root + os.sep))  # type: ignore[arg-type]
-    if spec.kind == "latest":
-        return None  # "newest" is a question for the index (cached within its TTL)
-    best = spec.pick(store.versions())
-    if best is None:
-        return None
-    root = store.find(best)
-    return Installed(best, root, root.startswith(store.root + os.sep)) if root else None  # type: ignore[union-attr]
-
-
 def _installed(store: Store, version: GoVersion) -> Installed | None:
     root = store.find(version)
     if root is None:
         return None
     return Installed(version, root, os.path.dirname(root) == store.root)
+
+
+def _installed_match(spec: Spec, store: Store) -> Installed | None:
+    """An installed version ``spec`` accepts, without asking the index (None for latest)."""
+    if spec.kind == "exact":
+        return _installed(store, spec.version)  # type: ignore[arg-type]
+    if spec.kind == "latest":
+        return None  # "newest" is a question for the index (cached within its TTL)
+    best = spec.pick(store.versions())
+    return _installed(store, best) if best is not None else None
 
 
 def install(

@@ -16,19 +16,26 @@ from ..output import cwd, load_settings, note, usage_error
 @click.argument("specs", nargs=-1, metavar="[SPEC]...")
 @click.option("--refresh", is_flag=True, help="Fetch the release index now (ignore its cache).")
 @click.option(
-    "--from", "from_file", metavar="FILE", type=click.Path(dir_okay=False),
+    "--from",
+    "from_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
     help="Install a local goX.Y.Z.OS-ARCH.tar.gz (air-gapped machines).",
 )
 @click.option(
-    "--sha256", metavar="HEX",
+    "--sha256",
+    metavar="HEX",
     help="With --from: the expected sha256 when the release index does not list the file.",
 )
 @click.option(
-    "--unverified", is_flag=True,
+    "--unverified",
+    is_flag=True,
     help="With --from: install although no sha256 is known (says so loudly).",
 )
 @click.option(
-    "--verify-signature/--no-verify-signature", "verify_signature", default=None,
+    "--verify-signature/--no-verify-signature",
+    "verify_signature",
+    default=None,
     help="Check the OpenPGP .asc (default: the verify_signature setting, auto = when gpgv "
     "or gpg is installed).",
 )
@@ -58,8 +65,9 @@ def command(specs, refresh, from_file, sha256, unverified, verify_signature, qui
     from ...install.progress import reporter_for_cli
 
     if (sha256 or unverified) and not from_file:
-        raise usage_error("--sha256/--unverified", "only apply to --from FILE",
-                          "add --from FILE, or drop them")
+        raise usage_error(
+            "--sha256/--unverified", "only apply to --from FILE", "add --from FILE, or drop them"
+        )
     if from_file and len(specs) > 1:
         raise usage_error("--from", "installs one version", "name at most one SPEC")
     settings = load_settings()
@@ -67,9 +75,17 @@ def command(specs, refresh, from_file, sha256, unverified, verify_signature, qui
     if not specs and not from_file:
         specs = (_here_spec(settings),)
     for spec in specs or (None,):
-        install(spec, settings, os.environ, refresh=refresh, verify_signature=verify_signature,
-                from_file=from_file, sha256=sha256, allow_unverified=unverified,
-                progress=reporter)
+        install(
+            spec,
+            settings,
+            os.environ,
+            refresh=refresh,
+            verify_signature=verify_signature,
+            from_file=from_file,
+            sha256=sha256,
+            allow_unverified=unverified,
+            progress=reporter,
+        )
 
 
 def _here_spec(settings) -> str:
@@ -81,5 +97,8 @@ def _here_spec(settings) -> str:
     if res.goroot:
         note(f"Go {res.version} ({res.describe_source}) is already installed in {res.goroot}")
         return str(res.version)
-    raise usage_error("goswitch install", "nothing pins a Go version here",
-                      "name one, e.g. `goswitch install 1.22.10`, or pin one with `goswitch use`")
+    raise usage_error(
+        "goswitch install",
+        "nothing pins a Go version here",
+        "name one, e.g. `goswitch install 1.22.10`, or pin one with `goswitch use`",
+    )

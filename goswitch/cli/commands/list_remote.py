@@ -15,7 +15,9 @@ from ..output import data, emit_json, hint, load_settings, usage_error
 )
 @click.argument("prefix", required=False, metavar="[PREFIX]")
 @click.option(
-    "--all", "include_all", is_flag=True,
+    "--all",
+    "include_all",
+    is_flag=True,
     help="Also pre-releases (rc, beta) and releases with no archive for this machine.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
@@ -41,10 +43,17 @@ def command(prefix, include_all, as_json, refresh) -> None:
         try:
             Spec.parse(prefix)
         except VersionError as exc:
-            raise usage_error(f"prefix {prefix!r}", f"not a Go version: {exc.why}",
-                              "write e.g. 1.22 or 1") from None
-    rows = remote_rows(load_settings(), os.environ, prefix, include_all=include_all,
-                       refresh=refresh, reporter=reporter_for_cli())
+            raise usage_error(
+                f"prefix {prefix!r}", f"not a Go version: {exc.why}", "write e.g. 1.22 or 1"
+            ) from None
+    rows = remote_rows(
+        load_settings(),
+        os.environ,
+        prefix,
+        include_all=include_all,
+        refresh=refresh,
+        reporter=reporter_for_cli(),
+    )
     if as_json:
         emit_json(rows)
         return

@@ -15,7 +15,9 @@ from ..output import load_settings
 )
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @click.option(
-    "-f", "--force", is_flag=True,
+    "-f",
+    "--force",
+    is_flag=True,
     help="Remove even the version the systemd session environment points at.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No messages, only errors.")
