@@ -245,3 +245,31 @@ def test_help_has_examples(env, cmd):
     assert r.returncode == 0 and "Examples:\n" in r.stdout
     first = r.stdout.split("Examples:\n", 1)[1].splitlines()[0]
     assert first.startswith("    goswitch ") or first.startswith("    GOSWITCH_"), first
+
+
+@pytest.mark.parametrize("cmd", ["install", "uninstall", "list", "list-remote"])
+def test_every_help_example_parses(cmd):
+    import shlex
+
+    import click
+
+    from goswitch.cli.app import cli
+
+    command = cli.get_command(click.Context(cli), cmd)
+    block = command.help.split("Examples:", 1)[1]
+    seen = 0
+    for line in block.splitlines():
+        words = shlex.split(line.strip().split("  ", 1)[0]) if line.strip() else []
+        while words and "=" in words[0] and words[0] != "goswitch":
+            words = words[1:]  # VAR=value prefixes
+        if not words or words[0] != "goswitch":
+            continue
+        args = []
+        for w in words[2:]:
+            if w in ("|", ">"):
+                break
+            args.append(w)
+        assert words[1] == cmd, line
+        command.make_context(cmd, args, parent=click.Context(cli))
+        seen += 1
+    assert seen >= 2

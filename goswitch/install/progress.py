@@ -28,8 +28,10 @@ class Reporter:
         pass
 
 
-def _mb(n: float) -> str:
-    return f"{n / 1e6:.1f}"
+def _size(n: float) -> str:
+    if n < 1e6:
+        return f"{n / 1e3:.0f} kB"
+    return f"{n / 1e6:.1f} MB"
 
 
 class StderrReporter(Reporter):
@@ -90,17 +92,16 @@ class StderrReporter(Reporter):
             return
         self._last = now
         elapsed = max(now - self._t0, 1e-6)
-        rate = max(self._done - self._base, 0) / elapsed
+        rate = f"{_size(max(self._done - self._base, 0) / elapsed)}/s"
+        cols = shutil.get_terminal_size((80, 24)).columns
         if self._total:
             pct = min(100, int(self._done * 100 / self._total))
-            width = 24
+            tail = f" {_size(self._done)}/{_size(self._total)} {pct:3d}% {rate}"
+            width = max(10, min(30, cols - len(self._label) - len(tail) - 6))
             fill = int(width * pct / 100)
-            bar = "#" * fill + "-" * (width - fill)
-            text = f"  {self._label} [{bar}] {_mb(self._done)}/{_mb(self._total)} MB {pct:3d}%"
+            text = f"  {self._label} [{'#' * fill}{'-' * (width - fill)}]{tail}"
         else:
-            text = f"  {self._label} {_mb(self._done)} MB"
-        text += f" {_mb(rate)} MB/s"
-        cols = shutil.get_terminal_size((80, 24)).columns
+            text = f"  {self._label} {_size(self._done)} {rate}"
         self._write("\r\x1b[K" + text[: max(10, cols - 1)])
         self._drawn = True
 
