@@ -26,6 +26,7 @@ key files in ``keyring`` / ``GOSWITCH_KEYRING``.  The verdict is ours, taken fro
 
 from __future__ import annotations
 
+import calendar
 import hmac
 import os
 import shutil
@@ -108,7 +109,7 @@ def _timestamp(text: str) -> int:
     """gpg prints seconds since the epoch, or ISO 8601 ``20240101T120000`` in some modes."""
     if text.isdigit():
         return int(text)
-    return int(time.mktime(time.strptime(text, "%Y%m%dT%H%M%S"))) - time.timezone
+    return calendar.timegm(time.strptime(text, "%Y%m%dT%H%M%S"))
 
 
 def _day(ts: int) -> str:
@@ -167,7 +168,9 @@ def judge(status: str, keys: list[keyring.Key], what: str) -> Verdict:
             return Verdict(signer, primary, made)
         if "EXPKEYSIG" in by_kind:
             if key.valid_at(made):
-                end = key.expires if key.expires is not None else key.primary.expires  # type: ignore[union-attr]
+                end = key.expires
+                if end is None and key.primary is not None:
+                    end = key.primary.expires
                 note = (
                     f"signed on {_day(made)} by subkey {signer[-16:]}, which expired on "
                     f"{_day(end) if end else '?'}; accepted: the signature was made while "

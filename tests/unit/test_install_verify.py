@@ -145,3 +145,13 @@ def test_key_files_setting():
     assert verify.key_files(S()) == [verify.BUNDLED_KEY]
     S.keyring = "/a/k1.asc:/b/k2.asc"
     assert verify.key_files(S()) == ["/a/k1.asc", "/b/k2.asc"]
+
+
+def test_expired_primary_signing_directly(keys):
+    """A primary key that signs by itself and has expired since: same rule."""
+    k = keyring.Key("C" * 40, 4, 1000, None)
+    k.expires = 5000
+    v = verify.judge(status("EXPKEYSIG x G", validsig("C" * 40, 2000, "C" * 40)), [k], "x")
+    assert "expired on 1970-01-01" in v.note
+    with pytest.raises(VerifyError, match="not valid then"):
+        verify.judge(status("EXPKEYSIG x G", validsig("C" * 40, 6000, "C" * 40)), [k], "x")
