@@ -86,6 +86,20 @@ def init(args: list[str]) -> int:
     return 0
 
 
+def _printable(message: str) -> str:
+    """A message safe for the terminal: a hostile directory name may hold escapes."""
+    out = []
+    for ch in message:
+        code = ord(ch)
+        if code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _touch_stamp(environ, pid: str, started_ns: int) -> str:
     run = paths.runtime_dir(environ)
     name = "stamp-" + "".join(c for c in pid if c.isdigit())
@@ -161,7 +175,7 @@ def hook(args: list[str]) -> int:
     out.append(shell.set_local("__goswitch_said", _RS.join(plan.messages)))
     for message in plan.messages:
         if message not in said:
-            sys.stderr.write(message + "\n")
+            sys.stderr.write(_printable(message) + "\n")
     sys.stdout.buffer.write("".join(out).encode("utf-8", "surrogateescape"))
     return 0
 

@@ -1,0 +1,56 @@
+"""`pip install .` into a fresh venv gives a working `goswitch` (issue 2, point 1)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                    "-w", str(out), str(ROOT)], check=True)
+    (path,) = out.glob("goswitch-*.whl")
+    return path
+
+
+def test_wheel_contents_and_metadata(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        meta = zf.read(meta_name).decode()
+    for script in ("goswitch.bash", "goswitch.zsh", "goswitch.fish"):
+        assert f"goswitch/data/shell/{script}" in names
+    assert "goswitch/data/google-linux-packages-signing-key.asc" in names
+    assert any(n.endswith(".data/scripts/goswitch") for n in names)
+    assert "Requires-Python: >=3.9" in meta
+    for dep in ("click", "tomlkit", "platformdirs", "filelock"):
+        assert f"Requires-Dist: {dep}" in meta
+    assert 'tomli>=1.1; python_version < "3.11"' in meta
+
+
+def test_fresh_venv_install(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], check=True)
+    exe = venv / "bin" / "goswitch"
+    assert exe.read_text().startswith(f"#!{venv}/bin/python")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, env=env,
+                             check=True)
+    assert version.stdout.strip() == "goswitch, version 0.1.0"
+    helptext = subprocess.run([str(exe), "--help"], capture_output=True, text=True, env=env,
+                              check=True).stdout
+    for command in ("use", "install", "current", "doctor", "systemd"):
+        assert command in helptext
+    init = subprocess.run([str(exe), "init", "bash"], capture_output=True, text=True, env=env,
+                          check=True).stdout
+    assert f"{venv}/lib" in init and "_goswitch_hook" in init
