@@ -1,7 +1,7 @@
 # goswitch: every target does its own set-up on a fresh Debian 12 machine.
 #
 #   make test                 apt packages if missing, .venv, pip install -e '.[test]', pytest -n 2
-#   make lint                 ruff check + shellcheck on shell/*.sh, shell/*.bash
+#   make lint                 ruff check; shellcheck on the bash/zsh hooks and scripts; fish -n
 #   make demo                 bash demo/run.sh
 #
 # Variables: make test PYTHON=python3.13 VENV=.cache/venv-3.13 PYTEST_ARGS='-m "not slow"'
@@ -13,7 +13,8 @@ PYTEST_ARGS ?=
 XDIST       ?= -n 2
 APT_PACKAGES ?= zsh fish shellcheck strace gnupg gpgv
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SHELL_SCRIPTS = $(wildcard shell/*.sh shell/*.bash)
+# The zsh hook is written in the bash-compatible subset (it says so to shellcheck).
+SHELL_SCRIPTS = $(wildcard shell/*.sh shell/*.bash shell/*.zsh demo/*.sh) .ci/run
 
 .PHONY: test lint demo deps venv archives clean-venv
 
@@ -28,9 +29,8 @@ archives: venv
 
 lint: venv
 	$(VPY) -m ruff check .
-	@if [ -n "$(SHELL_SCRIPTS)" ]; then \
-		echo "shellcheck $(SHELL_SCRIPTS)"; shellcheck $(SHELL_SCRIPTS); \
-	else echo "no shell/*.sh or shell/*.bash to check"; fi
+	shellcheck $(SHELL_SCRIPTS)
+	fish --no-execute shell/goswitch.fish
 
 demo:
 	@if [ -f demo/run.sh ]; then bash demo/run.sh; \
