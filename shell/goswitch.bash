@@ -40,7 +40,8 @@ _goswitch_hook() {
 }
 
 # Run first, so the user's own prompt commands already see the new Go.
-if [[ ${PROMPT_COMMAND+${PROMPT_COMMAND@a}} == *a* ]]; then
+# `declare -p` rather than ${PROMPT_COMMAND@a}: the latter is bash >= 4.4 (macOS has 3.2).
+if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
   if [[ " ${PROMPT_COMMAND[*]} " != *" _goswitch_hook "* ]]; then
     PROMPT_COMMAND=(_goswitch_hook "${PROMPT_COMMAND[@]}")
   fi
