@@ -40,8 +40,13 @@ _goswitch_hook() {
 }
 
 # Run first, so the user's own prompt commands already see the new Go.
-# `declare -p` rather than ${PROMPT_COMMAND@a}: the latter is bash >= 4.4 (macOS has 3.2).
-if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
+# Array form (bash >= 5.1) or a string.  ${x@a} needs bash >= 4.4 and only
+# runs there; `declare -p` would cost a subshell at every shell start.
+__goswitch_pc_attrs=
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
+  __goswitch_pc_attrs=${PROMPT_COMMAND+${PROMPT_COMMAND@a}}
+fi
+if [[ $__goswitch_pc_attrs == *a* ]]; then
   if [[ " ${PROMPT_COMMAND[*]} " != *" _goswitch_hook "* ]]; then
     PROMPT_COMMAND=(_goswitch_hook "${PROMPT_COMMAND[@]}")
   fi
@@ -50,3 +55,4 @@ elif [[ ";${PROMPT_COMMAND-};" != *";_goswitch_hook;"* ]]; then
   # shellcheck disable=SC2128,SC2178
   PROMPT_COMMAND="_goswitch_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 fi
+unset __goswitch_pc_attrs
