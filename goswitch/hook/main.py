@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
-from .. import fs, paths
+from .. import fs
 
 # Bumped whenever the init script and this program stop understanding each
 # other; an older init script in a long-lived shell is then detected.
@@ -55,9 +55,8 @@ def _launch_code() -> str:
     )
 
 
-def _clean_stamps(environ) -> None:
-    """Remove stamps of shells long gone (init is the cheap moment to do it)."""
-    run = paths.runtime_dir(environ)
+def _clean_stamps(run: str) -> None:
+    """Remove stamps of shells long gone (when a new shell makes its first one)."""
     now = time.time()
     try:
         names = fs.listdir(run)
@@ -81,7 +80,6 @@ def init(args: list[str]) -> int:
         return 2
     python = sys.executable or "python3"
     script = shell.init_script({"PYTHON": python, "CODE": _launch_code(), "PROTO": str(PROTO)})
-    _clean_stamps(fs.environ())
     sys.stdout.write(script)
     return 0
 
@@ -101,6 +99,8 @@ def _printable(message: str) -> str:
 
 
 def _touch_stamp(environ, pid: str, started_ns: int) -> str:
+    from .. import paths
+
     run = paths.runtime_dir(environ)
     name = "stamp-" + "".join(c for c in pid if c.isdigit())
     stamp = fs.join(run, name)
@@ -108,8 +108,9 @@ def _touch_stamp(environ, pid: str, started_ns: int) -> str:
     try:
         try:
             fs.utime(stamp, ns=(when, when))
-        except FileNotFoundError:
+        except FileNotFoundError:  # this shell's first evaluation
             fs.makedirs(run, 0o700)
+            _clean_stamps(run)
             fs.touch(stamp)
             fs.utime(stamp, ns=(when, when))
     except OSError:

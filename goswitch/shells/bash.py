@@ -1,8 +1,47 @@
-"""bash: hooks into PROMPT_COMMAND (string or array form), keeps the user's."""
+"""bash: ``'...'`` and ``$'...'`` quoting; hooks into PROMPT_COMMAND (string or array form).
 
-from .posix import PosixShell
+zsh reads the same quoting, so :mod:`.zsh` builds on this adapter.
+"""
+
+from __future__ import annotations
+
+from .base import Shell, check_name, raw_byte
 
 
-class Bash(PosixShell):
+def quote_posix(value: str) -> str:
+    if all(" " <= c <= "~" for c in value):
+        return "'" + value.replace("'", "'\\''") + "'"
+    out = ["$'"]
+    for ch in value:
+        code = ord(ch)
+        byte = raw_byte(ch)
+        if byte is not None:
+            out.append(f"\\x{byte:02x}")
+        elif ch == "\\" or ch == "'":
+            out.append("\\" + ch)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(ch)  # printable ASCII or a valid non-ASCII character
+    out.append("'")
+    return "".join(out)
+
+
+class Bash(Shell):
     name = "bash"
     script = "goswitch.bash"
+
+    def quote(self, value: str) -> str:
+        return quote_posix(value)
+
+    def export(self, name: str, value: str) -> str:
+        return f"export {check_name(name)}={quote_posix(value)};\n"
+
+    def unset(self, name: str) -> str:
+        return f"unset {check_name(name)};\n"
+
+    def set_local(self, name: str, value: str) -> str:
+        return f"{check_name(name)}={quote_posix(value)};\n"
+
+    def set_list(self, name: str, values: list[str]) -> str:
+        return f"{check_name(name)}=({' '.join(quote_posix(v) for v in values)});\n"

@@ -1,8 +1,8 @@
-"""zsh: hooks precmd and chpwd through add-zsh-hook."""
+"""zsh: bash's quoting; hooks precmd and chpwd through add-zsh-hook."""
 
-from .posix import PosixShell
+from .bash import Bash
 
 
-class Zsh(PosixShell):
+class Zsh(Bash):
     name = "zsh"
     script = "goswitch.zsh"

@@ -1,0 +1,37 @@
+"""The tier-0 stamp: dated just before the run, one per shell, old ones cleaned."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from goswitch.hook.main import _STAMP_MARGIN_NS, _touch_stamp
+
+
+def test_stamp_is_dated_before_the_run_and_old_ones_go(tmp_path):
+    env = {"XDG_RUNTIME_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    run = tmp_path / "goswitch"
+    run.mkdir()
+    old = run / "stamp-111"
+    old.touch()
+    week_ago = time.time() - 8 * 86400
+    os.utime(old, (week_ago, week_ago))
+    recent = run / "stamp-222"
+    recent.touch()
+    started = time.time_ns()
+    stamp = _touch_stamp(env, "333", started)
+    assert stamp == str(run / "stamp-333")
+    assert os.stat(stamp).st_mtime_ns == started - _STAMP_MARGIN_NS
+    assert not old.exists() and recent.exists()
+    # An edit made right after the run is newer than the stamp, even on a coarse clock.
+    probe = tmp_path / "probe"
+    probe.touch()
+    assert os.stat(probe).st_mtime_ns > os.stat(stamp).st_mtime_ns
+
+
+def test_unwritable_runtime_dir_means_no_stamp(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    env = {"XDG_RUNTIME_DIR": str(blocker), "GOSWITCH_CACHE_DIR": str(blocker / "x"),
+           "HOME": str(tmp_path)}
+    assert _touch_stamp(env, "1", time.time_ns()) == ""
