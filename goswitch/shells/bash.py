@@ -5,7 +5,7 @@ zsh reads the same quoting, so :mod:`.zsh` builds on this adapter.
 
 from __future__ import annotations
 
-from .base import Shell, check_name, raw_byte
+from . import Shell, check_name, raw_byte
 
 
 def quote_posix(value: str) -> str:

@@ -8,7 +8,7 @@ compares it equal to its own ``$PWD``.
 
 from __future__ import annotations
 
-from .base import Shell, check_name, raw_byte
+from . import Shell, check_name, raw_byte
 
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
 
