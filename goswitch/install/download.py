@@ -313,7 +313,8 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
                         notify(f"{redact(url)}: {exc}; retrying ({attempt + 2}/{opts.retries})")
                     _backoff(opts, attempt, exc.retry_after)
         if notify and i + 1 < len(urls):
-            notify(f"trying the next mirror: {redact(urls[i + 1])}")
+            last = failures[-1] if failures else redact(url)
+            notify(f"{last}; trying the next mirror: {redact(urls[i + 1])}")
     why = "; ".join(failures) or "no mirror configured"
     if all_missing and failures:
         raise NotFoundError(
