@@ -34,7 +34,7 @@ def _save(path: str, doc: tomlkit.TOMLDocument) -> None:
     os.replace(tmp, path)
 
 
-def _key(name: str):
+def key_named(name: str):
     key = KEYS_BY_NAME.get(name)
     if key is None:
         raise GoswitchError(
@@ -48,7 +48,7 @@ def _key(name: str):
 
 def set_value(name: str, value, environ=os.environ) -> object:
     """Validate and store ``name = value``; returns the stored (typed) value."""
-    key = _key(name)
+    key = key_named(name)
     path = config_file(environ)
     try:
         typed = coerce(key, value, path)
@@ -74,7 +74,7 @@ def set_value(name: str, value, environ=os.environ) -> object:
 
 
 def unset_value(name: str, environ=os.environ) -> bool:
-    _key(name)
+    key_named(name)
     path = config_file(environ)
     if not os.path.exists(path):
         return False

@@ -22,24 +22,14 @@ import uuid
 from . import goenv
 from . import store as store_mod
 from .errors import GoswitchError, NotFoundError
-from .resolve import OVERRIDE_VAR, Resolution, choose, resolve
+from .resolve import OVERRIDE_VAR, Resolution, choose, parse_user_spec, resolve
 from .store import Store
-from .versions import Spec, VersionError
+from .versions import Spec
 
 FORMATS = ("bash", "zsh", "fish", "json", "dotenv", "github")
 
 
-def parse_spec(text: str) -> Spec:
-    """A version spec from the command line, or a usage error naming it."""
-    try:
-        return Spec.parse(text)
-    except VersionError as exc:
-        raise GoswitchError(
-            f"version {text!r}",
-            f"not a Go version: {exc.why}",
-            "write e.g. 1.22.10, 1.22, 1.23rc1 or latest",
-            exit_code=2,
-        ) from None
+parse_spec = parse_user_spec  # the name the commands use
 
 
 def install(spec_text: str, settings, environ):

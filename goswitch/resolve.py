@@ -73,6 +73,19 @@ class Resolution:
         }
 
 
+def parse_user_spec(text: str) -> Spec:
+    """A version spec typed on the command line, or a usage error naming it."""
+    try:
+        return Spec.parse(text)
+    except VersionError as exc:
+        raise GoswitchError(
+            f"version {text!r}",
+            f"not a Go version: {exc.why}",
+            "write e.g. 1.22.10, 1.22, 1.23rc1 or latest",
+            exit_code=2,
+        ) from None
+
+
 def _latest_cached(environ) -> GoVersion | None:
     """Newest stable release known from the cached index (no network)."""
     try:

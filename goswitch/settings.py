@@ -171,7 +171,8 @@ def coerce(key: Key, value, where: str):
     return value if value.strip() else None
 
 
-def _lookup(data: dict, name: str):
+def lookup(data: dict, name: str):
+    """The value at dotted ``name`` (``systemd.path``) in parsed TOML, or None."""
     node = data
     for part in name.split("."):
         if not isinstance(node, dict) or part not in node:
@@ -232,7 +233,7 @@ def load(environ=None, strict: bool = True) -> Settings:
                 values[key.name] = coerce(key, raw_env, key.env_var)
                 sources[key.name] = "env:" + key.env_var
                 continue
-            raw = _lookup(data, key.name)
+            raw = lookup(data, key.name)
             if raw is not None:
                 values[key.name] = coerce(key, raw, path)
                 sources[key.name] = "config"

@@ -32,6 +32,7 @@ import time
 
 from .. import paths
 from ..errors import EXIT_USAGE, GoswitchError, NotFoundError, VerifyError
+from ..resolve import parse_user_spec as parse_spec
 from ..store import Installed, Store
 from ..versions import GoVersion, Spec, VersionError
 from . import index as index_mod
@@ -50,16 +51,6 @@ PART_MAX_AGE = 7 * 86400  # abandoned partial downloads are deleted after a week
 # ---- small helpers --------------------------------------------------------------------
 
 
-def parse_spec(text: str) -> Spec:
-    try:
-        return Spec.parse(text)
-    except VersionError as exc:
-        raise GoswitchError(
-            f"version {text!r}",
-            f"not a Go version: {exc.why}",
-            "write e.g. 1.22.10, 1.22, latest or 1.23rc1",
-            exit_code=EXIT_USAGE,
-        ) from None
 
 
 def locks_dir(environ) -> str:

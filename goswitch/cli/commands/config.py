@@ -8,9 +8,9 @@ import os
 import click
 
 from ... import config_file, paths, pinning
+from ...config_file import key_named
 from ...envexport import parse_spec
-from ...errors import EXIT_USAGE, GoswitchError
-from ...settings import KEYS, KEYS_BY_NAME
+from ...settings import KEYS, KEYS_BY_NAME, lookup
 from ...tomlread import TomlError, load_file
 from ..completion import complete_config_key, complete_config_value
 from ..output import data, emit_json, hint, load_settings, note
@@ -48,16 +48,6 @@ def command() -> None:
     """
 
 
-def _key(name: str):
-    key = KEYS_BY_NAME.get(name)
-    if key is None:
-        raise GoswitchError(
-            f"config key {name!r}",
-            "unknown key",
-            "see `goswitch config list` for the keys",
-            exit_code=EXIT_USAGE,
-        )
-    return key
 
 
 def _display(value) -> str:
@@ -72,13 +62,6 @@ def _config_values() -> dict:
         return {}
 
 
-def _from_file(data_: dict, name: str):
-    node = data_
-    for part in name.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def _rows(settings) -> list[dict]:
@@ -92,7 +75,7 @@ def _rows(settings) -> list[dict]:
                 "value": settings.get(key.name),
                 "source": source.split(":", 1)[0],
                 "env_var": key.env_var,
-                "config_value": _from_file(file_values, key.name),
+                "config_value": lookup(file_values, key.name),
                 "default": key.default,
                 "type": key.kind,
                 "choices": list(key.choices) or None,
@@ -149,7 +132,7 @@ def get(key: str, as_json: bool) -> None:
       goswitch config get mirrors
       goswitch config get auto_install --json
     """
-    _key(key)
+    key_named(key)
     settings = load_settings()
     value = settings.get(key)
     if as_json:
@@ -180,7 +163,7 @@ def set_(key: str, values: tuple[str, ...]) -> None:
       goswitch config set mirrors https://mirrors.aliyun.com/golang/ https://go.dev/dl/
       goswitch config set systemd.path append
     """
-    spec = _key(key)
+    spec = key_named(key)
     if spec.kind != "list" and len(values) > 1:
         raise click.UsageError(f"{key} takes one value")
     value = list(values) if spec.kind == "list" and len(values) > 1 else values[0]
