@@ -13,6 +13,12 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("init", "hook") and "--help" not in args and "-h" not in args:
+        from . import fast_exit
+
+        if args[0] == "init":
+            from .shells import init
+
+            fast_exit(init(args[1:]))
         from .hook.main import launch
 
         launch(args)  # exits without interpreter teardown

@@ -1,4 +1,4 @@
-"""The hook program: ``goswitch init SHELL`` and ``goswitch hook SHELL ...``.
+"""The hook program: ``goswitch hook SHELL ...`` (``init`` lives in :mod:`goswitch.shells`).
 
 Runs as ``python -I -S -c CODE hook SHELL PROTO PID SAID`` from the init
 script, so it imports nothing outside the stdlib-only hook path.  It prints
@@ -12,9 +12,6 @@ import time
 
 from .. import fs
 
-# Bumped whenever the init script and this program stop understanding each
-# other; an older init script in a long-lived shell is then detected.
-PROTO = 1
 _RS = "\x1e"
 # The stamp is dated a little in the past: file timestamps come from a
 # coarse kernel clock, so an edit just after this run could otherwise get a
@@ -24,7 +21,7 @@ _STAMP_MAX_AGE = 7 * 86400
 
 
 def _usage() -> int:
-    sys.stderr.write("usage: goswitch init bash|zsh|fish\n")
+    sys.stderr.write("usage: goswitch hook bash|zsh|fish PROTO PID SAID\n")
     return 2
 
 
@@ -38,21 +35,6 @@ def _shell(name: str):
         return None
 
 
-def _launch_code() -> str:
-    """The ``-c`` program the init script runs: find our package without site."""
-    package_parent = fs.dirname(fs.dirname(fs.dirname(fs.abspath(__file__))))
-    extra = [package_parent]
-    if sys.version_info < (3, 11):  # tomli is not stdlib there; it lives in site-packages
-        try:
-            import tomli
-
-            extra.append(fs.dirname(fs.dirname(fs.abspath(tomli.__file__))))
-        except ImportError:
-            pass
-    return (
-        f"import sys;sys.path[:0]={extra!r};"
-        "from goswitch.hook.main import launch;launch(sys.argv[1:])"
-    )
 
 
 def _clean_stamps(run: str) -> None:
@@ -72,16 +54,6 @@ def _clean_stamps(run: str) -> None:
                 pass
 
 
-def init(args: list[str]) -> int:
-    if len(args) != 1:
-        return _usage()
-    shell = _shell(args[0])
-    if shell is None:
-        return 2
-    python = sys.executable or "python3"
-    script = shell.init_script({"PYTHON": python, "CODE": _launch_code(), "PROTO": str(PROTO)})
-    sys.stdout.write(script)
-    return 0
 
 
 def _printable(message: str) -> str:
@@ -129,6 +101,8 @@ def hook(args: list[str]) -> int:
     pid = args[2] if len(args) > 2 else str(fs.getppid())
     said = set(args[3].split(_RS)) if len(args) > 3 and args[3] else set()
     out: list[str] = []
+    from ..shells import PROTO, init_script_for
+
     if proto != PROTO:
         # An init script from another goswitch version: replace it by ours,
         # then carry on with this evaluation under the new protocol.
@@ -136,11 +110,7 @@ def hook(args: list[str]) -> int:
             f"goswitch: this shell was set up by another goswitch version (hook protocol "
             f"{proto}, now {PROTO}); reloading the hook\n"
         )
-        out.append(
-            shell.init_script(
-                {"PYTHON": sys.executable or "python3", "CODE": _launch_code(), "PROTO": str(PROTO)}
-            )
-        )
+        out.append(init_script_for(shell))
 
     environ = fs.environ()
     pwd = environ.get("PWD", "")
@@ -182,12 +152,9 @@ def hook(args: list[str]) -> int:
 
 
 def launch(argv: list[str]) -> None:
-    """Entry from the shell: run, flush, and leave without interpreter teardown.
+    """Entry from the shell: run, then leave without interpreter teardown."""
+    from .. import fast_exit
 
-    Tearing down the modules and objects of a finished run costs about 1.5 ms,
-    a sixth of the whole budget, and there is nothing to clean up: every file
-    is closed and the output is flushed here.
-    """
     try:
         code = main(argv)
     except BaseException:  # report like the interpreter would, then leave
@@ -195,19 +162,15 @@ def launch(argv: list[str]) -> None:
 
         traceback.print_exc()
         code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        import posix
-
-        posix._exit(code)
+    fast_exit(code)
 
 
 def main(argv: list[str]) -> int:
     if not argv:
         return _usage()
-    if argv[0] == "init":
+    if argv[0] == "init":  # older init scripts and entry points still route it here
+        from ..shells import init
+
         return init(argv[1:])
     if argv[0] == "hook":
         return hook(argv[1:])

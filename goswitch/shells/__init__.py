@@ -5,18 +5,23 @@ surrogateescape (so bytes that are not UTF-8 survive) and leave as shell
 words that reproduce them byte for byte and can never run anything: no
 expansion, no command substitution.  The interface lives in the package
 itself so the hook imports one module less (each costs ~0.1 ms of a ~2.5 ms
-budget).
+budget).  It also makes the init script (``goswitch init SHELL``), which
+runs at every shell start: that path imports nothing but this package and
+one adapter, hence no ``fs`` and no ``__future__`` import here.
 """
 
-from __future__ import annotations
-
-from .. import fs
+import sys
 
 NAMES = ("bash", "zsh", "fish")
+# The protocol between the init scripts (shell/) and the hook program; bumped
+# whenever they stop understanding each other, so that an older init script
+# in a long-lived shell is detected.
+PROTO = 1
 
 _NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # shell/ holds the init scripts; the package ships them as data/shell.
-_SCRIPTS = fs.join(fs.dirname(fs.dirname(fs.abspath(__file__))), "data", "shell")
+_PACKAGE = __file__.rsplit("/", 2)[0]  # .../goswitch (package paths are absolute)
+_SCRIPTS = _PACKAGE + "/data/shell"
 
 
 def check_name(name: str) -> str:
@@ -25,7 +30,7 @@ def check_name(name: str) -> str:
     return name
 
 
-def raw_byte(ch: str) -> int | None:
+def raw_byte(ch: str) -> "int | None":
     """The byte a surrogateescape'd character stands for, else None."""
     code = ord(ch)
     return code - 0xDC00 if 0xDC80 <= code <= 0xDCFF else None
@@ -56,7 +61,7 @@ class Shell:
 
     def init_script(self, substitutions: dict[str, str]) -> str:
         """The hook script from shell/, with ``@NAME@`` placeholders filled in (quoted)."""
-        with open(fs.join(_SCRIPTS, self.script), encoding="utf-8") as f:
+        with open(f"{_SCRIPTS}/{self.script}", encoding="utf-8") as f:
             text = f.read()
         for key, value in substitutions.items():
             text = text.replace(f"@{key}@", self.quote(value))
@@ -77,3 +82,39 @@ def get_shell(name: str) -> Shell:
 
         return Fish()
     raise ValueError(f"unsupported shell {name!r} (supported: {', '.join(NAMES)})")
+
+
+def launch_code() -> str:
+    """The ``-c`` program the init script runs: find our package without site."""
+    extra = [_PACKAGE.rsplit("/", 1)[0]]
+    if sys.version_info < (3, 11):  # tomli is not stdlib there; it lives in site-packages
+        try:
+            import tomli
+
+            extra.append(tomli.__file__.rsplit("/", 2)[0])
+        except ImportError:
+            pass
+    return (
+        f"import sys;sys.path[:0]={extra!r};"
+        "from goswitch.hook.main import launch;launch(sys.argv[1:])"
+    )
+
+
+def init_script_for(shell: Shell) -> str:
+    return shell.init_script(
+        {"PYTHON": sys.executable or "python3", "CODE": launch_code(), "PROTO": str(PROTO)}
+    )
+
+
+def init(args: list) -> int:
+    """``goswitch init SHELL``: print the hook for SHELL."""
+    if len(args) != 1:
+        sys.stderr.write("usage: goswitch init bash|zsh|fish\n")
+        return 2
+    try:
+        shell = get_shell(args[0])
+    except ValueError as exc:
+        sys.stderr.write(f"goswitch: {exc}\n")
+        return 2
+    sys.stdout.write(init_script_for(shell))
+    return 0

@@ -3,8 +3,6 @@
 zsh reads the same quoting, so :mod:`.zsh` builds on this adapter.
 """
 
-from __future__ import annotations
-
 from . import Shell, check_name, raw_byte
 
 

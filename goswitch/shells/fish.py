@@ -6,8 +6,6 @@ UTF-8 use ``\\XHH`` (a raw byte); valid non-ASCII stays literal so that fish
 compares it equal to its own ``$PWD``.
 """
 
-from __future__ import annotations
-
 from . import Shell, check_name, raw_byte
 
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}

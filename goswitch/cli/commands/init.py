@@ -29,6 +29,6 @@ def command(shell: str) -> None:
       echo 'eval "$(goswitch init zsh)"' >> ~/.zshrc
       echo 'goswitch init fish | source' >> ~/.config/fish/config.fish
     """
-    from ...hook.main import init
+    from ...shells import init
 
     sys.exit(init([shell]))
