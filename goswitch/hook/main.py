@@ -151,8 +151,12 @@ def hook(args: list[str]) -> int:
     return 0
 
 
-def launch(argv: list[str]) -> None:
-    """Entry from the shell: run, then leave without interpreter teardown."""
+def launch(argv: list[str], snapshot_loaded: int | None = None) -> None:
+    """Entry from the shell: run, then leave without interpreter teardown.
+
+    ``snapshot_loaded`` is 0 when the launch code found no usable snapshot of
+    the hook modules: then rebuild it (once, after this run's output is out).
+    """
     from .. import fast_exit
 
     try:
@@ -162,7 +166,24 @@ def launch(argv: list[str]) -> None:
 
         traceback.print_exc()
         code = 1
+    if snapshot_loaded == 0:
+        try:
+            sys.stdout.flush()
+        finally:
+            _rebuild_snapshot()
     fast_exit(code)
+
+
+def _rebuild_snapshot() -> None:
+    import posix
+
+    package_dir = sys.modules["goswitch"].__file__.rpartition("/")[0]
+    cache = package_dir + "/__pycache__"
+    if not posix.access(cache if fs.isdir(cache) else package_dir, posix.W_OK):
+        return  # a read-only install: stay with normal imports, do not retry each time
+    from . import snapshot
+
+    snapshot.rebuild_quietly(package_dir)
 
 
 def main(argv: list[str]) -> int:

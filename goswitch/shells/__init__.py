@@ -85,7 +85,12 @@ def get_shell(name: str) -> Shell:
 
 
 def launch_code() -> str:
-    """The ``-c`` program the init script runs: find our package without site."""
+    """The ``-c`` program the init script runs.
+
+    It first executes the hook-path modules from their snapshot (see
+    goswitch/hook/snapshot.py; ``_ok`` says whether that worked), then makes
+    the package importable without site for everything else.
+    """
     extra = [_PACKAGE.rsplit("/", 1)[0]]
     if sys.version_info < (3, 11):  # tomli is not stdlib there; it lives in site-packages
         try:
@@ -94,9 +99,20 @@ def launch_code() -> str:
             extra.append(tomli.__file__.rsplit("/", 2)[0])
         except ImportError:
             pass
+    snapshot = f"{_PACKAGE}/__pycache__/hook-snapshot.{sys.implementation.cache_tag}.bin"
     return (
-        f"import sys;sys.path[:0]={extra!r};"
-        "from goswitch.hook.main import launch;launch(sys.argv[1:])"
+        "import sys\n"
+        "_ok=0\n"
+        "try:\n"
+        " from marshal import loads\n"
+        " from _frozen_importlib_external import MAGIC_NUMBER\n"
+        f" with open({snapshot!r},'rb') as f:d=f.read()\n"
+        " if d[:4]==MAGIC_NUMBER:\n"
+        "  F,c,E=loads(d[4:])\n"
+        "  if F==1:exec(c)\n"
+        "except Exception:pass\n"
+        f"sys.path[:0]={extra!r}\n"
+        "from goswitch.hook.main import launch;launch(sys.argv[1:],_ok)"
     )
 
 
