@@ -22,3 +22,26 @@ def fast_exit(code: int) -> None:
         import posix
 
         posix._exit(code)
+
+
+def run() -> None:
+    """The ``goswitch`` command (``bin/goswitch``, ``python -m goswitch``).
+
+    ``init`` runs at every shell start and ``hook`` at every cd, so both go
+    straight to the stdlib-only code without importing click; everything else
+    goes to the click app.
+    """
+    import sys
+
+    args = sys.argv[1:]
+    if args[:1] in (["init"], ["hook"]) and not {"-h", "--help"} & set(args):
+        if args[0] == "init":
+            from .shells import init
+
+            fast_exit(init(args[1:]))
+        from .hook.main import launch
+
+        launch(args)
+    from .cli.app import main
+
+    main(args)

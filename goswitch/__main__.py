@@ -1,5 +1,5 @@
 """``python -m goswitch``: the same as the ``goswitch`` command."""
 
-from .entry import main
+from . import run
 
-main()
+run()

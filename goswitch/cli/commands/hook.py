@@ -1,6 +1,6 @@
 """``goswitch hook SHELL``: one hook evaluation (internal; run by the init script).
 
-Like ``init``, normal runs are served by ``goswitch.entry`` without click;
+Like ``init``, normal runs are served by ``goswitch.run`` without click;
 this command only documents it.
 """
 

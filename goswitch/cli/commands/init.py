@@ -1,6 +1,6 @@
 """``goswitch init SHELL``: print the shell hook.
 
-Normal runs never reach click: ``goswitch.entry`` serves ``init`` straight
+Normal runs never reach click: ``goswitch.run`` serves ``init`` straight
 from the stdlib-only hook path (it runs at every shell start).  This command
 exists for ``--help`` and for completion.
 """
