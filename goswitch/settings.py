@@ -126,6 +126,28 @@ class SettingError(ValueError):
         self.where, self.key, self.value, self.why = where, key, value, why
 
 
+_URL_SCHEMES = ("https://", "http://", "file://")
+
+
+def _check_url(key: Key, url: str, where: str) -> None:
+    """A download base or index: a URL goswitch can fetch, or an absolute local path."""
+    if not (url.lower().startswith(_URL_SCHEMES) or url.startswith("/")):
+        raise SettingError(where, key.name, url,
+                           "expected an https://, http:// or file:// URL, or an absolute path")
+
+
+def _list(key: Key, value, where: str) -> list:
+    if isinstance(value, str):
+        # Environment form: space-, comma- or (for paths) colon-separated.
+        seps = value.replace(",", " ")
+        if key.name == "stores":
+            seps = seps.replace(fs.pathsep, " ")
+        return [v for v in seps.split() if v]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise SettingError(where, key.name, value, "expected a list of strings")
+
+
 def coerce(key: Key, value, where: str):
     """Turn a config or environment value into the key's type, or raise SettingError."""
     if value is None:
@@ -148,15 +170,11 @@ def coerce(key: Key, value, where: str):
         except (TypeError, ValueError):
             raise SettingError(where, key.name, value, "expected a whole number") from None
     if kind == "list":
-        if isinstance(value, str):
-            # Environment form: space-, comma- or (for paths) colon-separated.
-            seps = value.replace(",", " ")
-            if key.name == "stores":
-                seps = seps.replace(fs.pathsep, " ")
-            return [v for v in seps.split() if v]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return list(value)
-        raise SettingError(where, key.name, value, "expected a list of strings")
+        items = _list(key, value, where)
+        if key.name == "mirrors":
+            for item in items:
+                _check_url(key, item, where)
+        return items
     if kind == "choice":
         text = str(value).strip().lower()
         if isinstance(value, bool):
@@ -168,6 +186,8 @@ def coerce(key: Key, value, where: str):
         return text
     if not isinstance(value, str):
         raise SettingError(where, key.name, value, "expected a string")
+    if key.name == "index_url" and value.strip():
+        _check_url(key, value.strip(), where)
     return value if value.strip() else None
 
 

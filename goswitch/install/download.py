@@ -289,7 +289,8 @@ def _backoff(opts: NetOptions, attempt: int, hint: float | None) -> None:
         opts.sleep(delay)
 
 
-def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=None):
+def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=None,
+             setting: str = "GOSWITCH_MIRRORS / mirrors"):
     """Call ``attempt_fn(url)`` over the mirrors with retries; return the first result.
 
     Raises :class:`NotFoundError` when every mirror said 404, else :class:`NetworkError`
@@ -320,18 +321,19 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
         raise NotFoundError(
             what,
             f"not found on any mirror ({why})",
-            "check GOSWITCH_MIRRORS / mirrors, or try another mirror",
+            f"check {setting}, or try another mirror",
         )
     raise NetworkError(
         what,
         why,
-        "check your network, proxy (HTTPS_PROXY) and GOSWITCH_MIRRORS; goswitch retried "
+        f"check your network, proxy (HTTPS_PROXY) and {setting}; goswitch retried "
         f"{opts.retries} times per mirror",
     )
 
 
 def fetch_bytes(
-    urls: list[str], opts: NetOptions, what: str, limit: int = 64 << 20, notify=None
+    urls: list[str], opts: NetOptions, what: str, limit: int = 64 << 20, notify=None,
+    setting: str = "GOSWITCH_MIRRORS / mirrors",
 ) -> tuple[bytes, str]:
     """A small file (index, signature) in memory: ``(data, url that served it)``."""
 
@@ -359,7 +361,7 @@ def fetch_bytes(
         finally:
             resp.close()
 
-    return failover(list(urls), opts, what, attempt, notify)
+    return failover(list(urls), opts, what, attempt, notify, setting)
 
 
 # ---- the archive ----------------------------------------------------------------------

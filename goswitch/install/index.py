@@ -306,6 +306,7 @@ def load(
                 opts,
                 f"release index {redact(url)}",
                 notify=reporter.message if reporter else None,
+                setting="GOSWITCH_INDEX_URL / index_url",
             )
         except (NetworkError, NotFoundError) as exc:
             if cached is None or refresh:

@@ -37,10 +37,12 @@ def test_every_key_is_readable_from_its_variable_and_shown_as_override(gs):  # n
 
 
 def test_every_key_round_trips_through_its_variable(gs):  # noqa: F811
-    samples = {"bool": ("1", True), "int": ("7", 7), "list": ("a b", ["a", "b"])}
+    samples = {"bool": ("1", True), "int": ("7", 7), "list": ("/a /b", ["/a", "/b"])}
     for key in KEYS:
         if key.kind == "choice":
             raw, want = key.choices[-1], key.choices[-1]
+        elif key.name == "index_url":
+            raw, want = ("https://golang.google.cn/dl/?mode=json", "https://golang.google.cn/dl/?mode=json")
         elif key.kind == "str":
             raw, want = ("1.22.10", "1.22.10")
         else:

@@ -78,3 +78,22 @@ def test_bad_values(tmp_path):
     assert lenient.auto_install is True and lenient.errors
     cfg.write_text("auto_install = \n")
     assert settings.load(env, strict=False).errors
+
+
+@pytest.mark.parametrize("var,value", [
+    ("GOSWITCH_MIRRORS", "ftp://example.com/go/"),
+    ("GOSWITCH_MIRRORS", "https://ok/ mirrors.aliyun.com/golang/"),
+    ("GOSWITCH_INDEX_URL", "golang.google.cn/dl/?mode=json"),
+])
+def test_download_locations_must_be_urls_or_paths(tmp_path, var, value):
+    env = {"HOME": str(tmp_path), var: value}
+    with pytest.raises(SettingError) as err:
+        settings.load(env)
+    assert var in str(err.value) and "URL" in str(err.value)
+
+
+def test_download_locations_accepted(tmp_path):
+    env = {"HOME": str(tmp_path), "GOSWITCH_MIRRORS": "https://a/,file:///b /srv/go",
+           "GOSWITCH_INDEX_URL": "https://golang.google.cn/dl/?mode=json&include=all"}
+    s = settings.load(env)
+    assert s.mirrors == ["https://a/", "file:///b", "/srv/go"]
