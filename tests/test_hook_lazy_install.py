@@ -1,0 +1,50 @@
+"""Lazy install on cd in zsh and fish (bash, with the real archives: test_install_real.py).
+
+The synthetic pre-release archives of the test mirror keep this fast; what is
+checked is the hand-over from the hook to the installer in each shell: the
+progress on the terminal, the activation right after, and no second install.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+GOSWITCH = str(Path(sys.executable).with_name("goswitch"))
+RC = {
+    "zsh": f'eval "$({GOSWITCH} init zsh)"\n',
+    "fish": f"{GOSWITCH} init fish | source\n",
+}
+
+
+@pytest.mark.parametrize("shell", sorted(RC))
+def test_lazy_install_on_cd(shell, isolated_env, synthetic_mirror, shell_session, tmp_path):
+    env = isolated_env.use_mirror(synthetic_mirror)
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / ".go-version").write_text("1.22rc1\n")
+    sess = shell_session(shell, rc=RC[shell], env=env)
+    out = sess.run(f"cd {proj}", timeout=120)
+    assert "installing Go 1.22rc1" in out and "installed Go 1.22rc1" in out
+    root = Path(env["GOSWITCH_HOME"]) / "versions" / "1.22rc1"
+    assert sess.env()["GOROOT"] == str(root)
+    assert sess.run("go version").strip() == "go version go1.22rc1 linux/amd64"
+    sess.run("cd ..")
+    assert "installing" not in sess.run(f"cd {proj}")
+    assert synthetic_mirror.count("go1.22rc1.linux-amd64.tar.gz") == 1
+
+
+@pytest.mark.parametrize("shell", sorted(RC))
+def test_auto_install_off_gives_one_hint(shell, isolated_env, synthetic_mirror, shell_session,
+                                         tmp_path):
+    env = {**isolated_env.use_mirror(synthetic_mirror), "GOSWITCH_AUTO_INSTALL": "0"}
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / ".go-version").write_text("1.22rc1\n")
+    sess = shell_session(shell, rc=RC[shell], env=env)
+    out = sess.run(f"cd {proj}")
+    assert "goswitch install 1.22rc1" in out
+    assert "goswitch" not in sess.run("true")
+    assert synthetic_mirror.count("go1.22rc1.linux-amd64.tar.gz") == 0
