@@ -10,7 +10,6 @@ releases the index does not list, and a proxy that records what went through it.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import random
@@ -18,7 +17,6 @@ import socket
 import stat
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.httpmirror import MirrorServer
-from tests.support.releases import MirrorFile, make_index
+from tests.support.releases import MirrorFile, make_index, targz  # noqa: F401 (re-exported)
 
 PYTHON = sys.executable
 MTIME = 1700000000
@@ -59,26 +57,6 @@ def toolchain_tree(version: str, small: int = 0, big: int = 0, seed: int = 1) ->
     return tree
 
 
-def targz(tree: dict, extra=None) -> bytes:
-    """A .tar.gz of ``tree`` (parents first, like tar); ``extra(tf)`` may add members."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tf:
-        dirs = sorted(
-            {"/".join(p.split("/")[:i]) for p in tree for i in range(1, p.count("/") + 1)}
-        )
-        for name in sorted(dirs + list(tree)):
-            ti = tarfile.TarInfo(name)
-            ti.mtime = MTIME
-            if name in tree:
-                data, ti.mode = tree[name]
-                ti.size = len(data)
-                tf.addfile(ti, io.BytesIO(data))
-            else:
-                ti.type, ti.mode = tarfile.DIRTYPE, 0o755
-                tf.addfile(ti)
-        if extra is not None:
-            extra(tf)
-    return buf.getvalue()
 
 
 class Release:

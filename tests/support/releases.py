@@ -212,7 +212,9 @@ def _tree(rel: SyntheticRelease, os_: str, arch: str, kind: str) -> dict[str, tu
     return tree
 
 
-def _targz(tree: dict[str, tuple[bytes, int]]) -> bytes:
+def targz(tree: dict[str, tuple[bytes, int]], extra=None) -> bytes:
+    """A reproducible .tar.gz of ``tree`` (parents first, like tar); ``extra(tf)`` may add
+    members (hostile archives in the installer tests)."""
     buf = io.BytesIO()
     with (
         gzip.GzipFile(filename="", fileobj=buf, mode="wb", mtime=0) as gz,
@@ -233,6 +235,8 @@ def _targz(tree: dict[str, tuple[bytes, int]]) -> bytes:
             else:
                 ti.type, ti.mode = tarfile.DIRTYPE, 0o755
                 tf.addfile(ti)
+        if extra is not None:
+            extra(tf)
     return buf.getvalue()
 
 
@@ -253,7 +257,7 @@ def synthetic_content(rel: SyntheticRelease, os_: str, arch: str, kind: str) -> 
     if kind == "installer":
         return f"SYNTHETIC {kind} placeholder for {rel.version} {os_}/{arch}\n".encode()
     tree = _tree(rel, os_, arch, kind)
-    return _zip(tree) if os_ == "windows" and kind == "archive" else _targz(tree)
+    return _zip(tree) if os_ == "windows" and kind == "archive" else targz(tree)
 
 
 def synthetic_files(dest: Path | None = None, siblings: bool = True) -> list[MirrorFile]:
