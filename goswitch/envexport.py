@@ -29,9 +29,6 @@ from .versions import Spec
 FORMATS = ("bash", "zsh", "fish", "json", "dotenv", "github")
 
 
-parse_spec = parse_user_spec  # the name the commands use
-
-
 def install(spec_text: str, settings, environ):
     """Hand a spec to the installer (progress on stderr); returns ``store.Installed``."""
     from .install import install as do_install  # CLI-only: network, filelock
@@ -64,7 +61,7 @@ def select_go(
     """
     store = Store.from_settings(settings, environ)
     if spec_text is not None:
-        res = resolve_spec(parse_spec(spec_text), settings, environ, store)
+        res = resolve_spec(parse_user_spec(spec_text), settings, environ, store)
         # The project's toolchain/[env] still apply when the project is here; a
         # broken pin file does not matter when the version is named explicitly.
         try:

@@ -27,6 +27,7 @@ from . import settings as settings_mod
 from . import store as store_mod
 from .discovery import GO_VERSION_NAME, TOML_NAME, TOOL_VERSIONS_NAME
 from .errors import GoswitchError, NotFoundError, PinError
+from .resolve import parse_user_spec
 from .versions import GoVersion
 
 FILE_NAMES = (TOML_NAME, GO_VERSION_NAME, TOOL_VERSIONS_NAME)
@@ -257,7 +258,7 @@ def use(
     if spec_text.strip().lower() == SYSTEM:
         result = UseResult(SYSTEM, None, None)
     else:
-        spec = envexport.parse_spec(spec_text)
+        spec = parse_user_spec(spec_text)
         res = envexport.resolve_spec(spec, settings, environ)
         if res.missing and install:
             installed = envexport.install(res.install_spec or str(spec), settings, environ)

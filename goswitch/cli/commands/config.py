@@ -9,7 +9,7 @@ import click
 
 from ... import config_file, paths, pinning
 from ...config_file import key_named
-from ...envexport import parse_spec
+from ...resolve import parse_user_spec
 from ...settings import KEYS, KEYS_BY_NAME, lookup
 from ...tomlread import TomlError, load_file
 from ..completion import complete_config_key, complete_config_value
@@ -168,7 +168,7 @@ def set_(key: str, values: tuple[str, ...]) -> None:
         raise click.UsageError(f"{key} takes one value")
     value = list(values) if spec.kind == "list" and len(values) > 1 else values[0]
     if key in VERSION_KEYS:
-        value = str(parse_spec(value))
+        value = str(parse_user_spec(value))
     stored = config_file.set_value(key, value, os.environ)
     note(f"{key} = {_display(stored)} in {paths.config_file(os.environ)}")
     _after_change(key)
