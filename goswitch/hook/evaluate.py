@@ -26,7 +26,6 @@ class Plan:
         self.exports: dict[str, str | None] = {}
         self.messages: list[str] = []
         self.watched: list[str] = []
-        self.keep_state = False  # the state could not be read: touch nothing
 
 
 def base_environment(environ, state: State) -> dict[str, str]:
@@ -75,8 +74,7 @@ def evaluate(environ, pwd: str) -> Plan:
     plan = Plan()
     try:
         state = State.decode(environ.get(STATE_VAR))
-    except StateError as exc:
-        plan.keep_state = True
+    except StateError as exc:  # touch nothing
         plan.messages.append(
             f"goswitch: {STATE_VAR} was written by another goswitch version ({exc}); "
             "leaving this shell's Go environment as it is (start a new shell)"
@@ -125,8 +123,6 @@ def evaluate(environ, pwd: str) -> Plan:
         added = [p for i, p in enumerate(env.path) if i == 0 or p not in base_entries]
         new_state.path_added = added
         target["PATH"] = ":".join([*added, *base_entries])
-        new_state.version = str(res.version)
-        new_state.goroot = res.goroot
         mark_used(base, res.version)  # type: ignore[arg-type]
     for name in target:
         if name != "PATH":

@@ -1,12 +1,13 @@
 """What goswitch changed in this shell, carried in one exported variable.
 
 ``__GOSWITCH_STATE`` holds, for every variable goswitch set, the value it
-had before (or that it was unset), the PATH entries goswitch added, and the
-active version.  It is exported so a nested shell knows what to restore, and
-versioned so a shell carrying state from another goswitch version is never
-"restored" with a wrong reading of it.
+had before (or that it was unset), and the PATH entries goswitch added:
+exactly what leaving needs, nothing that can be derived.  It is exported so
+a nested shell knows what to restore, and versioned so a shell carrying
+state from another goswitch version is never "restored" with a wrong
+reading of it.
 
-Format (``FORMAT`` 1): fields separated by US (0x1f), list items by RS
+Format (``FORMAT`` 2): fields separated by US (0x1f), list items by RS
 (0x1e); ``%``, US and RS inside values are %-escaped.  A saved value is
 ``=value`` when the variable was set, ``-`` when it was unset.
 """
@@ -14,7 +15,7 @@ Format (``FORMAT`` 1): fields separated by US (0x1f), list items by RS
 from __future__ import annotations
 
 STATE_VAR = "__GOSWITCH_STATE"
-FORMAT = "1"
+FORMAT = "2"  # 1 also carried the version and GOROOT, which nothing read
 _US, _RS = "\x1f", "\x1e"
 
 
@@ -31,11 +32,9 @@ class StateError(ValueError):
 
 
 class State:
-    __slots__ = ("version", "goroot", "path_added", "saved")
+    __slots__ = ("path_added", "saved")
 
-    def __init__(self, version: str = "", goroot: str = "", path_added=None, saved=None):
-        self.version = version
-        self.goroot = goroot
+    def __init__(self, path_added=None, saved=None):
         self.path_added: list[str] = list(path_added or [])
         # name -> previous value, None when it was unset
         self.saved: dict[str, str | None] = dict(saved or {})
@@ -49,15 +48,7 @@ class State:
             _esc(name) + _RS + ("-" if value is None else "=" + _esc(value))
             for name, value in sorted(self.saved.items())
         )
-        return _US.join(
-            (
-                FORMAT,
-                _esc(self.version),
-                _esc(self.goroot),
-                _RS.join(_esc(p) for p in self.path_added),
-                saved,
-            )
-        )
+        return _US.join((FORMAT, _RS.join(_esc(p) for p in self.path_added), saved))
 
     @classmethod
     def decode(cls, text: str | None) -> State:
@@ -66,9 +57,9 @@ class State:
         fields = text.split(_US)
         if fields[0] != FORMAT:
             raise StateError(f"state format {fields[0][:8]!r}, this goswitch reads {FORMAT!r}")
-        if len(fields) != 5:
+        if len(fields) != 3:
             raise StateError("damaged state")
-        _, version, goroot, added, saved_raw = fields
+        _, added, saved_raw = fields
         path_added = [_unesc(p) for p in added.split(_RS)] if added else []
         saved: dict[str, str | None] = {}
         if saved_raw:
@@ -83,7 +74,7 @@ class State:
                     saved[_unesc(items[i])] = _unesc(value[1:])
                 else:
                     raise StateError("damaged state")
-        return cls(_unesc(version), _unesc(goroot), path_added, saved)
+        return cls(path_added, saved)
 
 
 def remove_entries(path: str, entries: list[str]) -> str:
