@@ -212,18 +212,10 @@ class _Reader:
         return data
 
     def skip(self, n: int) -> None:
-        while n:
-            avail = len(self._buf) - self._pos
-            if not avail:
-                if not self._more():
-                    raise self._truncated()
-                continue
-            k = min(n, avail)
-            self._pos += k
-            self.offset += k
-            n -= k
+        self.copy_to(None, n)
 
-    def copy_to(self, fd: int, n: int) -> None:
+    def copy_to(self, fd: int | None, n: int) -> None:
+        """Consume ``n`` bytes, writing them to ``fd`` (dropping them when it is None)."""
         while n:
             avail = len(self._buf) - self._pos
             if not avail:
@@ -231,10 +223,11 @@ class _Reader:
                     raise self._truncated()
                 continue
             k = min(n, avail)
-            view = memoryview(self._buf)[self._pos : self._pos + k]
-            while view:
-                written = _write(fd, view)
-                view = view[written:]
+            if fd is not None:
+                view = memoryview(self._buf)[self._pos : self._pos + k]
+                while view:
+                    written = _write(fd, view)
+                    view = view[written:]
             self._pos += k
             self.offset += k
             n -= k
@@ -414,7 +407,7 @@ class Extraction:
             self.kinds[rel] = "f"
             self.stats.files += 1
             return
-        if size and t != tarfile.LNKTYPE:  # only regular files carry data
+        if size:  # only regular files carry data
             reader.skip(size + _padding(size))
         if t == tarfile.DIRTYPE:
             if rel:
@@ -443,8 +436,6 @@ class Extraction:
             self.stats.symlinks += 1
             return
         if t == tarfile.LNKTYPE:
-            if size:
-                reader.skip(size + _padding(size))
             if not rel:
                 raise self.unsafe(name, "the top-level directory is a hard link")
             try:
