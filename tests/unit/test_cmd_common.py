@@ -30,6 +30,18 @@ class Result:
         return f"Result(code={self.code}, out={self.out!r}, err={self.err!r})"
 
 
+def run_cli(capsys, args) -> Result:
+    """Run the click app in-process; its exit code and what it printed."""
+    capsys.readouterr()
+    code = 0
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
 class GS:
     """An isolated goswitch: ``gs("current", "--json")`` -> Result."""
 
@@ -67,19 +79,13 @@ class GS:
         self._mp.delenv(name, raising=False)
 
     def __call__(self, *args: str, cwd: Path | None = None) -> Result:
-        if cwd is not None:
-            self._mp.chdir(cwd)
-        self._capsys.readouterr()
-        code = 0
+        if cwd is None:
+            return run_cli(self._capsys, args)
+        self._mp.chdir(cwd)
         try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            return run_cli(self._capsys, args)
         finally:
-            if cwd is not None:
-                self._mp.chdir(self.project)
-        captured = self._capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+            self._mp.chdir(self.project)
 
     def go_tree(self, version: str, store: Path | None = None) -> Path:
         return go_tree((store or self.gs_home / "versions"), version)

@@ -27,9 +27,9 @@ import pytest
 
 import goswitch.systemd as gsd
 from goswitch import settings as settings_mod
-from goswitch.cli.app import main
 from goswitch.systemd import writer
 from goswitch.versions import GoVersion
+from tests.unit.test_cmd_common import Result, run_cli
 
 from .test_systemd_envfile import GENERATOR, needs_generator, run_generator
 
@@ -40,14 +40,6 @@ needs_analyze = pytest.mark.skipif(
 needs_systemctl = pytest.mark.skipif(
     shutil.which("systemctl") is None, reason="systemctl is not installed"
 )
-
-
-class Result:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-    def __repr__(self) -> str:
-        return f"Result({self.code}, out={self.out!r}, err={self.err!r})"
 
 
 class Env:
@@ -84,14 +76,7 @@ class Env:
         self.mp.setenv(name, value)
 
     def __call__(self, *args: str) -> Result:
-        self.capsys.readouterr()
-        code = 0
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        out, err = self.capsys.readouterr()
-        return Result(code, out, err)
+        return run_cli(self.capsys, args)
 
     @property
     def env_file(self) -> Path:
