@@ -80,6 +80,12 @@ class Machine:
         self.env["PATH"] = f"{tree / 'bin'}:{self.env['PATH']}"
         self.env["GOTOOLCHAIN"] = "local"
 
+    def pinned_and_active(self, version: str, **kw) -> None:
+        """Installed, pinned here, and switched to by the hook."""
+        self.install(version, **kw)
+        self.pin(version)
+        self.activate(version)
+
     def run(self, **env) -> dict:
         environ = dict(self.env)
         for key, value in env.items():
@@ -103,9 +109,7 @@ def statuses(found: dict) -> dict:
 
 
 def test_pinned_and_active_is_ok(m):
-    m.install("1.21.6")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6")
     found = m.run()
     assert statuses(found) == {"pin": "ok", "go-path": "ok", "goroot": "ok",
                                "gotoolchain": "ok", "gopath": "ok", "gobin": "ok"}
@@ -118,9 +122,7 @@ def test_pinned_and_active_is_ok(m):
 
 
 def test_foreign_go_first_on_path_fails(m, tmp_path):
-    m.install("1.21.6")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6")
     foreign = make_tree(tmp_path / "usr-local-go", "1.20.3", version_file=False)
     m.env["PATH"] = f"{foreign / 'bin'}:{m.env['PATH']}"
     m.env.pop("GOROOT")
@@ -144,9 +146,7 @@ def test_same_version_from_another_tree_is_ok(m, tmp_path):
 
 
 def test_goroot_missing_or_of_another_version_fails(m, tmp_path):
-    m.install("1.21.6")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6")
     gone = m.run(GOROOT=str(tmp_path / "nowhere"))["goroot"]
     assert gone.status == "fail" and "does not exist" in gone.value
     assert gone.data["exists"] is False
@@ -161,9 +161,7 @@ def test_goroot_missing_or_of_another_version_fails(m, tmp_path):
 
 
 def test_gotoolchain_auto_switches_away_from_the_pin(m):
-    m.install("1.21.6")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6")
     (m.project / "go.mod").write_text("module example.com/p\n\ngo 1.22.1\n")
     tc = m.run(GOTOOLCHAIN="auto")["gotoolchain"]
     assert tc.status == "fail"
@@ -175,9 +173,7 @@ def test_gotoolchain_auto_switches_away_from_the_pin(m):
 
 
 def test_toolchain_line_and_forced_toolchain(m):
-    m.install("1.21.6")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6")
     (m.project / "go.mod").write_text("module p\n\ngo 1.21\n\ntoolchain go1.22.0 // newer\n")
     auto = m.run(GOTOOLCHAIN="local+auto")["gotoolchain"]
     assert auto.status == "fail" and auto.data["requires"] == "1.22.0"
@@ -191,9 +187,7 @@ def test_toolchain_line_and_forced_toolchain(m):
 
 
 def test_gotoolchain_from_go_env_of_the_tree(m):
-    m.install("1.21.6", go_env="GOPROXY=https://proxy.golang.org,direct\nGOTOOLCHAIN=auto\n")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6", go_env="GOPROXY=https://proxy.golang.org,direct\nGOTOOLCHAIN=auto\n")
     (m.project / "go.mod").write_text("module p\ngo 1.23.0\n")
     tc = m.run(GOTOOLCHAIN=None)["gotoolchain"]
     assert tc.data["value"] == "auto"
@@ -218,18 +212,14 @@ def test_unpinned_switching_is_go_working_as_designed(m, tmp_path):
 
 
 def test_old_go_ignores_toolchain_lines(m):
-    m.install("1.20.14")
-    m.pin("1.20.14")
-    m.activate("1.20.14")
+    m.pinned_and_active("1.20.14")
     (m.project / "go.mod").write_text("module p\ngo 1.21\n")
     tc = m.run()["gotoolchain"]
     assert tc.status == "warn" and "predates toolchain switching" in tc.explanation
 
 
 def test_go_work_wins_over_go_mod(m):
-    m.install("1.21.6")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6")
     (m.project / "go.mod").write_text("module p\ngo 1.21.0\n")
     (m.project.parent / "go.work").write_text("go 1.22.0\n\nuse ./proj\n")
     assert find_module_file(str(m.project), {}) == str(m.project.parent / "go.work")
@@ -239,9 +229,7 @@ def test_go_work_wins_over_go_mod(m):
 
 
 def test_gopath_problems(m, monkeypatch):
-    m.install("1.21.6")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6")
     tree = str(m.store / "1.21.6")
     same = m.run(GOPATH=tree)["gopath"]
     # A writable tree: go warns and puts the module cache into it.
@@ -260,9 +248,7 @@ def test_gopath_problems(m, monkeypatch):
 
 
 def test_gobin_must_be_on_path(m, tmp_path):
-    m.install("1.21.6")
-    m.pin("1.21.6")
-    m.activate("1.21.6")
+    m.pinned_and_active("1.21.6")
     tools = tmp_path / "tools"
     missing = m.run(GOBIN=str(tools))["gobin"]
     assert missing.status == "warn"
