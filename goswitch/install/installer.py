@@ -694,13 +694,9 @@ def _index_sha256(
     filename: str, settings, environ, reporter: Reporter, offline: bool
 ) -> str | None:
     """The index's sha256 for ``filename``: any cached index first, the network if allowed."""
-    cached = index_mod._read_cache(
-        os.path.join(paths.cache_dir(environ), index_mod.INDEX_FILE), settings.index_url
-    )
+    cached = index_mod.cached(settings, environ)
     if cached is not None:
-        f = index_mod.Index(
-            index_mod.parse(cached[0], "cache"), settings.index_url, cached[1], "cache"
-        ).by_filename(filename)
+        f = cached.by_filename(filename)
         if f is not None:
             return f.sha256
     if offline:
