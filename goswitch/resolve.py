@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import fs, paths
 from .discovery import Discovery, Pin, discover
-from .errors import GoswitchError, PinError
+from .errors import EXIT_ERROR, GoswitchError, PinError
 from .store import Store
 from .versions import GoVersion, Spec, VersionError
 
@@ -40,7 +40,6 @@ class Resolution:
         self.env_file: str | None = None
         self.env_untrusted = False
         self.watched: list[str] = []
-        self.errors: list[str] = []
 
     @property
     def describe_source(self) -> str:
@@ -53,10 +52,6 @@ class Resolution:
             "none": "none",
             "system": "system",
         }.get(self.source, self.source)
-
-    @property
-    def active(self) -> bool:
-        return self.goroot is not None
 
     def to_dict(self) -> dict:
         pin = self.pin
@@ -73,16 +68,21 @@ class Resolution:
         }
 
 
-def parse_user_spec(text: str) -> Spec:
-    """A version spec typed on the command line, or a usage error naming it."""
+def parse_user_spec(
+    text: str,
+    what: str | None = None,
+    fix: str = "write e.g. 1.22.10, 1.22, 1.23rc1 or latest",
+    exit_code: int = 2,
+) -> Spec:
+    """A version spec the user gave, or an error naming where it came from and the fix.
+
+    ``what`` defaults to the command-line form; the exit code to a usage error.
+    """
     try:
         return Spec.parse(text)
     except VersionError as exc:
         raise GoswitchError(
-            f"version {text!r}",
-            f"not a Go version: {exc.why}",
-            "write e.g. 1.22.10, 1.22, 1.23rc1 or latest",
-            exit_code=2,
+            what or f"version {text!r}", f"not a Go version: {exc.why}", fix, exit_code=exit_code
         ) from None
 
 
@@ -171,14 +171,12 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
 
     if override:
         res.source = "override"
-        try:
-            res.spec = Spec.parse(override)
-        except VersionError as exc:
-            raise GoswitchError(
-                f"${OVERRIDE_VAR}={override!r}",
-                f"not a Go version: {exc.why}",
-                f"unset {OVERRIDE_VAR} or set it to e.g. 1.22.10",
-            ) from None
+        res.spec = parse_user_spec(
+            override,
+            f"${OVERRIDE_VAR}={override!r}",
+            f"unset {OVERRIDE_VAR} or set it to e.g. 1.22.10",
+            EXIT_ERROR,
+        )
         choose(res.spec, None, store, environ, res)
         return res
 
@@ -195,14 +193,12 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
     default = settings.default_version
     if default:
         res.source = "global"
-        try:
-            res.spec = Spec.parse(default)
-        except VersionError as exc:
-            raise GoswitchError(
-                f"{settings.config_path}: default_version = {default!r}",
-                f"not a Go version: {exc.why}",
-                "run `goswitch use --global 1.22.10`",
-            ) from None
+        res.spec = parse_user_spec(
+            default,
+            f"{settings.config_path}: default_version = {default!r}",
+            "run `goswitch use --global 1.22.10`",
+            EXIT_ERROR,
+        )
         choose(res.spec, None, store, environ, res)
     return res
 

@@ -108,9 +108,6 @@ class GoVersion:
     def __hash__(self) -> int:
         return hash(self._key)
 
-    @property
-    def sort_key(self) -> tuple:
-        return self._key
 
 
 class Spec:
@@ -201,12 +198,6 @@ class Spec:
         return best
 
 
-def parse_version(text: str) -> GoVersion:
-    return GoVersion.parse(text)
-
-
-def parse_spec(text: str) -> Spec:
-    return Spec.parse(text)
 
 
 def try_parse_version(text: str) -> GoVersion | None:
