@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import random
-import socket
 import stat
 import subprocess
 import sys
@@ -28,7 +27,6 @@ from tests.support.httpmirror import MirrorServer
 from tests.support.releases import MirrorFile, make_index, targz  # noqa: F401 (re-exported)
 
 PYTHON = sys.executable
-MTIME = 1700000000
 
 
 def go_stub(version: str) -> bytes:
@@ -55,8 +53,6 @@ def toolchain_tree(version: str, small: int = 0, big: int = 0, seed: int = 1) ->
     for i in range(big):
         tree[f"go/pkg/big/b{i:04d}.a"] = (rng.randbytes(64 << 10), 0o644)
     return tree
-
-
 
 
 class Release:
@@ -229,12 +225,6 @@ class ForwardProxy:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---- fixtures (import them into a test module to use them) ----------------------------

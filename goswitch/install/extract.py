@@ -482,8 +482,3 @@ def extract(
     """
     reader = _Reader(_ahead(_inflate(source, what, abort)), what)
     return Extraction(dest, top, what).run(reader, abort)
-
-
-def extract_file(path: str, dest: str, **kw) -> Stats:
-    with open(path, "rb") as f:
-        return extract(f, dest, what=kw.pop("what", os.path.basename(path)), **kw)

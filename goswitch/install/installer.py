@@ -51,8 +51,6 @@ PART_MAX_AGE = 7 * 86400  # abandoned partial downloads are deleted after a week
 # ---- small helpers --------------------------------------------------------------------
 
 
-
-
 def locks_dir(environ) -> str:
     return os.path.join(paths.home(environ), "locks")
 

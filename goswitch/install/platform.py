@@ -124,8 +124,4 @@ def detect(
     return Platform(goos(sys_platform), goarch(machine, pointer_bits))
 
 
-def current() -> Platform:
-    return detect()
-
-
-__all__ = ["Platform", "detect", "current", "goos", "goarch", "SUPPORTED_OS", "SUPPORTED_ARCH"]
+__all__ = ["Platform", "detect", "goos", "goarch", "SUPPORTED_OS", "SUPPORTED_ARCH"]

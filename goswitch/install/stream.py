@@ -56,10 +56,6 @@ class GrowingFile:
             self._aborted = True
             self._cond.notify_all()
 
-    @property
-    def size(self) -> int:
-        return self._size
-
     # ---- reader side ------------------------------------------------------------------
 
     def reader(self) -> GrowingReader:
