@@ -23,7 +23,7 @@ import os
 import time
 
 from . import paths
-from .errors import GoswitchError, PinError
+from .errors import GoswitchError
 from .resolve import Resolution, choose, resolve
 from .store import DAY, Store, last_used
 from .versions import Spec, VersionError
@@ -44,12 +44,15 @@ class Entry:
     def remove(self) -> bool:
         return self.keep_reason is None
 
+    def days_unused(self, now: float) -> int:
+        return int((now - self.last_used) // DAY)
+
     def to_dict(self, now: float) -> dict:
         return {
             "version": str(self.version),
             "goroot": self.root,
             "last_used": time.strftime("%Y-%m-%d", time.localtime(self.last_used)),
-            "days_unused": int((now - self.last_used) // DAY),
+            "days_unused": self.days_unused(now),
             "remove": self.remove,
             "kept_because": self.keep_reason,
         }
@@ -74,7 +77,7 @@ def protected(settings, environ, cwd: str, store: Store) -> dict:
         here = resolve(cwd, settings, environ, store)
         if here.version is not None and not here.missing:
             keep[here.version] = f"in use here ({here.describe_source})"
-    except (PinError, GoswitchError):
+    except GoswitchError:  # PinError included
         pass  # a broken pin names no version
     default = _resolve_text(settings.default_version, store, environ)
     if default is not None:

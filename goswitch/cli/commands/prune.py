@@ -48,7 +48,7 @@ def command(dry_run: bool, days: int, as_json: bool) -> None:
             prune_mod.remove(entry, settings, os.environ)
         if not as_json:
             verb = "would remove" if dry_run else "removed"
-            unused = int((now - entry.last_used) // 86400)
+            unused = entry.days_unused(now)
             data(f"{verb} {entry.version}  (unused for {unused} days)  {entry.root}")
     if as_json:
         emit_json(
