@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 import time
 
-from .. import fs
+from .. import fs, paths
+from ..shells import PACKAGE_DIR, PROTO, init_script_for, raw_byte, shell_or_complain
 
 _RS = "\x1e"
 # The stamp is dated a little in the past: file timestamps come from a
@@ -23,18 +24,6 @@ _STAMP_MAX_AGE = 7 * 86400
 def _usage() -> int:
     sys.stderr.write("usage: goswitch hook bash|zsh|fish PROTO PID SAID\n")
     return 2
-
-
-def _shell(name: str):
-    from ..shells import get_shell
-
-    try:
-        return get_shell(name)
-    except ValueError as exc:
-        sys.stderr.write(f"goswitch: {exc}\n")
-        return None
-
-
 
 
 def _clean_stamps(run: str) -> None:
@@ -61,18 +50,15 @@ def _printable(message: str) -> str:
     out = []
     for ch in message:
         code = ord(ch)
-        if code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8
-            out.append(f"\\x{code - 0xDC00:02x}")
+        byte = raw_byte(ch)  # a byte that is not UTF-8
+        if code < 0x20 or code == 0x7F or byte is not None:
+            out.append(f"\\x{code if byte is None else byte:02x}")
         else:
             out.append(ch)
     return "".join(out)
 
 
 def _touch_stamp(environ, pid: str, started_ns: int) -> str:
-    from .. import paths
-
     run = paths.runtime_dir(environ)
     name = "stamp-" + "".join(c for c in pid if c.isdigit())
     stamp = fs.join(run, name)
@@ -94,15 +80,13 @@ def hook(args: list[str]) -> int:
     started_ns = time.time_ns()
     if not args:
         return _usage()
-    shell = _shell(args[0])
+    shell = shell_or_complain(args[0])
     if shell is None:
         return 2
     proto = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
     pid = args[2] if len(args) > 2 else str(fs.getppid())
     said = set(args[3].split(_RS)) if len(args) > 3 and args[3] else set()
     out: list[str] = []
-    from ..shells import PROTO, init_script_for
-
     if proto != PROTO:
         # An init script from another goswitch version: replace it by ours,
         # then carry on with this evaluation under the new protocol.
@@ -177,22 +161,17 @@ def launch(argv: list[str], snapshot_loaded: int | None = None) -> None:
 def _rebuild_snapshot() -> None:
     import posix
 
-    package_dir = sys.modules["goswitch"].__file__.rpartition("/")[0]
-    cache = package_dir + "/__pycache__"
-    if not posix.access(cache if fs.isdir(cache) else package_dir, posix.W_OK):
+    cache = PACKAGE_DIR + "/__pycache__"
+    if not posix.access(cache if fs.isdir(cache) else PACKAGE_DIR, posix.W_OK):
         return  # a read-only install: stay with normal imports, do not retry each time
     from . import snapshot
 
-    snapshot.rebuild_quietly(package_dir)
+    snapshot.rebuild_quietly(PACKAGE_DIR)
 
 
 def main(argv: list[str]) -> int:
     if not argv:
         return _usage()
-    if argv[0] == "init":  # older init scripts and entry points still route it here
-        from ..shells import init
-
-        return init(argv[1:])
     if argv[0] == "hook":
         return hook(argv[1:])
     return _usage()

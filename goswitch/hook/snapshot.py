@@ -17,9 +17,9 @@ normally and rebuilds it.  Nothing here runs at a normal hook run except
 
 from __future__ import annotations
 
-import sys
+from ..shells import SNAPSHOT_FORMAT as FORMAT
+from ..shells import snapshot_path
 
-FORMAT = 1
 # The modules every hook run imports at top level, in the order they may be
 # executed (parents before children, dependencies first); checked by
 # tests/unit/test_hook_snapshot.py.  Modules imported lazily (tomlread,
@@ -36,14 +36,14 @@ MODULES = (
     "goswitch.store",
     "goswitch.resolve",
     "goswitch.goenv",
-    "goswitch.hook",
-    "goswitch.hook.state",
-    "goswitch.hook.evaluate",
-    "goswitch.hook.main",
     "goswitch.shells",
     "goswitch.shells.bash",
     "goswitch.shells.zsh",
     "goswitch.shells.fish",
+    "goswitch.hook",
+    "goswitch.hook.state",
+    "goswitch.hook.evaluate",
+    "goswitch.hook.main",
 )
 
 # Executed (as code from the snapshot) by the launch code with ``E`` = the
@@ -81,9 +81,6 @@ except Exception:
 """
 
 
-def snapshot_path(package_dir: str) -> str:
-    """Where the snapshot of the package at ``package_dir`` lives (per interpreter)."""
-    return f"{package_dir}/__pycache__/hook-snapshot.{sys.implementation.cache_tag}.bin"
 
 
 def magic() -> bytes:

@@ -20,8 +20,14 @@ PROTO = 1
 
 _NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # shell/ holds the init scripts; the package ships them as data/shell.
-_PACKAGE = __file__.rsplit("/", 2)[0]  # .../goswitch (package paths are absolute)
-_SCRIPTS = _PACKAGE + "/data/shell"
+PACKAGE_DIR = __file__.rsplit("/", 2)[0]  # .../goswitch (package paths are absolute)
+_SCRIPTS = PACKAGE_DIR + "/data/shell"
+# The snapshot of the hook modules the launch code loads (goswitch/hook/snapshot.py).
+SNAPSHOT_FORMAT = 1
+
+
+def snapshot_path(package_dir: str = PACKAGE_DIR) -> str:
+    return f"{package_dir}/__pycache__/hook-snapshot.{sys.implementation.cache_tag}.bin"
 
 
 def check_name(name: str) -> str:
@@ -91,7 +97,7 @@ def launch_code() -> str:
     goswitch/hook/snapshot.py; ``_ok`` says whether that worked), then makes
     the package importable without site for everything else.
     """
-    extra = [_PACKAGE.rsplit("/", 1)[0]]
+    extra = [PACKAGE_DIR.rsplit("/", 1)[0]]
     if sys.version_info < (3, 11):  # tomli is not stdlib there; it lives in site-packages
         try:
             import tomli
@@ -99,17 +105,16 @@ def launch_code() -> str:
             extra.append(tomli.__file__.rsplit("/", 2)[0])
         except ImportError:
             pass
-    snapshot = f"{_PACKAGE}/__pycache__/hook-snapshot.{sys.implementation.cache_tag}.bin"
     return (
         "import sys\n"
         "_ok=0\n"
         "try:\n"
         " from marshal import loads\n"
         " from _frozen_importlib_external import MAGIC_NUMBER\n"
-        f" with open({snapshot!r},'rb') as f:d=f.read()\n"
+        f" with open({snapshot_path()!r},'rb') as f:d=f.read()\n"
         " if d[:4]==MAGIC_NUMBER:\n"
         "  F,c,E=loads(d[4:])\n"
-        "  if F==1:exec(c)\n"
+        f"  if F=={SNAPSHOT_FORMAT}:exec(c)\n"
         "except Exception:pass\n"
         f"sys.path[:0]={extra!r}\n"
         "from goswitch.hook.main import launch;launch(sys.argv[1:],_ok)"
@@ -122,15 +127,21 @@ def init_script_for(shell: Shell) -> str:
     )
 
 
-def init(args: list) -> int:
-    """``goswitch init SHELL``: print the hook for SHELL."""
-    if len(args) != 1:
-        sys.stderr.write("usage: goswitch init bash|zsh|fish\n")
-        return 2
+def shell_or_complain(name: str) -> "Shell | None":
+    """The adapter for ``name``, or None after saying on stderr that it is unsupported."""
     try:
-        shell = get_shell(args[0])
+        return get_shell(name)
     except ValueError as exc:
         sys.stderr.write(f"goswitch: {exc}\n")
+        return None
+
+
+def init(args: list) -> int:
+    """``goswitch init SHELL``: print the hook for SHELL."""
+    shell = shell_or_complain(args[0]) if len(args) == 1 else None
+    if shell is None:
+        if len(args) != 1:
+            sys.stderr.write("usage: goswitch init bash|zsh|fish\n")
         return 2
     sys.stdout.write(init_script_for(shell))
     return 0
