@@ -14,74 +14,65 @@ from . import fs
 APP = "goswitch"
 
 
-def _xdg(environ, var: str, fallback: str) -> str:
-    value = environ.get(var, "")
-    if not value.strip():  # platformdirs ignores empty and blank values
-        value = fs.expanduser(fallback, environ)
-    return fs.join(value, APP)
+def _env(environ):
+    return fs.environ() if environ is None else environ
 
 
 def _home_dir(environ) -> str:
     return environ.get("HOME") or fs.expanduser("~")
 
 
-def user_data_dir(environ=None) -> str:
-    environ = fs.environ() if environ is None else environ
+def _user_dir(environ, xdg_var: str, xdg_default: str, mac: str) -> str:
+    environ = _env(environ)
     if sys.platform == "darwin":
-        return fs.join(_home_dir(environ), "Library", "Application Support", APP)
-    return _xdg(environ, "XDG_DATA_HOME", "~/.local/share")
+        return fs.join(_home_dir(environ), "Library", mac, APP)
+    value = environ.get(xdg_var, "")
+    if not value.strip():  # platformdirs ignores empty and blank values
+        value = fs.expanduser(xdg_default, environ)
+    return fs.join(value, APP)
+
+
+def user_data_dir(environ=None) -> str:
+    return _user_dir(environ, "XDG_DATA_HOME", "~/.local/share", "Application Support")
 
 
 def user_config_dir(environ=None) -> str:
-    environ = fs.environ() if environ is None else environ
-    if sys.platform == "darwin":
-        return fs.join(_home_dir(environ), "Library", "Application Support", APP)
-    return _xdg(environ, "XDG_CONFIG_HOME", "~/.config")
+    return _user_dir(environ, "XDG_CONFIG_HOME", "~/.config", "Application Support")
 
 
 def user_cache_dir(environ=None) -> str:
-    environ = fs.environ() if environ is None else environ
-    if sys.platform == "darwin":
-        return fs.join(_home_dir(environ), "Library", "Caches", APP)
-    return _xdg(environ, "XDG_CACHE_HOME", "~/.cache")
+    return _user_dir(environ, "XDG_CACHE_HOME", "~/.cache", "Caches")
 
 
 def home(environ=None) -> str:
     """Root of goswitch's own data (``$GOSWITCH_HOME``)."""
-    environ = fs.environ() if environ is None else environ
-    return environ.get("GOSWITCH_HOME") or user_data_dir(environ)
+    return _env(environ).get("GOSWITCH_HOME") or user_data_dir(environ)
 
 
 def versions_dir(environ=None) -> str:
-    environ = fs.environ() if environ is None else environ
     return fs.join(home(environ), "versions")
 
 
 def config_file(environ=None) -> str:
-    environ = fs.environ() if environ is None else environ
-    return environ.get("GOSWITCH_CONFIG") or fs.join(user_config_dir(environ), "config.toml")
+    return _env(environ).get("GOSWITCH_CONFIG") or fs.join(user_config_dir(environ), "config.toml")
 
 
 def cache_dir(environ=None) -> str:
-    environ = fs.environ() if environ is None else environ
-    return environ.get("GOSWITCH_CACHE_DIR") or user_cache_dir(environ)
+    return _env(environ).get("GOSWITCH_CACHE_DIR") or user_cache_dir(environ)
 
 
 def trust_file(environ=None) -> str:
-    environ = fs.environ() if environ is None else environ
     return fs.join(home(environ), "trust.txt")
 
 
 def usage_dir(environ=None) -> str:
     """One empty marker file per version; its mtime is the last day it was used."""
-    environ = fs.environ() if environ is None else environ
     return fs.join(home(environ), "used")
 
 
 def runtime_dir(environ=None) -> str:
     """Per-login scratch space for hook stamps; falls back to the cache."""
-    environ = fs.environ() if environ is None else environ
-    run = environ.get("XDG_RUNTIME_DIR", "")
+    run = _env(environ).get("XDG_RUNTIME_DIR", "")
     if run.strip() and fs.isdir(run):
         return fs.join(run, APP)
     return fs.join(cache_dir(environ), "run")
@@ -93,7 +84,7 @@ def default_gobin(environ=None) -> str:
     ``$GOBIN``, else the first ``$GOPATH`` entry's ``bin``, else ``~/go/bin``
     (Go's own default GOPATH is ``$HOME/go``).
     """
-    environ = fs.environ() if environ is None else environ
+    environ = _env(environ)
     gobin = environ.get("GOBIN", "")
     if gobin:
         return gobin
