@@ -107,11 +107,7 @@ def run(cmd: list[str], env: dict[str, str]) -> None:
         raise GoswitchError(
             cmd[0], "command not found", "check the name", exit_code=EXIT_COMMAND_NOT_FOUND
         ) from None
-    except PermissionError as exc:
-        raise GoswitchError(
-            cmd[0], f"cannot run it: {exc.strerror}", exit_code=EXIT_CANNOT_EXECUTE
-        ) from None
-    except OSError as exc:
+    except OSError as exc:  # PermissionError, ENOEXEC, ...
         raise GoswitchError(
             cmd[0], f"cannot run it: {exc.strerror}", exit_code=EXIT_CANNOT_EXECUTE
         ) from None
