@@ -9,20 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_install_support import gs, leftovers
+from tests.test_install_support import gs, leftovers, mirror_env, versions
 
 ARCHIVE_121 = "go1.21.0.linux-amd64.tar.gz"
 
 
 @pytest.fixture
 def env(isolated_env, synthetic_mirror):
-    isolated_env.use_mirror(synthetic_mirror)
-    isolated_env["GOSWITCH_RETRIES"] = "1"
-    return isolated_env
+    return mirror_env(isolated_env, synthetic_mirror, retries="1")
 
 
-def versions(env) -> Path:
-    return Path(env["GOSWITCH_HOME"]) / "versions"
+def read_only_go(ro: Path, version: str) -> Path:
+    """A stand-in ``<ro>/<version>/bin/go`` in a read-only store; returns its bin dir."""
+    tree = ro / version / "bin"
+    tree.mkdir(parents=True)
+    (tree / "go").write_text("#!/bin/sh\n")
+    (tree / "go").chmod(0o755)
+    return tree
 
 
 def test_install_keeps_stdout_clean_and_reports_on_stderr(env, synthetic_mirror):
@@ -112,9 +115,7 @@ def test_list_marks_current_default_and_read_only_store(env, tmp_path):
     for v in ("1.21.0", "1.20.1"):
         assert gs(env, "install", v).returncode == 0
     ro = tmp_path / "ro-store"
-    (ro / "1.22rc1" / "bin").mkdir(parents=True)
-    (ro / "1.22rc1" / "bin" / "go").write_text("#!/bin/sh\n")
-    (ro / "1.22rc1" / "bin" / "go").chmod(0o755)
+    read_only_go(ro, "1.22rc1")
     env["GOSWITCH_STORES"] = str(ro)
     env["GOSWITCH_DEFAULT_VERSION"] = "1.20"
     proj = tmp_path / "p"
@@ -182,10 +183,7 @@ def test_uninstall(env):
 
 def test_uninstall_never_touches_a_read_only_store(env, tmp_path):
     ro = tmp_path / "ro"
-    tree = ro / "1.21.0" / "bin"
-    tree.mkdir(parents=True)
-    (tree / "go").write_text("#!/bin/sh\n")
-    (tree / "go").chmod(0o755)
+    tree = read_only_go(ro, "1.21.0")
     env["GOSWITCH_STORES"] = str(ro)
     r = gs(env, "uninstall", "1.21.0")
     assert r.returncode == 1 and "read-only store" in r.stderr and str(ro) in r.stderr
@@ -201,10 +199,7 @@ def test_uninstall_never_touches_a_read_only_store(env, tmp_path):
 
 def test_install_finds_versions_in_read_only_stores(env, tmp_path, synthetic_mirror):
     ro = tmp_path / "ro"
-    tree = ro / "1.20.1" / "bin"
-    tree.mkdir(parents=True)
-    (tree / "go").write_text("#!/bin/sh\n")
-    (tree / "go").chmod(0o755)
+    read_only_go(ro, "1.20.1")
     env["GOSWITCH_STORES"] = str(ro)
     synthetic_mirror.clear_log()
     r = gs(env, "install", "1.20.1")

@@ -28,8 +28,10 @@ from tests.test_install_support import (
     expected_digest,
     gs,
     leftovers,
+    mirror_env,
     spawn,
     tree_digest,
+    versions,
     wait_for,
 )
 
@@ -40,20 +42,13 @@ SMALL = "go1.21.0.linux-amd64.tar.gz"
 
 @pytest.fixture
 def env(isolated_env, synthetic_mirror):
-    isolated_env.use_mirror(synthetic_mirror)
-    isolated_env["GOSWITCH_RETRIES"] = "2"
-    isolated_env["GOSWITCH_TIMEOUT"] = "5"
-    return isolated_env
+    return mirror_env(isolated_env, synthetic_mirror, retries="2", timeout="5")
 
 
 @pytest.fixture
 def second(synthetic_mirror_content):
     with MirrorServer(synthetic_mirror_content) as server:
         yield server
-
-
-def versions(env) -> Path:
-    return Path(env["GOSWITCH_HOME"]) / "versions"
 
 
 def parts(env) -> list[str]:

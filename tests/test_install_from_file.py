@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from tests.test_install_support import (
-    Release,
     build_custom_mirror,
     gs,
     leftovers,
+    small_release,
     targz,
-    toolchain_tree,
+    versions,
 )
 
 SMALL = "go1.21.0.linux-amd64.tar.gz"
@@ -24,10 +23,6 @@ def env(isolated_env):
     isolated_env["GOSWITCH_RETRIES"] = "1"
     isolated_env["GOSWITCH_TIMEOUT"] = "2"
     return isolated_env
-
-
-def versions(env) -> Path:
-    return Path(env["GOSWITCH_HOME"]) / "versions"
 
 
 def test_from_file_checked_against_the_cached_index_offline(
@@ -61,7 +56,7 @@ def test_from_file_with_other_bytes_than_the_index(
 @pytest.fixture
 def unlisted(tmp_path):
     """A SYNTHETIC go1.18.10 archive no index lists."""
-    rel = Release("go1.18.10", targz(toolchain_tree("go1.18.10")))
+    rel = small_release()
     path = tmp_path / "in" / rel.filename
     path.parent.mkdir()
     path.write_bytes(rel.data)
@@ -135,7 +130,7 @@ def test_not_a_go_archive(env, tmp_path):
 
 def test_file_mirror_and_file_index(env, tmp_path, gpg_key):
     """An air-gapped mirror on a shared disk: index and archives via file://."""
-    rel = Release("go1.18.10", targz(toolchain_tree("go1.18.10")))
+    rel = small_release()
     root = build_custom_mirror(tmp_path / "mirror dir", gpg_key, [rel])
     env["GOSWITCH_INDEX_URL"] = (root / "index.json").as_uri()
     env["GOSWITCH_MIRRORS"] = (root / "dl").as_uri() + "/"

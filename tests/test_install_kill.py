@@ -113,9 +113,9 @@ def test_cleanup_removes_only_stale_leftovers(isolated_env, tmp_path, gpg_key, b
     """A temp dir whose version lock is held (a live install) survives another install's
     cleanup; one whose lock is free (a killed run) is removed."""
     from tests.support.httpmirror import MirrorServer
-    from tests.test_install_support import Release, build_custom_mirror, targz, toolchain_tree
+    from tests.test_install_support import build_custom_mirror, small_release
 
-    small = Release("go1.18.10", targz(toolchain_tree("go1.18.10")))
+    small = small_release()
     root = build_custom_mirror(tmp_path / "m", gpg_key, [big_release[1], small])
     versions = Path(isolated_env["GOSWITCH_HOME"]) / "versions"
     stale = versions / ".tmp-1.17.1-abcdefgh"

@@ -12,12 +12,12 @@ import pytest
 from tests.support.gpgkey import make_key
 from tests.support.httpmirror import MirrorServer
 from tests.test_install_support import (
-    Release,
     build_custom_mirror,
     gs,
     leftovers,
-    targz,
-    toolchain_tree,
+    mirror_env,
+    small_release,
+    versions,
 )
 
 pytestmark = pytest.mark.skipif(shutil.which("gpgv") is None, reason="gpgv is not installed")
@@ -27,17 +27,7 @@ SMALL = "go1.21.0.linux-amd64.tar.gz"
 
 @pytest.fixture
 def env(isolated_env, synthetic_mirror):
-    isolated_env.use_mirror(synthetic_mirror)
-    isolated_env["GOSWITCH_RETRIES"] = "1"
-    return isolated_env
-
-
-def versions(env) -> Path:
-    return Path(env["GOSWITCH_HOME"]) / "versions"
-
-
-def small_release(version="go1.18.10") -> Release:
-    return Release(version, targz(toolchain_tree(version)))
+    return mirror_env(isolated_env, synthetic_mirror, retries="1")
 
 
 def test_good_signature_checked_by_default(env, synthetic_mirror):

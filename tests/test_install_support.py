@@ -64,6 +64,11 @@ class Release:
         self.size = len(data)
 
 
+def small_release(version: str = "go1.18.10") -> Release:
+    """A SYNTHETIC release with a tiny tree."""
+    return Release(version, targz(toolchain_tree(version)))
+
+
 def build_custom_mirror(root: Path, key, releases: list[Release], listed: bool = True) -> Path:
     """``root/dl/<files>`` (+ .sha256, .asc when ``key``) and ``root/index.json`` in go.dev's
     format, servable by ``MirrorServer(root)``. ``listed=False`` leaves them out of the
@@ -147,6 +152,20 @@ def spawn(env: dict, *args: str, **kw) -> subprocess.Popen:
         text=True,
         **kw,
     )
+
+
+def mirror_env(isolated_env, mirror, retries: str, timeout: str | None = None):
+    """``isolated_env`` set to install from ``mirror`` with these retries (and timeout)."""
+    isolated_env.use_mirror(mirror)
+    isolated_env["GOSWITCH_RETRIES"] = retries
+    if timeout is not None:
+        isolated_env["GOSWITCH_TIMEOUT"] = timeout
+    return isolated_env
+
+
+def versions(env) -> Path:
+    """Our store in ``env``."""
+    return Path(env["GOSWITCH_HOME"]) / "versions"
 
 
 def leftovers(versions_dir: Path) -> list[str]:
@@ -253,7 +272,4 @@ def big_mirror(big_mirror_content):
 
 @pytest.fixture
 def big_env(isolated_env, big_mirror):
-    isolated_env.use_mirror(big_mirror)
-    isolated_env["GOSWITCH_RETRIES"] = "2"
-    isolated_env["GOSWITCH_TIMEOUT"] = "5"
-    return isolated_env
+    return mirror_env(isolated_env, big_mirror, retries="2", timeout="5")
