@@ -15,9 +15,9 @@ import types
 from .. import config_file, goenv
 from .. import settings as settings_mod
 from ..errors import EXIT_USAGE, GoswitchError, NotFoundError
-from ..resolve import Resolution, choose
+from ..resolve import Resolution, choose, parse_user_spec
 from ..store import Store
-from ..versions import GoVersion, Spec, VersionError
+from ..versions import GoVersion
 from . import envfile, locations, owned, unit
 from .manager import Manager
 
@@ -106,15 +106,12 @@ def _install(fn, spec: str, settings, environ, store: Store) -> tuple[GoVersion,
 
 
 def resolve_target(settings, environ, spec_text: str, source: str, allow_install: bool) -> Target:
-    try:
-        spec = Spec.parse(spec_text)
-    except VersionError as exc:
-        raise GoswitchError(
-            f"{source} {spec_text!r}",
-            f"not a Go version: {exc.why}",
-            "use e.g. 1.22.10, 1.22 or latest",
-            exit_code=EXIT_USAGE if source == "--version" else None,
-        ) from None
+    spec = parse_user_spec(
+        spec_text,
+        f"{source} {spec_text!r}",
+        "use e.g. 1.22.10, 1.22 or latest",
+        exit_code=EXIT_USAGE if source == "--version" else None,
+    )
     store = Store.from_settings(settings, environ)
     res = Resolution()
     choose(spec, None, store, environ, res)

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from ..output import data, emit_json, hint, load_settings, usage_error
+from ..output import data, emit_json, hint, load_settings
 
 
 @click.command(
@@ -37,15 +37,10 @@ def command(prefix, include_all, as_json, refresh) -> None:
     """
     from ...install.listing import remote_rows
     from ...install.progress import reporter_for_cli
-    from ...versions import Spec, VersionError
+    from ...resolve import parse_user_spec
 
     if prefix:
-        try:
-            Spec.parse(prefix)
-        except VersionError as exc:
-            raise usage_error(
-                f"prefix {prefix!r}", f"not a Go version: {exc.why}", "write e.g. 1.22 or 1"
-            ) from None
+        parse_user_spec(prefix, f"prefix {prefix!r}", "write e.g. 1.22 or 1")
     rows = remote_rows(
         load_settings(),
         os.environ,
