@@ -34,7 +34,7 @@ class Pin:
     (go.mod's go line) or ``system``.
     """
 
-    __slots__ = ("file", "line", "value", "spec", "minimum", "kind", "toolchain", "env", "env_file")
+    __slots__ = ("file", "line", "value", "spec", "minimum", "kind")
 
     def __init__(
         self,
@@ -53,9 +53,6 @@ class Pin:
             self.kind = "minimum"
         else:
             self.kind = spec.kind  # type: ignore[union-attr]
-        self.toolchain: str | None = None  # goswitch.toml [go] toolchain
-        self.env: dict[str, str] = {}  # goswitch.toml [env], applied only if trusted
-        self.env_file: str | None = None
 
     def __repr__(self) -> str:
         return f"Pin({self.file}:{self.line} {self.value!r} {self.kind})"

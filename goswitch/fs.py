@@ -53,10 +53,6 @@ def environ():
 _environ: dict[str, str] | None = None
 
 
-def fsencode(path: str) -> bytes:
-    return path.encode("utf-8", "surrogateescape")
-
-
 def join(base: str, *parts: str) -> str:
     path = base
     for part in parts:
@@ -75,10 +71,6 @@ def dirname(path: str) -> str:
     if head and head != sep * len(head):
         head = head.rstrip(sep)
     return head
-
-
-def basename(path: str) -> str:
-    return path[path.rfind(sep) + 1 :]
 
 
 def normpath(path: str) -> str:
