@@ -6,11 +6,8 @@ dict for callers.  Nothing here prints.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import sys
-import types
 
 from .. import config_file, goenv
 from .. import settings as settings_mod
@@ -78,31 +75,10 @@ def pick_spec(settings, version_opt: str | None) -> tuple[str, str]:
 
 
 def _installer():
-    """``goswitch.install.install`` when the installer is there, else None."""
-    try:
-        if importlib.util.find_spec("goswitch.install") is None:
-            return None
-        mod = importlib.import_module("goswitch.install")
-    except ImportError:
-        return None
-    fn = getattr(mod, "install", None)
-    return fn if callable(fn) and not isinstance(fn, types.ModuleType) else None
+    """``goswitch.install.install`` (the tests swap this out to stay offline)."""
+    from ..install import install
 
-
-def _install(fn, spec: str, settings, environ, store: Store) -> tuple[GoVersion, str]:
-    result = fn(spec, settings, environ)
-    if isinstance(result, tuple) and len(result) >= 2:
-        version, root = result[0], result[1]
-    else:
-        version = getattr(result, "version", None)
-        root = getattr(result, "root", None) or getattr(result, "goroot", None)
-    if isinstance(version, str):
-        version = GoVersion.parse(version)
-    if root is None and isinstance(version, GoVersion):
-        root = store.find(version)
-    if not isinstance(version, GoVersion) or not root:
-        raise GoswitchError(f"Go {spec}", "the installer did not say where it installed it")
-    return version, str(root)
+    return install
 
 
 def resolve_target(settings, environ, spec_text: str, source: str, allow_install: bool) -> Target:
@@ -120,8 +96,8 @@ def resolve_target(settings, environ, spec_text: str, source: str, allow_install
     wanted = res.install_spec or str(spec)
     fn = _installer() if allow_install else None
     if fn is not None:
-        version, root = _install(fn, wanted, settings, environ, store)
-        return Target(version, root, spec_text, source)
+        installed = fn(wanted, settings, environ)
+        return Target(installed.version, installed.root, spec_text, source)
     raise NotFoundError(
         f"Go {wanted}",
         "is not installed",

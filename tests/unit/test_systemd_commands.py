@@ -27,6 +27,7 @@ import pytest
 
 import goswitch.systemd as gsd
 from goswitch import settings as settings_mod
+from goswitch.store import Installed
 from goswitch.systemd import writer
 from goswitch.versions import GoVersion
 from tests.unit.test_cmd_common import Result, run_cli
@@ -225,7 +226,7 @@ def test_enable_installs_a_missing_version_through_the_installer(env, monkeypatc
 
     def fake_install(spec, settings, environ):
         calls.append(spec)
-        return GoVersion.parse("1.21.13"), str(env.go_tree("1.21.13"))
+        return Installed(GoVersion.parse("1.21.13"), str(env.go_tree("1.21.13")), True)
 
     monkeypatch.setattr(writer, "_installer", lambda: fake_install)
     assert env("systemd", "enable", "--version", "1.21.13").code == 0
