@@ -267,6 +267,7 @@ class _ExtractJob:
         self.start()
 
     def wait(self):
+        """The temp dir holding the finished tree; raises what stopped the extraction."""
         assert self._thread is not None
         self._thread.join()
         self._thread = None
@@ -274,7 +275,7 @@ class _ExtractJob:
             raise self._error
         if self._stats is None:
             raise CorruptArchiveError(self.what, "extraction stopped early", None)
-        return self.tmp, self._stats
+        return self.tmp
 
     def discard(self) -> None:
         self.growing.abort()
@@ -479,7 +480,7 @@ def _fetch_and_install(
                 reporter,
                 sig_required,
             )
-        tmp, _stats = job.wait()
+        tmp = job.wait()
         check_tree(tmp, version, archive.filename)
         final = store.path_for(version)
         _make_visible(tmp, final)
