@@ -19,7 +19,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 ROOT_ENV = "GOSWITCH_DOCTOR_ROOT"  # testing aid: read /proc, /sys, /etc from a fake tree
 _MAX_READ = 8 << 20  # /proc/net/tcp on a busy host is a few MB; nothing else comes close
@@ -232,22 +232,21 @@ class Context:
     # The Go resolution for cwd, computed on first use (see :meth:`resolution`).
     _resolution: Any = field(default=_UNSET, repr=False)
     _resolve_error: Any = field(default=None, repr=False)
-    resolver: Callable[..., Any] | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, root: str | None = None, environ: Mapping[str, str] | None = None,
                cwd: str | None = None, commands: Commands | None = None,
                uid: int | None = None, cpu_count: int | None = None,
                rlimit_nproc: tuple[int | None, int | None] | None = None,
-               qps: float | None = None, lifetime: float = 0.0, settings: Any = None,
-               resolution: Any = _UNSET) -> Context:
+               qps: float | None = None, lifetime: float = 0.0, settings: Any = None
+               ) -> Context:
         environ = dict(os.environ if environ is None else environ)
         system = SystemView(root or "/")
         if commands is None:
             # With a fake root, real system tools would describe the wrong machine.
             commands = (Commands(environ.get("PATH")) if system.is_real
                         else ScriptedCommands({}, environ.get("PATH")))
-        ctx = cls(
+        return cls(
             system=system,
             environ=environ,
             cwd=os.path.abspath(cwd or os.getcwd()),
@@ -259,9 +258,6 @@ class Context:
             lifetime=lifetime,
             settings=settings,
         )
-        if resolution is not _UNSET:
-            ctx._resolution = resolution
-        return ctx
 
     def load_settings(self):
         if self.settings is None:
@@ -276,9 +272,8 @@ class Context:
         if self._resolution is _UNSET:
             self._resolution = None
             try:
-                resolve = self.resolver
-                if resolve is None:
-                    from ..resolve import resolve
+                from ..resolve import resolve
+
                 self._resolution = resolve(self.cwd, self.load_settings(), self.environ)
             except Exception as exc:  # a bad pin file or config is a finding, not a crash
                 self._resolve_error = exc

@@ -246,8 +246,8 @@ class GoEnvCheck(Check):
                            {"error": message, "source": None})
         if res is None:
             return Finding("pin", title, NA, "not resolved", explain, data={"source": None})
-        data = res.to_dict() if hasattr(res, "to_dict") else {"source": res.source}
-        where = getattr(res, "describe_source", res.source)
+        data = res.to_dict()
+        where = res.describe_source
         if res.source == "none":
             value = f"nothing pins a version in {ctx.cwd} or above, and no global default"
             status = OK
