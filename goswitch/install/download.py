@@ -374,15 +374,13 @@ class Fetched:
         self.url, self.sha256, self.size, self.resumed = url, sha256, size, resumed
 
 
-def _disk_error(exc: OSError, path: str) -> GoswitchError:
+def disk_error(exc: OSError, what: str, doing: str, full_fix: str) -> GoswitchError:
+    """A write to ``what`` failed: disk full (``full_fix`` says what to do), or another error."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return GoswitchError(
-            path,
-            "disk full: no space left on the device while downloading",
-            f"free space in {os.path.dirname(path)} (or set GOSWITCH_CACHE_DIR elsewhere) and "
-            "run the command again; the partial download resumes",
+            what, f"disk full: no space left on the device while {doing}", full_fix
         )
-    return GoswitchError(path, f"cannot write: {exc.strerror or exc}", "check the directory")
+    return GoswitchError(what, f"cannot write: {exc.strerror or exc}", "check the directory")
 
 
 def download(
@@ -498,7 +496,13 @@ def _stream(
                 view = view[written:]
                 n += written
         except OSError as exc:
-            raise _disk_error(exc, part) from None
+            raise disk_error(
+                exc,
+                part,
+                "downloading",
+                f"free space in {os.path.dirname(part)} (or set GOSWITCH_CACHE_DIR elsewhere) "
+                "and run the command again; the partial download resumes",
+            ) from None
         h.update(block)
         state["n"] = n
         if sink is not None:

@@ -38,7 +38,7 @@ from ..versions import GoVersion, Spec, VersionError
 from . import index as index_mod
 from . import platform as platform_mod
 from . import verify
-from .download import NetOptions, download, fetch_bytes, join_url, redact
+from .download import NetOptions, disk_error, download, fetch_bytes, join_url, redact
 from .extract import CorruptArchiveError, ExtractAborted, extract
 from .progress import Reporter
 from .stream import Aborted, GrowingFile, Restarted
@@ -148,13 +148,12 @@ def cleanup_stale(
 
 
 def _disk_full(exc: OSError, where: str) -> GoswitchError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return GoswitchError(
-            where,
-            "disk full: no space left on the device while extracting",
-            f"free space on the file system of {where} and run the command again",
-        )
-    return GoswitchError(where, f"cannot write: {exc.strerror or exc}", "check the directory")
+    return disk_error(
+        exc,
+        where,
+        "extracting",
+        f"free space on the file system of {where} and run the command again",
+    )
 
 
 def check_tree(root: str, version: GoVersion, what: str) -> None:
