@@ -48,8 +48,6 @@ def command() -> None:
     """
 
 
-
-
 def _display(value) -> str:
     """A value as TOML (valid for every kind of setting)."""
     return json.dumps(value, ensure_ascii=False)
@@ -60,8 +58,6 @@ def _config_values() -> dict:
         return load_file(paths.config_file(os.environ)) or {}
     except (TomlError, OSError):
         return {}
-
-
 
 
 def _rows(settings) -> list[dict]:
@@ -98,7 +94,7 @@ def list_(verbose: bool, as_json: bool) -> None:
       goswitch config list --json | jq '.keys[] | select(.source == "env")'
     """
     settings = load_settings(strict=False)
-    for problem in getattr(settings, "errors", []):
+    for problem in settings.errors:
         hint(f"{problem} (ignored; the default applies)")
     rows = _rows(settings)
     if as_json:
