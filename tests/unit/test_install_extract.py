@@ -30,8 +30,8 @@ def _ti(name, type_=tarfile.REGTYPE, mode=0o644, size=0, linkname="", mtime=1700
     return ti
 
 
-def build(members, fmt=tarfile.PAX_FORMAT) -> bytes:
-    """``members``: (TarInfo, data or None); a .tar.gz in memory."""
+def tar(members, fmt=tarfile.PAX_FORMAT) -> bytes:
+    """``members``: (TarInfo, data or None); an uncompressed tar in memory."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=fmt) as tf:
         for ti, data in members:
@@ -40,7 +40,12 @@ def build(members, fmt=tarfile.PAX_FORMAT) -> bytes:
                 tf.addfile(ti, io.BytesIO(data))
             else:
                 tf.addfile(ti)
-    return gzip.compress(raw.getvalue())
+    return raw.getvalue()
+
+
+def build(members, fmt=tarfile.PAX_FORMAT) -> bytes:
+    """``members``: (TarInfo, data or None); a .tar.gz in memory."""
+    return gzip.compress(tar(members, fmt))
 
 
 def base(extra=()):
@@ -254,15 +259,7 @@ def test_not_gzip_and_empty(sandbox):
 
 def test_multi_member_gzip_and_trailing_zero_padding(sandbox):
     dest, _ = sandbox
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tf:
-        for ti, data in base():
-            if data is not None:
-                ti.size = len(data)
-                tf.addfile(ti, io.BytesIO(data))
-            else:
-                tf.addfile(ti)
-    blob = raw.getvalue()
+    blob = tar(base())
     two = gzip.compress(blob[:1024]) + gzip.compress(blob[1024:]) + b"\0" * 512
     run(two, dest)
     assert (dest / "bin" / "go").exists()
