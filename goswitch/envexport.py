@@ -143,6 +143,7 @@ class Export:
         self.version, self.goroot = version, goroot
         self.set: dict[str, str] = {}
         self.path: list[str] = []
+        # Always empty today; kept because `env --shell json` documents the key.
         self.unset: list[str] = []
 
     def apply(self, environ) -> dict[str, str]:
@@ -174,7 +175,6 @@ def build(res: Resolution, settings, environ, *, pin_version: bool = False) -> E
     go = goenv.go_environment(res.goroot, settings, environ, res.toolchain, res.env)
     out = Export(str(res.version), res.goroot)
     out.set.update(go.set)
-    out.unset = list(go.unset)
     if pin_version:
         out.set[OVERRIDE_VAR] = str(res.version)
     store_dirs = Store.from_settings(settings, environ).dirs

@@ -12,12 +12,11 @@ from . import fs, paths
 class GoEnv:
     """``set``: variables to export; ``path``: entries to put first on PATH, in order."""
 
-    __slots__ = ("set", "path", "unset")
+    __slots__ = ("set", "path")
 
     def __init__(self):
         self.set: dict[str, str] = {}
         self.path: list[str] = []
-        self.unset: list[str] = []
 
 
 def gobin_for(settings, environ) -> str:
