@@ -36,6 +36,8 @@ def run() -> None:
     args = sys.argv[1:]
     if args[:1] in (["init"], ["hook"]) and not {"-h", "--help"} & set(args):
         if args[0] == "init":
+            if len(args) == 2 and _print_saved_init(args[1]):
+                fast_exit(0)
             from .shells import init
 
             fast_exit(init(args[1:]))
@@ -45,3 +47,46 @@ def run() -> None:
     from .cli.app import main
 
     main(args)
+
+
+# `goswitch init SHELL` prints the same text until goswitch, its interpreter
+# or its location changes, so the text is saved once in __pycache__ and later
+# shell starts print it back without importing anything else: the imports and
+# the rendering cost about as much again as the interpreter's own `site`
+# (see docs/ARCHITECTURE.md, "Speed").  The first line of the saved file is
+# the key below; anything that does not match is rendered again.
+SHELLS = ("bash", "zsh", "fish")
+# Every file the rendering reads: the script, the interface (launch code,
+# protocol, snapshot path) and the adapters (zsh's derives from bash's).
+_INIT_SOURCES = ("shells/__init__.py", "shells/bash.py", "shells/zsh.py", "shells/fish.py")
+
+
+def saved_init(shell: str) -> "tuple[str, str]":
+    """(file, key) of the saved ``goswitch init SHELL`` text; OSError if a source is missing."""
+    import sys
+    from posix import stat
+
+    pkg = __file__.rpartition("/")[0]
+    key = ["goswitch-init", sys.executable, pkg]
+    for rel in (f"data/shell/goswitch.{shell}", *_INIT_SOURCES):
+        st = stat(f"{pkg}/{rel}")
+        key.append(f"{st.st_mtime_ns}:{st.st_size}")
+    tag = sys.implementation.cache_tag
+    return f"{pkg}/__pycache__/init-{shell}.{tag}.sh", " ".join(key)
+
+
+def _print_saved_init(shell: str) -> bool:
+    if shell not in SHELLS:
+        return False
+    try:
+        path, key = saved_init(shell)
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            if f.readline() != key + "\n":
+                return False
+            text = f.read()
+    except (OSError, UnicodeError):
+        return False
+    import sys
+
+    sys.stdout.write(text)
+    return True

@@ -54,3 +54,25 @@ def test_fresh_venv_install(wheel, tmp_path):
     init = subprocess.run([str(exe), "init", "bash"], capture_output=True, text=True, env=env,
                           check=True).stdout
     assert f"{venv}/lib" in init and "_goswitch_hook" in init
+    # The second start prints what the first saved, next to the installed package.
+    (site,) = (venv / "lib").glob("python*/site-packages")
+    (saved,) = (site / "goswitch" / "__pycache__").glob("init-bash.*.sh")
+    again = subprocess.run([str(exe), "init", "bash"], capture_output=True, text=True, env=env,
+                           check=True).stdout
+    assert again == init == saved.read_text().split("\n", 1)[1]
+
+
+def test_files_beside_the_script_cannot_shadow_imports(wheel, tmp_path):
+    """Python puts the script's directory first on sys.path; bin/goswitch drops it."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], check=True)
+    canary = tmp_path / "canary"
+    for name in ("goswitch.py", "click.py", "tomlkit.py"):
+        (venv / "bin" / name).write_text(f"open({str(canary)!r}, 'w').close()\n")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    for args in (["--version"], ["init", "bash"], ["config", "list"]):
+        subprocess.run([str(venv / "bin" / "goswitch"), *args], capture_output=True, env=env,
+                       check=True)
+    assert not canary.exists()
+

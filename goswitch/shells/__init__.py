@@ -6,13 +6,16 @@ words that reproduce them byte for byte and can never run anything: no
 expansion, no command substitution.  The interface lives in the package
 itself so the hook imports one module less (each costs ~0.1 ms of a ~2.5 ms
 budget).  It also makes the init script (``goswitch init SHELL``), which
-runs at every shell start: that path imports nothing but this package and
-one adapter, hence no ``fs`` and no ``__future__`` import here.
+runs at every shell start: rendering it imports nothing but this package and
+one adapter, hence no ``fs`` and no ``__future__`` import here, and later
+starts print the saved text without even those (goswitch.saved_init).
 """
 
 import sys
 
-NAMES = ("bash", "zsh", "fish")
+from .. import SHELLS as NAMES
+from .. import saved_init
+
 # The protocol between the init scripts (shell/) and the hook program; bumped
 # whenever they stop understanding each other, so that an older init script
 # in a long-lived shell is detected.
@@ -66,9 +69,18 @@ class Shell:
         return self.export("PATH", value)
 
     def init_script(self, substitutions: dict[str, str]) -> str:
-        """The hook script from shell/, with ``@NAME@`` placeholders filled in (quoted)."""
+        """The hook script from shell/, with ``@NAME@`` placeholders filled in (quoted).
+
+        Comment lines after the two-line header (what this is, where it goes)
+        are for readers of shell/ and are left out: every shell start parses
+        this text, and the templates hold no multi-line strings in which a
+        line could start with ``#``.
+        """
         with open(f"{_SCRIPTS}/{self.script}", encoding="utf-8") as f:
-            text = f.read()
+            lines = f.readlines()
+        text = "".join(
+            lines[:2] + [line for line in lines[2:] if line.strip()[:1] not in ("#", "")]
+        )
         for key, value in substitutions.items():
             text = text.replace(f"@{key}@", self.quote(value))
         return text
@@ -143,5 +155,37 @@ def init(args: list) -> int:
         if len(args) != 1:
             sys.stderr.write("usage: goswitch init bash|zsh|fish\n")
         return 2
-    sys.stdout.write(init_script_for(shell))
+    try:  # taken before rendering: a source edited meanwhile makes it stale, not wrong
+        saved = saved_init(shell.name)
+    except OSError:
+        saved = None
+    text = init_script_for(shell)
+    sys.stdout.write(text)
+    if saved:
+        save_init(*saved, text)
     return 0
+
+
+def save_init(path: str, key: str, text: str) -> None:
+    """Save the text for the next ``goswitch init`` (see goswitch.saved_init); best effort.
+
+    Written atomically (temp file + rename) so a shell starting meanwhile
+    reads the old text, the new one or none; a read-only install just renders
+    every time.
+    """
+    from posix import getpid, mkdir, rename, unlink
+
+    tmp = f"{path}.{getpid()}.tmp"
+    try:
+        try:
+            mkdir(path.rpartition("/")[0])
+        except FileExistsError:
+            pass
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(f"{key}\n{text}")
+        rename(tmp, path)
+    except OSError:
+        try:
+            unlink(tmp)
+        except OSError:
+            pass

@@ -1,0 +1,129 @@
+"""`goswitch init SHELL` prints the text saved by its first run until a source changes.
+
+Each test runs the command in a fresh interpreter against a private copy of
+the package, so it can edit sources and the saved files freely.  `-X
+importtime` shows whether the shell adapters were imported, i.e. whether the
+text was rendered or read back.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import goswitch
+
+PACKAGE = Path(goswitch.__file__).resolve().parent
+RUN = "import sys; sys.argv[0] = 'goswitch'; from goswitch import run; run()"
+
+
+@pytest.fixture()
+def pkg(tmp_path) -> Path:
+    """A copy of the package (data/shell copied, not linked) with no __pycache__."""
+    root = tmp_path / "site"
+    shutil.copytree(PACKAGE, root / "goswitch", ignore=shutil.ignore_patterns("__pycache__"))
+    return root / "goswitch"
+
+
+def init(pkg: Path, shell: str = "bash", python: str = sys.executable):
+    done = subprocess.run([python, "-X", "importtime", "-c", RUN, "init", shell],
+                          capture_output=True, text=True, cwd=pkg.parent,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(pkg.parent)})
+    rendered = "goswitch.shells.bash" in done.stderr or "goswitch.shells.fish" in done.stderr
+    return done, rendered
+
+
+def saved(pkg: Path, shell: str = "bash") -> Path:
+    return pkg / "__pycache__" / f"init-{shell}.{sys.implementation.cache_tag}.sh"
+
+
+def test_second_run_prints_the_saved_text_without_rendering(pkg):
+    first, rendered = init(pkg)
+    assert first.returncode == 0 and rendered
+    assert saved(pkg).read_text().split("\n", 1)[1] == first.stdout
+    second, rendered = init(pkg)
+    assert second.returncode == 0 and not rendered
+    assert second.stdout == first.stdout
+    assert f"{pkg}/__pycache__/hook-snapshot" in second.stdout
+    assert "_goswitch_hook" in second.stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_each_shell_has_its_own_saved_text(pkg, shell):
+    first, _ = init(pkg, shell)
+    again, rendered = init(pkg, shell)
+    assert not rendered and again.stdout == first.stdout
+    assert f"goswitch shell hook for {shell}" in again.stdout.splitlines()[0]
+    for other in {"bash", "zsh", "fish"} - {shell}:
+        assert not saved(pkg, other).exists()
+
+
+def test_edited_script_is_rendered_again(pkg):
+    init(pkg)
+    script = pkg / "data" / "shell" / "goswitch.bash"
+    script.write_text(script.read_text() + "__goswitch_edited=1\n")
+    done, rendered = init(pkg)
+    assert rendered and "__goswitch_edited=1" in done.stdout
+    again, rendered = init(pkg)
+    assert not rendered and "__goswitch_edited=1" in again.stdout
+
+
+@pytest.mark.parametrize("source", ["shells/__init__.py", "shells/bash.py", "shells/zsh.py"])
+def test_touched_adapter_or_interface_renders_again(pkg, source):
+    init(pkg, "zsh")
+    path = pkg / source
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))  # same bytes, newer by 1 ns
+    _, rendered = init(pkg, "zsh")
+    assert rendered
+
+
+def test_other_interpreter_renders_its_own_text(pkg, tmp_path):
+    init(pkg)
+    other = tmp_path / "bin" / "python3"
+    other.parent.mkdir()
+    other.symlink_to(sys.executable)
+    done, rendered = init(pkg, python=str(other))
+    assert rendered
+    assert f"__goswitch_python='{other}'" in done.stdout
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage\n", b"\xff\xfe\n", b"goswitch-init x\n#"])
+def test_damaged_saved_text_is_replaced(pkg, content):
+    good, _ = init(pkg)
+    saved(pkg).write_bytes(content)
+    done, rendered = init(pkg)
+    assert rendered and done.stdout == good.stdout
+    _, rendered = init(pkg)
+    assert not rendered
+
+
+def test_unwritable_save_location_still_prints(pkg):
+    """A read-only install renders every time (simulated: the file name is a directory)."""
+    saved(pkg).mkdir(parents=True)
+    first, _ = init(pkg)
+    second, rendered = init(pkg)
+    assert first.returncode == second.returncode == 0 and rendered
+    assert second.stdout == first.stdout and "_goswitch_hook" in first.stdout
+    assert not [p for p in saved(pkg).parent.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "bash/../fish", "sh", ""])
+def test_unknown_shell_is_refused_without_touching_files(pkg, name):
+    done, _ = init(pkg, name)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "unsupported shell" in done.stderr
+    assert not (pkg / "__pycache__").exists() or not [
+        p for p in (pkg / "__pycache__").iterdir() if p.name.startswith("init-")]
+
+
+def test_comment_lines_are_left_out_but_the_header_stays(pkg):
+    done, _ = init(pkg)
+    lines = done.stdout.splitlines()
+    assert lines[1] == '# Put `eval "$(goswitch init bash)"` in ~/.bashrc.'
+    assert not [line for line in lines[2:] if line.lstrip().startswith("#") or not line.strip()]
