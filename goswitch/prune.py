@@ -24,9 +24,8 @@ import time
 
 from . import paths
 from .errors import GoswitchError
-from .resolve import Resolution, choose, resolve
+from .resolve import installed_choice, resolve
 from .store import DAY, Store, last_used
-from .versions import Spec, VersionError
 
 DEFAULT_DAYS = 90
 
@@ -58,18 +57,6 @@ class Entry:
         }
 
 
-def _resolve_text(text: str | None, store: Store, environ):
-    if not text:
-        return None
-    try:
-        spec = Spec.parse(text)
-    except VersionError:
-        return None
-    res = Resolution()
-    choose(spec, None, store, environ, res)
-    return None if res.missing else res.version
-
-
 def protected(settings, environ, cwd: str, store: Store) -> dict:
     """version -> why it must stay."""
     keep: dict = {}
@@ -79,10 +66,10 @@ def protected(settings, environ, cwd: str, store: Store) -> dict:
             keep[here.version] = f"in use here ({here.describe_source})"
     except GoswitchError:  # PinError included
         pass  # a broken pin names no version
-    default = _resolve_text(settings.default_version, store, environ)
+    default = installed_choice(settings.default_version, store, environ)
     if default is not None:
         keep.setdefault(default, "global default")
-    systemd = _resolve_text(settings.get("systemd.version"), store, environ)
+    systemd = installed_choice(settings.get("systemd.version"), store, environ)
     if systemd is not None:
         keep.setdefault(systemd, "pinned by systemd.version")
     session = _systemd_in_use(environ)

@@ -140,6 +140,24 @@ def choose(
         res.missing, res.install_spec = True, str(spec)
 
 
+def installed_choice(text: str | None, store: Store, environ) -> GoVersion | None:
+    """The installed version a spec text (the default, systemd.version) selects now.
+
+    Exactly the hook's choice: ``latest`` means the newest release in the
+    cached index, so when that one is not installed yet nothing is, and the
+    hook would install it rather than use an older one.
+    """
+    if not text:
+        return None
+    try:
+        spec = Spec.parse(text)
+    except VersionError:
+        return None
+    res = Resolution()
+    choose(spec, None, store, environ, res)
+    return None if res.missing else res.version
+
+
 def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Resolution:
     """Resolve the Go for ``cwd``.
 

@@ -133,6 +133,19 @@ def test_list_marks_current_default_and_read_only_store(env, tmp_path):
     assert rows[1]["current"] and not rows[1]["default"] and rows[2]["default"]
 
 
+def test_list_marks_as_default_only_what_the_hook_would_use(env, tmp_path):
+    """default `latest` is the newest release; an older installed one is not the default."""
+    assert gs(env, "install", "1.20.1").returncode == 0
+    env["GOSWITCH_DEFAULT_VERSION"] = "latest"
+    newest = gs(env, "list-remote").stdout.split()[0]
+    assert newest != "1.20.1"
+    rows = json.loads(gs(env, "list", "--json", cwd=tmp_path).stdout)
+    assert [(r["version"], r["default"]) for r in rows] == [("1.20.1", False)]
+    assert gs(env, "install", newest).returncode == 0
+    rows = json.loads(gs(env, "list", "--json", cwd=tmp_path).stdout)
+    assert [(r["version"], r["default"]) for r in rows] == [(newest, True), ("1.20.1", False)]
+
+
 def test_list_when_nothing_is_installed(env):
     r = gs(env, "list")
     assert r.returncode == 0 and r.stdout == "" and "goswitch install latest" in r.stderr

@@ -5,24 +5,11 @@ from __future__ import annotations
 import os
 
 from ..errors import GoswitchError
-from ..resolve import resolve
+from ..resolve import installed_choice, resolve
 from ..store import Store
 from ..versions import Spec
 from . import index as index_mod
 from . import platform as platform_mod
-
-
-def _default_version(settings, store: Store):
-    spec_text = settings.default_version
-    if not spec_text:
-        return None
-    try:
-        spec = Spec.parse(spec_text)
-    except ValueError:
-        return None
-    if spec.kind == "exact":
-        return spec.version
-    return spec.pick(store.versions())
 
 
 def installed_rows(settings, environ, cwd: str | None = None) -> list[dict]:
@@ -37,7 +24,7 @@ def installed_rows(settings, environ, cwd: str | None = None) -> list[dict]:
             current, current_source = res.version, res.describe_source
     except GoswitchError:
         pass  # a broken pin must not break listing
-    default = _default_version(settings, store)
+    default = installed_choice(settings.default_version, store, environ)
     rows = []
     for item in store.installed():
         rows.append(

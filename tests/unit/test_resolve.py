@@ -112,3 +112,38 @@ def test_env_table_needs_trust(tmp_path, env):
     toml.write_text('[go]\nversion = "1.21.6"\n[env]\nGOFLAGS = "-mod=mod"\n')
     res = run(tmp_path, env)
     assert res.env == {} and res.env_untrusted
+
+
+@pytest.mark.parametrize("latest_cached, want", [
+    (None, "1.22.10"),        # no index cached yet: the newest installed
+    ("1.22.10", "1.22.10"),   # the newest release is installed
+    ("1.21.13", "1.22.10"),   # an older cache never downgrades
+    ("1.23.4", None),         # the hook would install 1.23.4, so nothing installed is chosen
+])
+def test_installed_choice_is_the_hooks_choice_for_latest(tmp_path, env, latest_cached, want):
+    from goswitch.resolve import installed_choice
+    from goswitch.store import Store
+
+    if latest_cached:
+        os.makedirs(env["GOSWITCH_CACHE_DIR"])
+        with open(os.path.join(env["GOSWITCH_CACHE_DIR"], "latest-stable"), "w") as f:
+            f.write(latest_cached + "\n")
+    store = Store.from_settings(settings.load(env), env)
+    got = installed_choice("latest", store, env)
+    assert (str(got) if got else None) == want
+    (tmp_path / ".go-version").write_text("latest\n")
+    res = run(tmp_path, env)
+    assert (None if res.missing else str(res.version)) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("1.21", "1.21.13"), ("1.21.6", "1.21.6"), ("1.20", None), ("", None), (None, None),
+    ("not-a-version", None),
+])
+def test_installed_choice_of_other_specs(env, text, want):
+    from goswitch.resolve import installed_choice
+    from goswitch.store import Store
+
+    store = Store.from_settings(settings.load(env), env)
+    got = installed_choice(text, store, env)
+    assert (str(got) if got else None) == want

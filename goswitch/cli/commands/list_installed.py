@@ -18,7 +18,8 @@ def command(as_json: bool) -> None:
     """List installed versions, newest first, from every store.
 
     `*` marks the version active in this directory (and says which file
-    chose it); `default` marks the global default.  Versions from read-only
+    chose it); `default` marks what the global default selects, as the hook
+    would (`latest`: the newest release, once it is installed).  Versions from read-only
     stores (GOSWITCH_STORES) are shown with their store.
 
     \b
