@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import http.client
+import itertools
 import os
 import random
 import socket
@@ -316,11 +317,11 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
         if notify and i + 1 < len(urls):
             last = failures[-1] if failures else redact(url)
             notify(f"{last}; trying the next mirror: {redact(urls[i + 1])}")
-    why = "; ".join(failures) or "no mirror configured"
+    why = _summary(failures) or "no mirror configured"
     if all_missing and failures:
         raise NotFoundError(
             what,
-            f"not found on any mirror ({why})",
+            f"not found on any mirror ({why})" if len(urls) > 1 else f"not found ({why})",
             f"check {setting}, or try another mirror",
         )
     raise NetworkError(
@@ -329,6 +330,15 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
         f"check your network, proxy (HTTPS_PROXY) and {setting}; goswitch retried "
         f"{opts.retries} times per mirror",
     )
+
+
+def _summary(failures: list[str]) -> str:
+    """The failures joined, a run of identical ones said once with its count."""
+    parts: list[str] = []
+    for failure, group in itertools.groupby(failures):
+        n = len(list(group))
+        parts.append(f"{failure} ({n} attempts)" if n > 1 else failure)
+    return "; ".join(parts)
 
 
 def fetch_bytes(

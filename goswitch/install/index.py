@@ -25,6 +25,7 @@ import time
 from .. import paths
 from ..errors import GoswitchError, NetworkError, NotFoundError
 from ..resolve import LATEST_FILE
+from ..settings import DEFAULT_INDEX_URL
 from ..versions import GoVersion, Spec, VersionError
 from .download import NetOptions, fetch_bytes, redact
 from .platform import Platform
@@ -320,10 +321,12 @@ def load(
         try:
             raw = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
+            html = data.lstrip()[:1] == b"<"  # a directory listing or a login/captive page
             raise GoswitchError(
                 f"release index {redact(url)}",
-                f"not JSON ({exc})",
-                "check index_url / GOSWITCH_INDEX_URL",
+                "an HTML page, not the JSON list of releases" if html else f"not JSON ({exc})",
+                "set index_url / GOSWITCH_INDEX_URL to a JSON index such as "
+                f"{DEFAULT_INDEX_URL} or https://golang.google.cn/dl/?mode=json&include=all",
             ) from None
         releases = parse(raw, f"release index {redact(url)}")
         if not releases:

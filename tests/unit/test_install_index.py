@@ -10,7 +10,7 @@ import time
 import pytest
 
 from goswitch import settings as settings_mod
-from goswitch.errors import NetworkError, NotFoundError
+from goswitch.errors import GoswitchError, NetworkError, NotFoundError
 from goswitch.install import index
 from goswitch.install.platform import Platform
 from goswitch.versions import GoVersion, Spec
@@ -183,6 +183,20 @@ def test_no_cache_and_no_network_is_a_network_error(env):
     env["GOSWITCH_TIMEOUT"] = "2"
     with pytest.raises(NetworkError, match="127.0.0.1:9"):
         load(env)
+
+
+@pytest.mark.parametrize("body, why", [
+    ("<!DOCTYPE HTML>\n<html><title>Directory listing for /dl/</title>", "an HTML page"),
+    ("  <html>login</html>", "an HTML page"),
+    ("go1.22.10.linux-amd64.tar.gz\n", "not JSON"),
+])
+def test_index_that_is_not_json_says_what_it_got_and_where_to_point(env, tmp_path, body, why):
+    (tmp_path / "index.json").write_text(body)
+    with pytest.raises(GoswitchError) as err:
+        load(env)
+    assert why in err.value.why
+    assert "index.json" in err.value.what
+    assert "golang.google.cn/dl/?mode=json&include=all" in err.value.fix
 
 
 def test_empty_index_is_an_error(env, tmp_path):

@@ -121,6 +121,24 @@ def test_failover_all_404_is_not_found_else_network_error():
     assert "HTTPS_PROXY" in err.value.fix
 
 
+def test_failover_says_each_repeated_failure_once_with_its_count():
+    opts = dl.NetOptions(retries=3, environ={}, sleep=lambda s: None)
+
+    def refused(url):
+        raise dl.Transient("connection refused")
+
+    with pytest.raises(NetworkError) as err:
+        dl.failover(["a", "b"], opts, "file.tgz", refused)
+    assert err.value.why == "a: connection refused (3 attempts); b: connection refused (3 attempts)"
+
+    def missing(url):
+        raise dl.Permanent("HTTP 404", missing=True)
+
+    with pytest.raises(NotFoundError) as err:  # one URL (the index): no "any mirror"
+        dl.failover(["a"], opts, "release index a", missing)
+    assert err.value.why == "not found (a: HTTP 404)"
+
+
 def test_growing_file_reader_follows_the_writer(tmp_path):
     path = tmp_path / "p"
     path.write_bytes(b"")
