@@ -132,9 +132,8 @@ def main() -> int:
             show(sess, "go version")
             show(sess, "echo $GOROOT; echo ${PATH%%:*}")
 
-            say("And back: the api project's Go follows (bash switches at the prompt after cd)")
-            show(sess, "cd ~/src/api")
-            show(sess, "go version")
+            say("And back: the switch happens at the cd itself, so one line is enough")
+            show(sess, "cd ~/src/api && go version")
 
             say("Leaving the projects restores the shell exactly as it was")
             show(sess, "cd ~")

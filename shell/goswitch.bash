@@ -56,3 +56,47 @@ elif [[ ";${PROMPT_COMMAND-};" != *";_goswitch_hook;"* ]]; then
   PROMPT_COMMAND="_goswitch_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 fi
 unset __goswitch_pc_attrs
+
+# Also switch right after cd, pushd and popd, so `cd proj && go build` on one
+# line already uses proj's Go (zsh and fish have events for this, bash has
+# none).  The rvm/mise convention: __zsh_like_cd runs the functions listed in
+# chpwd_functions after a successful builtin.  Join it when another tool set
+# it up; otherwise set it up, except for commands the user made a function or
+# an alias of.  Subshells are skipped: `$(cd dir && pwd)` must stay cheap.
+_goswitch_chpwd() {
+  ((BASH_SUBSHELL)) || _goswitch_hook
+  return 0
+}
+[[ " ${chpwd_functions[*]-} " == *" _goswitch_chpwd "* ]] || chpwd_functions+=(_goswitch_chpwd)
+# Which of them are not functions yet; one redirection for all four lookups,
+# as each costs an open() at every shell start.
+__goswitch_free=
+{
+  declare -F __zsh_like_cd || __goswitch_free+=" __zsh_like_cd"
+  declare -F cd || __goswitch_free+=" cd"
+  declare -F pushd || __goswitch_free+=" pushd"
+  declare -F popd || __goswitch_free+=" popd"
+} >/dev/null
+if [[ $__goswitch_free == *" __zsh_like_cd"* ]]; then
+  __zsh_like_cd() {
+    builtin "$@" || return
+    local __goswitch_fn
+    for __goswitch_fn in chpwd ${chpwd_functions[@]+"${chpwd_functions[@]}"}; do
+      if declare -F "$__goswitch_fn" >/dev/null; then
+        "$__goswitch_fn" || break
+      fi
+    done
+    return 0
+  }
+fi
+# `function NAME` so that an alias of the same name is never expanded here.
+if [[ $__goswitch_free == *" cd"* && -z ${BASH_ALIASES[cd]+x} ]]; then
+  function cd { __zsh_like_cd cd "$@"; }
+fi
+if [[ $__goswitch_free == *" pushd"* && -z ${BASH_ALIASES[pushd]+x} ]]; then
+  function pushd { __zsh_like_cd pushd "$@"; }
+fi
+if [[ $__goswitch_free == *" popd"* && -z ${BASH_ALIASES[popd]+x} ]]; then
+  function popd { __zsh_like_cd popd "$@"; }
+fi
+unset __goswitch_free

@@ -322,6 +322,59 @@ def test_bash_exit_status_is_preserved(world):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("how", ["cd {}", "pushd {} >/dev/null", "cd {} && cd - >/dev/null && cd -"])
+def test_go_on_the_same_line_as_cd_is_already_the_new_one(world, shell, how):
+    """`cd proj && go build`: the switch happens at the cd, not at the next prompt."""
+    sess = world.start(shell)
+    cd(sess, world.old)
+    line = how.format(shlex.quote(str(world.new)))
+    assert f"go{V2}" in sess.run(f"{line} >/dev/null; and go version" if shell == "fish"
+                                 else f"{line} >/dev/null && go version")
+    if "pushd" in how:
+        assert f"go{V1}" in sess.run("popd >/dev/null; and go version" if shell == "fish"
+                                     else "popd >/dev/null && go version")
+
+
+def test_bash_cd_in_a_command_substitution_starts_no_hook(world, tmp_path):
+    """`$(cd dir && pwd)` is everywhere in rc files and prompts: it must stay a builtin."""
+    trace = tmp_path / "strace.log"
+    sess = world.start("bash", strace_to=trace)
+    cd(sess, world.old)
+    sess.run("true")
+    time.sleep(0.1)  # past the stamp's margin for the freshly written pin files
+    sess.mark("a")
+    out = sess.run(f"x=$(cd {shlex.quote(str(world.new))} && go version); echo \"$x\"")
+    sess.mark("b")
+    assert f"go{V1}" in out  # the subshell keeps the shell's Go
+    assert not [e for e in sess.execs_between("a", "b") if "python" in e]
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+def test_bash_leaves_the_users_own_cd_alone(world):
+    mine = ('cd() { builtin cd "$@" && __mine=$((${__mine:-0}+1)); }\n'
+            "alias pushd='pushd -n'\n")
+    sess = world.start("bash", rc_before=mine)
+    cd(sess, world.old)
+    assert sess.var("__mine") == "1"  # still the user's function
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)  # switched at the prompt
+    assert "alias pushd='pushd -n'" in sess.run("alias pushd")
+    assert sess.run("type -t popd").strip() == "function"  # what nobody claimed is wrapped
+
+
+def test_bash_joins_another_tools_chpwd_functions(world):
+    """rvm and mise wrap cd with __zsh_like_cd and chpwd_functions: goswitch joins in."""
+    other = ("__zsh_like_cd() { builtin \"$@\" || return; local f;"
+             " for f in ${chpwd_functions[@]+\"${chpwd_functions[@]}\"}; do \"$f\"; done; }\n"
+             "cd() { __zsh_like_cd cd \"$@\"; }\n"
+             "__other() { __other_ran=$((${__other_ran:-0}+1)); }\n"
+             "chpwd_functions=(__other)\n")
+    sess = world.start("bash", rc_before=other, rc_after=f'eval "$({GOSWITCH} init bash)"\n')
+    assert sess.run('echo "${chpwd_functions[*]}"').strip() == "__other _goswitch_chpwd"
+    out = sess.run(f"cd {shlex.quote(str(world.old))} && go version")
+    assert f"go{V1}" in out and sess.var("__other_ran") == "1"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_idle_prompt_starts_no_process(world, shell, tmp_path):
     trace = tmp_path / "strace.log"
     sess = world.start(shell, strace_to=trace)
