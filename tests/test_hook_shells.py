@@ -322,7 +322,8 @@ def test_bash_exit_status_is_preserved(world):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-@pytest.mark.parametrize("how", ["cd {}", "pushd {} >/dev/null", "cd {} && cd - >/dev/null && cd -"])
+@pytest.mark.parametrize("how", ["cd {}", "pushd {} >/dev/null",
+                                 "cd {} && cd - >/dev/null && cd -"])
 def test_go_on_the_same_line_as_cd_is_already_the_new_one(world, shell, how):
     """`cd proj && go build`: the switch happens at the cd, not at the next prompt."""
     sess = world.start(shell)
