@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,36 @@ def test_comment_lines_are_left_out_but_the_header_stays(pkg):
     lines = done.stdout.splitlines()
     assert lines[1] == '# Put `eval "$(goswitch init bash)"` in ~/.bashrc.'
     assert not [line for line in lines[2:] if line.lstrip().startswith("#") or not line.strip()]
+
+
+def test_prepare_writes_every_cache_for_a_read_only_install(pkg):
+    """`python3 -m goswitch.prepare`, for root-owned installs (run after installing)."""
+    done = subprocess.run([sys.executable, "-m", "goswitch.prepare"], capture_output=True,
+                          text=True, cwd=pkg.parent, env={"PYTHONPATH": str(pkg.parent)})
+    assert done.returncode == 0, done.stderr
+    written = done.stdout.split()
+    assert len(written) == 4 and all(Path(p).is_file() for p in written)
+    assert written[0].endswith(f"hook-snapshot.{sys.implementation.cache_tag}.bin")
+    for shell in ("bash", "zsh", "fish"):
+        assert str(saved(pkg, shell)) in written
+        _, rendered = init(pkg, shell)
+        assert not rendered
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root to run as another user")
+def test_prepare_by_a_user_who_cannot_write_says_who_can(pkg):
+    site = Path(tempfile.mkdtemp(prefix="gs-ro-", dir="/tmp"))  # pytest's tmp is 0700
+    try:
+        os.chmod(site, 0o755)
+        shutil.copytree(pkg, site / "goswitch")
+        done = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
+                               "--clear-groups", sys.executable, "-m", "goswitch.prepare"],
+                              capture_output=True, text=True, cwd="/",
+                              env={"PYTHONPATH": str(site)})
+        assert done.returncode == 1
+        assert "cannot prepare the caches" in done.stderr
+        assert f"owner of {site}/goswitch" in done.stderr
+        assert not (site / "goswitch" / "__pycache__").exists()
+    finally:
+        shutil.rmtree(site)

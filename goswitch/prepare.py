@@ -1,0 +1,53 @@
+"""``python3 -m goswitch.prepare``: write the run-time caches of a read-only install.
+
+goswitch keeps two caches beside its code, in ``goswitch/__pycache__``: the
+snapshot of the hook modules (every ``cd``; hook/snapshot.py) and the text
+``goswitch init SHELL`` prints (every shell start; goswitch.saved_init).
+Both are written by the first run that needs them, which a user cannot do
+when the package belongs to root (``sudo pip install``, a distribution
+package): then every ``cd`` imports the hook normally and every shell start
+renders the init text (a `cd` then costs about 10% more).  Run this once after
+installing or upgrading, as the owner, with the interpreter users run, e.g.
+from a package's post-install script.  Like the ``.pyc`` files beside them,
+the caches are not part of the wheel's RECORD; the next upgrade rebuilds
+them, as their keys no longer match.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+
+from . import SHELLS, saved_init
+from .hook import snapshot
+from .shells import PACKAGE_DIR, init
+
+
+def prepare() -> list[str]:
+    """Build the snapshot and save the init text of every shell; the paths written."""
+    written = [snapshot.build(PACKAGE_DIR)]
+    for name in SHELLS:
+        with contextlib.redirect_stdout(io.StringIO()):
+            init([name])
+        path, key = saved_init(name)
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            if f.readline() != key + "\n":
+                raise OSError(f"{path}: could not be written (is {PACKAGE_DIR} writable?)")
+        written.append(path)
+    return written
+
+
+def main() -> int:
+    try:
+        for path in prepare():
+            print(path)
+    except OSError as exc:
+        print(f"goswitch: cannot prepare the caches: {exc} "
+              f"(run this as the owner of {PACKAGE_DIR})", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
