@@ -1,31 +1,46 @@
 """HTTP(S)_PROXY and NO_PROXY are honoured (issue 4, point 3), through a small forward proxy
-for http:// URLs on loopback."""
+on loopback: absolute-URI GETs for http:// mirrors, CONNECT tunnels for https:// ones.
+
+The https:// tests run a TLS mirror on 127.0.0.1 whose certificate a throwaway CA signed
+(``tests/support/tls.py``, real ``openssl``); goswitch trusts it through ``SSL_CERT_FILE``,
+as a user behind a TLS-intercepting proxy or with a private mirror would.
+"""
 
 from __future__ import annotations
 
-from tests.test_install_support import ForwardProxy, gs
+import pytest
+
+from tests.support.httpmirror import MirrorServer
+from tests.support.tls import TLSFiles, make_tls
+from tests.test_install_support import ForwardProxy, gs, versions
+
+SMALL = "go1.21.0.linux-amd64.tar.gz"
+
+
+def install_via_proxy(env, var: str, no_proxy: str | None = None) -> ForwardProxy:
+    """``goswitch install 1.21.0`` (must succeed) with ``var`` (``http_proxy``,
+    ``HTTPS_PROXY``, ...) set to a fresh ``ForwardProxy``; returns it, its log complete."""
+    with ForwardProxy() as proxy:
+        env[var] = proxy.url
+        if no_proxy is not None:
+            env["NO_PROXY"] = no_proxy
+        r = gs(env, "install", "1.21.0")
+        assert r.returncode == 0, r.stderr
+    return proxy
 
 
 def test_requests_go_through_the_proxy(isolated_env, synthetic_mirror):
-    env = isolated_env.use_mirror(synthetic_mirror)
-    with ForwardProxy() as proxy:
-        env["http_proxy"] = proxy.url
-        r = gs(env, "install", "1.21.0")
-        assert r.returncode == 0, r.stderr
+    proxy = install_via_proxy(isolated_env.use_mirror(synthetic_mirror), "http_proxy")
     assert synthetic_mirror.index_url in proxy.log
-    assert synthetic_mirror.url("go1.21.0.linux-amd64.tar.gz") in proxy.log
-    assert synthetic_mirror.count("go1.21.0.linux-amd64.tar.gz") == 1  # forwarded
+    assert synthetic_mirror.url(SMALL) in proxy.log
+    assert synthetic_mirror.count(SMALL) == 1  # forwarded
 
 
 def test_no_proxy_bypasses_it(isolated_env, synthetic_mirror):
     env = isolated_env.use_mirror(synthetic_mirror)
-    with ForwardProxy() as proxy:
-        env["HTTP_PROXY"] = proxy.url
-        env["NO_PROXY"] = "localhost,127.0.0.1"
-        r = gs(env, "install", "1.21.0")
-        assert r.returncode == 0, r.stderr
+    proxy = install_via_proxy(env, "HTTP_PROXY", no_proxy="localhost,127.0.0.1")
     assert proxy.log == []
-    assert synthetic_mirror.count("go1.21.0.linux-amd64.tar.gz") == 1
+    assert synthetic_mirror.count(SMALL) == 1
 
 
 def test_a_dead_proxy_is_a_network_error_naming_the_mirror(isolated_env, synthetic_mirror):
@@ -35,3 +50,84 @@ def test_a_dead_proxy_is_a_network_error_naming_the_mirror(isolated_env, synthet
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 5 and "release index" in r.stderr
     assert synthetic_mirror.log == []
+
+
+# ---- https:// end to end: a TLS mirror on 127.0.0.1 signed by a throwaway CA ----------
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory) -> TLSFiles:
+    """A CA, a certificate for IP 127.0.0.1 signed by it, and an unrelated CA (openssl)."""
+    return make_tls(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def https_mirror(synthetic_mirror_content, tls_files):
+    """``synthetic_mirror_content`` served over TLS: ``https://127.0.0.1:PORT/dl/``."""
+    with MirrorServer(synthetic_mirror_content, tls=tls_files.server) as server:
+        yield server
+
+
+@pytest.fixture
+def https_env(isolated_env, https_mirror, tls_files):
+    """Installs from ``https_mirror``, trusting the test CA (and only it)."""
+    env = isolated_env.use_mirror(https_mirror)
+    env["SSL_CERT_FILE"] = str(tls_files.ca)
+    env["SSL_CERT_DIR"] = str(isolated_env.root / "no-ca-dir")  # not the system's
+    return env
+
+
+def installed(env, version: str) -> bool:
+    return (versions(env) / version / "bin" / "go").is_file()
+
+
+def test_https_mirror_trusted_through_ssl_cert_file(https_env, https_mirror):
+    assert https_mirror.index_url.startswith("https://127.0.0.1:")
+    r = gs(https_env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert installed(https_env, "1.21.0")
+    assert https_mirror.count(SMALL) == 1
+
+
+def test_untrusted_https_certificate_names_the_url_and_ssl_cert_file(
+    https_env, https_mirror, tls_files
+):
+    https_env["SSL_CERT_FILE"] = str(tls_files.other_ca)  # a trust store without our CA
+    r = gs(https_env, "install", "1.21.0")
+    assert r.returncode == 5, r.stderr
+    assert f"{https_mirror.index_url}: TLS certificate not trusted" in r.stderr
+    assert (
+        "behind a corporate TLS-intercepting proxy or for a mirror with a private CA, "
+        "set SSL_CERT_FILE to a PEM bundle that includes that CA's certificate" in r.stderr
+    )
+    assert "retried" not in r.stderr  # not retried: another try cannot change the answer
+    assert https_mirror.log == []  # the handshake failed: no request was ever sent
+    assert not installed(https_env, "1.21.0")
+
+
+def test_https_goes_through_the_proxy_as_a_connect_tunnel(https_env, https_mirror):
+    assert "NO_PROXY" not in https_env and "no_proxy" not in https_env
+    proxy = install_via_proxy(https_env, "HTTPS_PROXY")
+    assert f"CONNECT 127.0.0.1:{https_mirror.port}" in proxy.log
+    assert all(line.startswith("CONNECT ") for line in proxy.log)  # never a plain GET
+    assert https_mirror.count(SMALL) == 1
+    assert installed(https_env, "1.21.0")
+
+
+def test_no_proxy_bypasses_the_https_proxy(https_env, https_mirror):
+    proxy = install_via_proxy(https_env, "HTTPS_PROXY", no_proxy="127.0.0.1")
+    assert proxy.log == []
+    assert https_mirror.count(SMALL) == 1
+
+
+def test_truncated_https_download_resumes_through_the_tunnel(https_env, https_mirror):
+    https_env["GOSWITCH_RETRIES"] = "2"
+    size = (https_mirror.root / "dl" / SMALL).stat().st_size
+    https_mirror.set_fault(SMALL, "truncate", times=1, after=size // 2)
+    proxy = install_via_proxy(https_env, "HTTPS_PROXY")
+    gets = https_mirror.requests(SMALL, "GET")
+    assert [q.status for q in gets] == [200, 206]
+    assert gets[1].range == f"bytes={size // 2}-"
+    # one tunnel per request (index, archive twice, signature), none bypassed
+    assert proxy.log == [f"CONNECT 127.0.0.1:{https_mirror.port}"] * len(https_mirror.log)
+    assert installed(https_env, "1.21.0")

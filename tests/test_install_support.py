@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import random
+import select
+import socket
 import stat
 import subprocess
 import sys
@@ -185,11 +187,29 @@ def wait_for(cond, timeout: float = 30.0, step: float = 0.002):
     raise TimeoutError("condition not met in time")
 
 
-# ---- a forward proxy for http:// URLs (no CONNECT) ------------------------------------
+# ---- a forward proxy: absolute-URI GETs for http://, CONNECT tunnels for https:// ------
+
+
+def _tunnel(a: socket.socket, b: socket.socket, idle: float = 30.0) -> None:
+    """Copy bytes both ways until either side closes (or resets, or is idle ``idle`` s)."""
+    while True:
+        ready, _, _ = select.select([a, b], [], [], idle)
+        if not ready:
+            return
+        for src in ready:
+            try:
+                data = src.recv(1 << 16)
+                if not data:
+                    return
+                (b if src is a else a).sendall(data)
+            except OSError:
+                return
 
 
 class ForwardProxy:
-    """``http://127.0.0.1:PORT``: forwards absolute-URI GETs, records them in ``log``."""
+    """``http://127.0.0.1:PORT``: forwards absolute-URI GETs and tunnels ``CONNECT host:port``
+    (what urllib does for https:// through ``HTTPS_PROXY``); records each in ``log``, a GET
+    as its URL, a tunnel as ``"CONNECT host:port"``."""
 
     def __init__(self):
         self.log: list[str] = []
@@ -200,6 +220,20 @@ class ForwardProxy:
 
             def log_message(self, *a):
                 pass
+
+            def do_CONNECT(self):
+                proxy.log.append(f"CONNECT {self.path}")
+                self.close_connection = True
+                host, _, port = self.path.rpartition(":")
+                try:
+                    upstream = socket.create_connection((host.strip("[]"), int(port)), 30)
+                except (OSError, ValueError):
+                    self.send_error(502, "cannot reach " + self.path)
+                    return
+                with upstream:
+                    self.send_response(200, "Connection established")
+                    self.end_headers()
+                    _tunnel(self.connection, upstream)
 
             def do_GET(self):
                 proxy.log.append(self.path)

@@ -1,9 +1,11 @@
 """Bytes from mirrors: urllib only, timeouts, retries with backoff, failover, resume.
 
 - Mirrors are tried in order; a mirror that answers 404/403/410 (or cannot be resolved, or
-  fails TLS) is skipped at once, one that fails transiently (5xx, 408, 429, timeout, reset,
-  truncated body) is retried ``retries`` times with exponential backoff and jitter
-  (``Retry-After`` honoured up to 30 s), then the next mirror is tried.
+  fails TLS verification) is skipped at once, one that fails transiently (5xx, 408, 429,
+  timeout, reset, truncated body) is retried ``retries`` times with exponential backoff and
+  jitter (``Retry-After`` honoured up to 30 s), then the next mirror is tried.  A certificate
+  from a CA this machine does not trust gets a fix naming ``SSL_CERT_FILE`` (TLS-intercepting
+  proxies, private CAs).
 - Timeouts: ``timeout`` seconds to connect and for every read; a connection that trickles
   (less than :data:`LOW_SPEED_BYTES` in ``timeout`` seconds) counts as stalled too, so a slow
   server cannot hold an install forever.
@@ -40,6 +42,10 @@ USER_AGENT = f"goswitch/{__version__}"
 CHUNK = 1 << 20
 LOW_SPEED_BYTES = 1024
 MAX_RETRY_AFTER = 30.0
+# OpenSSL verify codes meaning "signed by a CA not in the trust store" (unable to get issuer
+# certificate, self-signed, self-signed in chain, unable to get local issuer, unable to
+# verify the first certificate): what a TLS-intercepting proxy or a private CA causes.
+_UNKNOWN_CA = {2, 18, 19, 20, 21}
 _pwrite = os.pwrite  # tests inject write errors here
 _PERMANENT_HTTP = {400, 401, 403, 404, 405, 410, 451}
 
@@ -77,11 +83,13 @@ class Transient(Exception):
 
 
 class Permanent(Exception):
-    """This mirror cannot serve it; go to the next one.  ``missing``: a plain 404/410."""
+    """This mirror cannot serve it; go to the next one.  ``missing``: a plain 404/410;
+    ``unknown_ca``: its TLS certificate comes from a CA this machine does not trust."""
 
-    def __init__(self, why: str, missing: bool = False):
+    def __init__(self, why: str, missing: bool = False, unknown_ca: bool = False):
         super().__init__(why)
         self.missing = missing
+        self.unknown_ca = unknown_ca
 
 
 class Restart(Exception):
@@ -199,7 +207,10 @@ def _classify(exc: BaseException) -> Exception:
             return _classify(reason)
         return Transient(str(reason))
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return Permanent(f"TLS certificate not trusted ({exc.verify_message})")
+        return Permanent(
+            f"TLS certificate not trusted ({exc.verify_message})",
+            unknown_ca=exc.verify_code in _UNKNOWN_CA,
+        )
     if isinstance(exc, ssl.SSLError):
         return Transient(f"TLS error ({exc.reason or exc})")
     if isinstance(exc, socket.gaierror):
@@ -299,6 +310,7 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
     """
     failures: list[str] = []
     all_missing = True
+    transient = unknown_ca = False
     for i, url in enumerate(urls):
         for attempt in range(opts.retries):
             try:
@@ -306,9 +318,11 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
             except Permanent as exc:
                 failures.append(f"{redact(url)}: {exc}")
                 all_missing = all_missing and exc.missing
+                unknown_ca = unknown_ca or exc.unknown_ca
                 break
             except Transient as exc:
                 all_missing = False
+                transient = True
                 failures.append(f"{redact(url)}: {exc}")
                 if attempt + 1 < opts.retries:
                     if notify:
@@ -324,12 +338,16 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
             f"not found on any mirror ({why})" if len(urls) > 1 else f"not found ({why})",
             f"check {setting}, or try another mirror",
         )
-    raise NetworkError(
-        what,
-        why,
-        f"check your network, proxy (HTTPS_PROXY) and {setting}; goswitch retried "
-        f"{opts.retries} times per mirror",
-    )
+    fix = f"check your network, proxy (HTTPS_PROXY) and {setting}"
+    if transient:
+        fix += f"; goswitch retried {opts.retries} times per mirror"
+    if unknown_ca:
+        fix = (
+            "behind a corporate TLS-intercepting proxy or for a mirror with a private CA, "
+            "set SSL_CERT_FILE to a PEM bundle that includes that CA's certificate; "
+            f"otherwise {fix}"
+        )
+    raise NetworkError(what, why, fix)
 
 
 def _summary(failures: list[str]) -> str:

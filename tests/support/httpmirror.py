@@ -27,6 +27,11 @@ is ``/dl/``). Kinds and their parameters:
 
 ``times=N`` makes a fault apply to the next N matching requests only (HEAD included);
 ``times=None`` (default) keeps it until ``clear_faults()``.
+
+TLS: ``MirrorServer(root, tls=(certfile, keyfile))`` serves ``https://127.0.0.1:PORT/``
+instead (``tests/support/tls.py`` makes a CA and a certificate for 127.0.0.1); the faults
+work the same inside TLS (``truncate`` ends the TCP stream without a TLS close_notify).
+A client that refuses the certificate is dropped during the handshake and logs nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -367,8 +373,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
+    def __init__(self, *args: Any, tls: ssl.SSLContext | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
+        self.tls = tls
         self.conns: set[socket.socket] = set()
         self.conns_lock = threading.Lock()
 
@@ -376,6 +383,14 @@ class _Server(ThreadingHTTPServer):
         pass  # a client hanging up mid-body is routine here (faults, stop())
 
     def process_request_thread(self, request, client_address):  # type: ignore[override]
+        if self.tls is not None:
+            # The handshake runs here, in the connection's thread, not in the accept loop: a
+            # client that stalls or refuses the certificate holds up no one else.
+            request.settimeout(_Handler.timeout)
+            try:
+                request = self.tls.wrap_socket(request, server_side=True)
+            except OSError:  # ssl.SSLError too; wrap_socket has closed the socket
+                return
         with self.conns_lock:
             self.conns.add(request)
         try:
@@ -389,17 +404,29 @@ class MirrorServer:
     """Serve a mirror directory on ``127.0.0.1:<random port>``; use as a context manager.
 
     ``base_url`` (``http://127.0.0.1:PORT/dl/``) is what ``GOSWITCH_MIRRORS`` takes,
-    ``index_url`` what ``GOSWITCH_INDEX_URL`` takes.
+    ``index_url`` what ``GOSWITCH_INDEX_URL`` takes.  With ``tls=(certfile, keyfile)`` they
+    are ``https://`` URLs (the client must trust the certificate's CA: ``SSL_CERT_FILE``).
     """
 
-    def __init__(self, root: Any, prefix: str = "/dl/", port: int = 0) -> None:
+    def __init__(
+        self,
+        root: Any,
+        prefix: str = "/dl/",
+        port: int = 0,
+        tls: tuple[str | os.PathLike, str | os.PathLike] | None = None,
+    ) -> None:
         if not prefix.startswith("/") or not prefix.endswith("/"):
             raise ValueError("prefix must start and end with '/'")
         # A ``mirror.Mirror`` is accepted too (careful: ``Path`` also has a ``.root``).
         self.root = Path(root.root if hasattr(root, "dl_dir") else root)
         self._state = _State(self.root, prefix)
         handler = type("Handler", (_Handler,), {"state": self._state})
-        self._httpd: _Server | None = _Server(("127.0.0.1", port), handler)
+        ctx = None
+        if tls is not None:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+        self.scheme = "https" if ctx else "http"
+        self._httpd: _Server | None = _Server(("127.0.0.1", port), handler, tls=ctx)
         self.port = self._httpd.server_address[1]
         self._thread: threading.Thread | None = None
 
@@ -445,7 +472,7 @@ class MirrorServer:
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def base_url(self) -> str:
