@@ -89,14 +89,16 @@ if [[ $__goswitch_free == *" __zsh_like_cd"* ]]; then
     return 0
   }
 fi
-# `function NAME` so that an alias of the same name is never expanded here.
-if [[ $__goswitch_free == *" cd"* && -z ${BASH_ALIASES[cd]+x} ]]; then
+# An alias such as `alias cd='cd -P'` still reaches the function, one that
+# names another command does not.  `function NAME` so that an alias of the
+# same name is never expanded here.
+if [[ $__goswitch_free == *" cd"* && "${BASH_ALIASES[cd]-cd} " == "cd "* ]]; then
   function cd { __zsh_like_cd cd "$@"; }
 fi
-if [[ $__goswitch_free == *" pushd"* && -z ${BASH_ALIASES[pushd]+x} ]]; then
+if [[ $__goswitch_free == *" pushd"* && "${BASH_ALIASES[pushd]-pushd} " == "pushd "* ]]; then
   function pushd { __zsh_like_cd pushd "$@"; }
 fi
-if [[ $__goswitch_free == *" popd"* && -z ${BASH_ALIASES[popd]+x} ]]; then
+if [[ $__goswitch_free == *" popd"* && "${BASH_ALIASES[popd]-popd} " == "popd "* ]]; then
   function popd { __zsh_like_cd popd "$@"; }
 fi
 unset __goswitch_free

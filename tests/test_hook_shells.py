@@ -353,13 +353,20 @@ def test_bash_cd_in_a_command_substitution_starts_no_hook(world, tmp_path):
 
 def test_bash_leaves_the_users_own_cd_alone(world):
     mine = ('cd() { builtin cd "$@" && __mine=$((${__mine:-0}+1)); }\n'
-            "alias pushd='pushd -n'\n")
+            "__mypushd() { builtin pushd \"$@\"; }\nalias pushd=__mypushd\n")
     sess = world.start("bash", rc_before=mine)
     cd(sess, world.old)
     assert sess.var("__mine") == "1"  # still the user's function
     assert sess.env()["GOROOT"] == goroot_of(V1, world.store)  # switched at the prompt
-    assert "alias pushd='pushd -n'" in sess.run("alias pushd")
+    assert "alias pushd='__mypushd'" in sess.run("alias pushd")
+    assert sess.run("declare -F pushd; echo $?").strip() == "1"
     assert sess.run("type -t popd").strip() == "function"  # what nobody claimed is wrapped
+
+
+def test_bash_alias_of_cd_with_options_still_switches_at_once(world):
+    sess = world.start("bash", rc_before="alias cd='cd -P'\n")
+    assert f"go{V1}" in sess.run(f"cd {shlex.quote(str(world.old))} && go version")
+    assert "alias cd='cd -P'" in sess.run("alias cd")
 
 
 def test_bash_joins_another_tools_chpwd_functions(world):

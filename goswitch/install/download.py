@@ -312,18 +312,20 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
     all_missing = True
     transient = unknown_ca = False
     for i, url in enumerate(urls):
+        # `what` already names a lone URL (the index): do not say it again per failure.
+        label = "" if redact(url) in what else f"{redact(url)}: "
         for attempt in range(opts.retries):
             try:
                 return attempt_fn(url)
             except Permanent as exc:
-                failures.append(f"{redact(url)}: {exc}")
+                failures.append(f"{label}{exc}")
                 all_missing = all_missing and exc.missing
                 unknown_ca = unknown_ca or exc.unknown_ca
                 break
             except Transient as exc:
                 all_missing = False
                 transient = True
-                failures.append(f"{redact(url)}: {exc}")
+                failures.append(f"{label}{exc}")
                 if attempt + 1 < opts.retries:
                     if notify:
                         notify(f"{redact(url)}: {exc}; retrying ({attempt + 2}/{opts.retries})")
@@ -340,7 +342,8 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
         )
     fix = f"check your network, proxy (HTTPS_PROXY) and {setting}"
     if transient:
-        fix += f"; goswitch retried {opts.retries} times per mirror"
+        each = "each mirror " if len(urls) > 1 else ""
+        fix += f"; goswitch tried {each}{opts.retries} time{'s' if opts.retries != 1 else ''}"
     if unknown_ca:
         fix = (
             "behind a corporate TLS-intercepting proxy or for a mirror with a private CA, "

@@ -123,20 +123,28 @@ def test_failover_all_404_is_not_found_else_network_error():
 
 def test_failover_says_each_repeated_failure_once_with_its_count():
     opts = dl.NetOptions(retries=3, environ={}, sleep=lambda s: None)
+    a, b = "https://m1.example/dl/go.tgz", "https://m2.example/dl/go.tgz"
 
     def refused(url):
         raise dl.Transient("connection refused")
 
     with pytest.raises(NetworkError) as err:
-        dl.failover(["a", "b"], opts, "file.tgz", refused)
-    assert err.value.why == "a: connection refused (3 attempts); b: connection refused (3 attempts)"
+        dl.failover([a, b], opts, "go.tgz", refused)
+    refusals = [f"{url}: connection refused (3 attempts)" for url in (a, b)]
+    assert err.value.why == "; ".join(refusals)
+    assert err.value.fix.endswith("goswitch tried each mirror 3 times")
 
     def missing(url):
         raise dl.Permanent("HTTP 404", missing=True)
 
-    with pytest.raises(NotFoundError) as err:  # one URL (the index): no "any mirror"
-        dl.failover(["a"], opts, "release index a", missing)
-    assert err.value.why == "not found (a: HTTP 404)"
+    with pytest.raises(NotFoundError) as err:  # one mirror: not "any mirror"
+        dl.failover([a], opts, "go.tgz", missing)
+    assert err.value.why == f"not found ({a}: HTTP 404)"
+    with pytest.raises(NetworkError) as err:  # the index: its URL is in `what` already
+        dl.failover([a], dl.NetOptions(retries=1, environ={}, sleep=lambda s: None),
+                    f"release index {a}", refused)
+    assert err.value.why == "connection refused"
+    assert err.value.fix.endswith("goswitch tried 1 time")
 
 
 def test_growing_file_reader_follows_the_writer(tmp_path):
