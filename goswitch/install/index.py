@@ -30,6 +30,13 @@ from ..versions import GoVersion, Spec, VersionError
 from .download import NetOptions, fetch_bytes, redact
 from .platform import Platform
 
+# go.dev is blocked in mainland China; Google serves the same index and files there.
+CHINA_HINT = (
+    "where go.dev cannot be reached, as in mainland China: goswitch config set index_url "
+    "'https://golang.google.cn/dl/?mode=json&include=all' and goswitch config set mirrors "
+    "https://golang.google.cn/dl/"
+)
+
 INDEX_FILE = "index.json"
 LOCK_FILE = "index.lock"
 CACHE_FORMAT = 1
@@ -310,6 +317,8 @@ def load(
                 setting="GOSWITCH_INDEX_URL / index_url",
             )
         except (NetworkError, NotFoundError) as exc:
+            if url == DEFAULT_INDEX_URL and isinstance(exc, NetworkError):
+                exc.fix = f"{exc.fix}; {CHINA_HINT}"
             if cached is None or refresh:
                 raise
             if reporter is not None:

@@ -215,3 +215,21 @@ def test_cached_releases_for_completion_never_fetch(env, tmp_path):
     (tmp_path / "index.json").unlink()
     rels = cached_releases(s, env)
     assert str(rels[0].version) == "1.23rc2" and not rels[0].stable and rels[1].stable
+
+
+def test_unreachable_default_index_suggests_the_china_mirror(env):
+    """go.dev itself is never contacted: the proxy in front of it is dead."""
+    del env["GOSWITCH_INDEX_URL"]
+    env["https_proxy"] = "http://127.0.0.1:9"
+    with pytest.raises(NetworkError) as err:
+        load(env)
+    assert "https://go.dev/dl/" in err.value.what
+    assert "golang.google.cn/dl/?mode=json&include=all" in err.value.fix
+    assert "mirrors https://golang.google.cn/dl/" in err.value.fix
+
+
+def test_unreachable_own_index_gets_no_china_hint(env):
+    env["GOSWITCH_INDEX_URL"] = "http://127.0.0.1:9/dl/?mode=json"
+    with pytest.raises(NetworkError) as err:
+        load(env)
+    assert "golang.google.cn" not in err.value.message
