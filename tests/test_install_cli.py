@@ -146,6 +146,24 @@ def test_list_marks_as_default_only_what_the_hook_would_use(env, tmp_path):
     assert [(r["version"], r["default"]) for r in rows] == [(newest, True), ("1.20.1", False)]
 
 
+def test_uninstall_says_when_something_still_asks_for_the_version(env, tmp_path):
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / ".go-version").write_text("1.20.1\n")
+    for v in ("1.20.1", "1.21.0"):
+        assert gs(env, "install", v).returncode == 0
+    r = gs(env, "uninstall", "1.21.0", cwd=proj)
+    assert r.returncode == 0 and "note:" not in r.stderr  # nothing asks for it
+    r = gs(env, "uninstall", "1.20.1", cwd=proj)
+    assert r.returncode == 0, r.stderr
+    assert f"note: Go 1.20.1 was in use here ({proj}/.go-version:1)" in r.stderr
+    assert "the hook installs it again where it is needed" in r.stderr
+    assert gs(env, "install", "1.20.1").returncode == 0
+    env["GOSWITCH_AUTO_INSTALL"] = "0"
+    r = gs(env, "uninstall", "1.20.1", cwd=proj)
+    assert "`goswitch install 1.20.1` brings it back" in r.stderr
+
+
 def test_list_when_nothing_is_installed(env):
     r = gs(env, "list")
     assert r.returncode == 0 and r.stdout == "" and "goswitch install latest" in r.stderr

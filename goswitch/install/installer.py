@@ -746,6 +746,17 @@ def _systemd_version(environ) -> str | None:
     return str(found) if found else None
 
 
+def _wanted_for(version: GoVersion, settings, environ, store: Store) -> str | None:
+    """Why something still asks for ``version`` (why prune would keep it), if anything."""
+    from ..prune import protected
+
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None
+    return protected(settings, environ, cwd, store).get(version)
+
+
 def uninstall(
     spec: str,
     settings,
@@ -792,6 +803,7 @@ def uninstall(
             "switch it first (`goswitch systemd enable --version V` or `goswitch systemd "
             "disable`), or pass --force",
         )
+    wanted = _wanted_for(version, settings, environ, store)
     with _Locked(environ, version, reporter, doing="using"):
         cleanup_stale(environ, store.root, held=str(version))
         if not os.path.isdir(ours):
@@ -800,6 +812,13 @@ def uninstall(
         os.rename(ours, os.path.join(trash, "tree"))
         shutil.rmtree(trash, ignore_errors=True)
     reporter.message(f"removed Go {version} from {store.root}")
+    if wanted and store.find(version) is None:
+        comes_back = (
+            "the hook installs it again where it is needed"
+            if settings.auto_install
+            else f"`goswitch install {version}` brings it back"
+        )
+        reporter.message(f"note: Go {version} was {wanted}: {comes_back}")
     still = store.find(version)
     if still is not None:
         reporter.message(
