@@ -52,9 +52,10 @@ def run() -> None:
 # `goswitch init SHELL` prints the same text until goswitch, its interpreter
 # or its location changes, so the text is saved once in __pycache__ and later
 # shell starts print it back without importing anything else: the imports and
-# the rendering cost about as much again as the interpreter's own `site`
-# (see docs/ARCHITECTURE.md, "Speed").  The first line of the saved file is
-# the key below; anything that does not match is rendered again.
+# the rendering cost 2.5 M instructions, a third of the interpreter's own
+# `site`, at every shell start (docs/ARCHITECTURE.md, "Two worlds").  The
+# first line of the saved file is the key below; anything that does not
+# match is rendered again.
 SHELLS = ("bash", "zsh", "fish")
 # Every file the rendering reads: the script, the interface (launch code,
 # protocol, snapshot path) and the adapters (zsh's derives from bash's).
