@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import io
 import socket
+import ssl
 import threading
 import urllib.error
 
@@ -76,6 +77,34 @@ def _http_error(code, headers=None):
 )
 def test_classify(exc, kind):
     assert isinstance(dl._classify(exc), kind)
+
+
+def _cert_error(code: int, message: str) -> ssl.SSLCertVerificationError:
+    exc = ssl.SSLCertVerificationError(1, f"certificate verify failed: {message}")
+    exc.verify_code, exc.verify_message = code, message
+    return exc
+
+
+@pytest.mark.parametrize("code, message, unknown_ca", [
+    (20, "unable to get local issuer certificate", True),   # intercepting proxy, private CA
+    (19, "self-signed certificate in certificate chain", True),
+    (62, "Hostname mismatch, certificate is not valid for 'x'", False),  # another CA won't help
+    (10, "certificate has expired", False),
+])
+def test_untrusted_certificate_is_permanent_and_says_whether_a_ca_bundle_helps(
+        code, message, unknown_ca):
+    got = dl._classify(urllib.error.URLError(_cert_error(code, message)))
+    assert isinstance(got, dl.Permanent) and message in str(got)
+    assert got.unknown_ca is unknown_ca
+    opts = dl.NetOptions(retries=3, environ={}, sleep=lambda s: None)
+
+    def attempt(url):
+        raise got
+
+    with pytest.raises(NetworkError) as err:
+        dl.failover(["https://m/x"], opts, "x.tgz", attempt)
+    assert ("SSL_CERT_FILE" in err.value.fix) is unknown_ca
+    assert "tried" not in err.value.fix  # a certificate does not change on retry
 
 
 def test_retry_after_is_honoured_and_capped():
