@@ -62,8 +62,9 @@ SHELLS = ("bash", "zsh", "fish")
 _INIT_SOURCES = ("shells/__init__.py", "shells/bash.py", "shells/zsh.py", "shells/fish.py")
 
 
-def saved_init(shell: str) -> "tuple[str, str]":
-    """(file, key) of the saved ``goswitch init SHELL`` text; OSError if a source is missing."""
+def init_key(shell: str) -> str:
+    """What the saved text of ``goswitch init SHELL`` must start with; OSError if a source
+    is missing."""
     import sys
     from posix import stat
 
@@ -72,22 +73,41 @@ def saved_init(shell: str) -> "tuple[str, str]":
     for rel in (f"data/shell/goswitch.{shell}", *_INIT_SOURCES):
         st = stat(f"{pkg}/{rel}")
         key.append(f"{st.st_mtime_ns}:{st.st_size}")
-    tag = sys.implementation.cache_tag
-    return f"{pkg}/__pycache__/init-{shell}.{tag}.sh", " ".join(key)
+    return " ".join(key)
+
+
+def init_file(shell: str, cache_dir: str) -> str:
+    import sys
+
+    return f"{cache_dir}/init-{shell}.{sys.implementation.cache_tag}.sh"
 
 
 def _print_saved_init(shell: str) -> bool:
+    """Print the saved text: from the package's __pycache__, else the user's (codecache)."""
     if shell not in SHELLS:
         return False
     try:
-        path, key = saved_init(shell)
-        with open(path, encoding="utf-8", errors="surrogateescape") as f:
-            if f.readline() != key + "\n":
-                return False
-            text = f.read()
+        key = init_key(shell) + "\n"
+        text = _saved_text(init_file(shell, __file__.rpartition("/")[0] + "/__pycache__"), key)
+        if text is None:
+            from .codecache import is_private, user_cache
+
+            mine = user_cache()
+            if is_private(mine):
+                text = _saved_text(init_file(shell, mine), key)
     except (OSError, UnicodeError):
+        return False
+    if text is None:
         return False
     import sys
 
     sys.stdout.write(text)
     return True
+
+
+def _saved_text(path: str, key: str) -> "str | None":
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            return f.read() if f.readline() == key else None
+    except FileNotFoundError:
+        return None

@@ -2,7 +2,7 @@
 
 goswitch keeps two caches beside its code, in ``goswitch/__pycache__``: the
 snapshot of the hook modules (every ``cd``; hook/snapshot.py) and the text
-``goswitch init SHELL`` prints (every shell start; goswitch.saved_init).
+``goswitch init SHELL`` prints (every shell start; goswitch.init_key).
 Both are written by the first run that needs them, which a user cannot do
 when the package belongs to root (``sudo pip install``, a distribution
 package): then every ``cd`` imports the hook normally and every shell start
@@ -19,7 +19,8 @@ import contextlib
 import io
 import sys
 
-from . import SHELLS, saved_init
+from . import SHELLS, init_file, init_key
+from .codecache import PACKAGE_CACHE
 from .hook import snapshot
 from .shells import PACKAGE_DIR, init
 
@@ -30,7 +31,7 @@ def prepare() -> list[str]:
     for name in SHELLS:
         with contextlib.redirect_stdout(io.StringIO()):
             init([name])
-        path, key = saved_init(name)
+        path, key = init_file(name, PACKAGE_CACHE), init_key(name)
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             if f.readline() != key + "\n":
                 raise OSError(f"{path}: could not be written (is {PACKAGE_DIR} writable?)")

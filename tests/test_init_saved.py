@@ -164,3 +164,81 @@ def test_prepare_by_a_user_who_cannot_write_says_who_can(pkg):
         assert not (site / "goswitch" / "__pycache__").exists()
     finally:
         shutil.rmtree(site)
+
+
+@pytest.fixture()
+def root_owned(pkg):
+    """The package copy owned by root in a /tmp directory others may read, and a user."""
+    as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root to run as another user")
+    if subprocess.run([*as_nobody, sys.executable, "-c", "pass"], capture_output=True,
+                      cwd="/").returncode:
+        pytest.skip(f"{sys.executable} cannot run as nobody here (a private install)")
+    site = Path(tempfile.mkdtemp(prefix="gs-ro-", dir="/tmp"))  # pytest's tmp is 0700
+    os.chmod(site, 0o755)
+    shutil.copytree(pkg, site / "goswitch")
+    home = site / "home"
+    home.mkdir()
+    os.chown(home, *_nobody())
+
+    def run(*args, env=None, cwd="/"):
+        return subprocess.run([*as_nobody, sys.executable, *args], capture_output=True,
+                              text=True, cwd=cwd,
+                              env={"PYTHONPATH": str(site), "HOME": str(home),
+                                   "PATH": "/usr/bin:/bin", **(env or {})})
+
+    yield site / "goswitch", home, run
+    shutil.rmtree(site)
+
+
+def _nobody() -> tuple[int, int]:
+    import pwd
+
+    entry = pwd.getpwnam("nobody")
+    return entry.pw_uid, entry.pw_gid
+
+
+def test_root_owned_install_keeps_its_caches_in_the_users_cache(root_owned, tmp_path):
+    package, home, run = root_owned
+    first = run("-X", "importtime", "-c", RUN, "init", "bash")
+    second = run("-X", "importtime", "-c", RUN, "init", "bash")
+    assert first.returncode == second.returncode == 0, first.stderr
+    assert "goswitch.shells.bash" in first.stderr  # rendered
+    assert "goswitch.shells.bash" not in second.stderr  # read back
+    assert second.stdout == first.stdout
+    mine = home / ".cache" / "goswitch" / "code" / str(package).replace("/", "%2F")
+    assert (mine / f"init-bash.{sys.implementation.cache_tag}.sh").is_file()
+    assert oct(mine.stat().st_mode & 0o777) == "0o700"
+    assert not (package / "__pycache__").exists()
+    # The hook builds its snapshot there too, at the path the launch code names.
+    snap = mine / f"hook-snapshot.{sys.implementation.cache_tag}.bin"
+    launch = _launch_code(first.stdout)
+    assert f"S='{snap}'" in launch
+    hook = run("-I", "-S", "-c", launch, "hook", "bash", "1", "1", "", cwd="/")
+    assert hook.returncode == 0, hook.stderr
+    assert snap.is_file()
+    from goswitch.hook import snapshot
+
+    assert snapshot.is_current(str(snap))
+
+
+def test_a_cache_dir_others_can_write_is_never_used(root_owned):
+    package, home, run = root_owned
+    shared = home.parent / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)  # not sticky: anyone could swap what is in it
+    for _ in range(2):
+        done = run("-X", "importtime", "-c", RUN, "init", "bash",
+                   env={"GOSWITCH_CACHE_DIR": str(shared)})
+        assert done.returncode == 0 and "goswitch.shells.bash" in done.stderr  # rendered
+        assert "_goswitch_hook" in done.stdout
+    assert not (shared / "code").exists()
+    assert f"S='{package}/__pycache__/hook-snapshot" in _launch_code(done.stdout)
+
+
+def _launch_code(init_text: str) -> str:
+    """The program the bash init script hands to python, unquoted by bash itself."""
+    quoted = init_text.split("__goswitch_code=", 1)[1].split("\n", 1)[0]
+    return subprocess.run(["bash", "-c", f"printf %s {quoted}"], capture_output=True,
+                          text=True, check=True).stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,9 +16,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    # From a private copy: setuptools writes build/ and *.egg-info into the source
+    # tree, and pytest-xdist may run this fixture in two workers at once.
+    src = tmp_path_factory.mktemp("src") / "goswitch"
+    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".cache", "build", "dist", "*.egg-info", "__pycache__"))
     out = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "-w", str(out), str(ROOT)], check=True)
+                    "-w", str(out), str(src)], check=True)
     (path,) = out.glob("goswitch-*.whl")
     return path
 

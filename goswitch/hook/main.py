@@ -135,11 +135,15 @@ def hook(args: list[str]) -> int:
     return 0
 
 
-def launch(argv: list[str], snapshot_loaded: int | None = None) -> None:
+def launch(
+    argv: list[str], snapshot_loaded: int | None = None, snapshot_file: str | None = None
+) -> None:
     """Entry from the shell: run, then leave without interpreter teardown.
 
     ``snapshot_loaded`` is 0 when the launch code found no usable snapshot of
-    the hook modules: then rebuild it (once, after this run's output is out).
+    the hook modules at ``snapshot_file``: then rebuild it there (once, after
+    this run's output is out).  Launch code from before ``snapshot_file``
+    passes none: the package's own place.
     """
     from .. import fast_exit
 
@@ -154,19 +158,18 @@ def launch(argv: list[str], snapshot_loaded: int | None = None) -> None:
         try:
             sys.stdout.flush()
         finally:
-            _rebuild_snapshot()
+            _rebuild_snapshot(snapshot_file)
     fast_exit(code)
 
 
-def _rebuild_snapshot() -> None:
-    import posix
-
-    cache = PACKAGE_DIR + "/__pycache__"
-    if not posix.access(cache if fs.isdir(cache) else PACKAGE_DIR, posix.W_OK):
-        return  # a read-only install: stay with normal imports, do not retry each time
+def _rebuild_snapshot(target: str | None) -> None:
+    from ..codecache import writable
     from . import snapshot
 
-    snapshot.rebuild_quietly(PACKAGE_DIR)
+    target = target or snapshot.snapshot_path(PACKAGE_DIR)
+    if not writable(fs.dirname(target)):
+        return  # a read-only install without a place of the user's: normal imports
+    snapshot.rebuild_quietly(PACKAGE_DIR, target)
 
 
 def main(argv: list[str]) -> int:

@@ -99,9 +99,32 @@ def _source(name: str) -> tuple[str, bool]:
     return spec.origin, spec.submodule_search_locations is not None
 
 
-def build(package_dir: str) -> str:
+def is_current(path: str) -> bool:
+    """Whether the snapshot at ``path`` is one the launch code would run (what LOADER checks)."""
+    import marshal
+    import os
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        if data[:4] != magic():
+            return False
+        fmt, _loader, entries = marshal.loads(data[4:])
+        if fmt != FORMAT:
+            return False
+        for _name, _pkg, source, mtime_ns, size, _code in entries:
+            st = os.stat(source)
+            if st.st_mtime_ns != mtime_ns or st.st_size != size:
+                return False
+    except (OSError, ValueError, EOFError, TypeError):
+        return False
+    return True
+
+
+def build(package_dir: str, target: str | None = None) -> str:
     """Compile the hook-path modules into the snapshot file; returns its path.
 
+    ``target`` defaults to the package's ``__pycache__`` (see goswitch.codecache).
     Written atomically (temp file + rename), so a concurrent hook run sees the
     old snapshot, the new one, or none.
     """
@@ -116,7 +139,7 @@ def build(package_dir: str) -> str:
             code = compile(f.read(), path, "exec", dont_inherit=True)
         entries.append((name, is_pkg, path, st.st_mtime_ns, st.st_size, code))
     loader = compile(LOADER, "<goswitch hook snapshot loader>", "exec", dont_inherit=True)
-    target = snapshot_path(package_dir)
+    target = target or snapshot_path(package_dir)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     tmp = f"{target}.{os.getpid()}.tmp"
     with open(tmp, "wb") as f:
@@ -126,9 +149,9 @@ def build(package_dir: str) -> str:
     return target
 
 
-def rebuild_quietly(package_dir: str) -> None:
+def rebuild_quietly(package_dir: str, target: str | None = None) -> None:
     """Rebuild after a hook run that found no usable snapshot; never fails the hook."""
     try:
-        build(package_dir)
+        build(package_dir, target)
     except Exception:
         pass  # read-only install or odd layout: the hook just imports normally

@@ -8,13 +8,13 @@ itself so the hook imports one module less (each costs ~0.1 ms of a ~2.5 ms
 budget).  It also makes the init script (``goswitch init SHELL``), which
 runs at every shell start: rendering it imports nothing but this package and
 one adapter, hence no ``fs`` and no ``__future__`` import here, and later
-starts print the saved text without even those (goswitch.saved_init).
+starts print the saved text without even those (goswitch.init_key).
 """
 
 import sys
 
 from .. import SHELLS as NAMES
-from .. import saved_init
+from .. import init_file, init_key
 
 # The protocol between the init scripts (shell/) and the hook program; bumped
 # whenever they stop understanding each other, so that an older init script
@@ -29,8 +29,34 @@ _SCRIPTS = PACKAGE_DIR + "/data/shell"
 SNAPSHOT_FORMAT = 1
 
 
+def snapshot_in(cache_dir: str) -> str:
+    return f"{cache_dir}/hook-snapshot.{sys.implementation.cache_tag}.bin"
+
+
 def snapshot_path(package_dir: str = PACKAGE_DIR) -> str:
-    return f"{package_dir}/__pycache__/hook-snapshot.{sys.implementation.cache_tag}.bin"
+    """The snapshot beside the package (see goswitch.codecache for the other place)."""
+    return snapshot_in(f"{package_dir}/__pycache__")
+
+
+def snapshot_file() -> str:
+    """The snapshot the launch code reads and the hook rebuilds.
+
+    Beside the package when the user can write there or it holds a current
+    one (`goswitch.prepare`); else the user's own copy, or, when there is no
+    safe place for one, the package's path anyway (the hook then just
+    imports normally).
+    """
+    from .. import codecache
+
+    here = snapshot_path()
+    if codecache.writable(codecache.PACKAGE_CACHE):
+        return here
+    from ..hook import snapshot
+
+    if snapshot.is_current(here):
+        return here
+    mine = codecache.for_writing()
+    return snapshot_in(mine) if mine else here
 
 
 def check_name(name: str) -> str:
@@ -119,17 +145,17 @@ def launch_code() -> str:
             pass
     return (
         "import sys\n"
-        "_ok=0\n"
+        f"_ok=0;S={snapshot_file()!r}\n"
         "try:\n"
         " from marshal import loads\n"
         " from _frozen_importlib_external import MAGIC_NUMBER\n"
-        f" with open({snapshot_path()!r},'rb') as f:d=f.read()\n"
+        f" with open(S,'rb') as f:d=f.read()\n"
         " if d[:4]==MAGIC_NUMBER:\n"
         "  F,c,E=loads(d[4:])\n"
         f"  if F=={SNAPSHOT_FORMAT}:exec(c)\n"
         "except Exception:pass\n"
         f"sys.path[:0]={extra!r}\n"
-        "from goswitch.hook.main import launch;launch(sys.argv[1:],_ok)"
+        "from goswitch.hook.main import launch;launch(sys.argv[1:],_ok,S)"
     )
 
 
@@ -156,18 +182,22 @@ def init(args: list) -> int:
             sys.stderr.write("usage: goswitch init bash|zsh|fish\n")
         return 2
     try:  # taken before rendering: a source edited meanwhile makes it stale, not wrong
-        saved = saved_init(shell.name)
+        key = init_key(shell.name)
     except OSError:
-        saved = None
+        key = None
     text = init_script_for(shell)
     sys.stdout.write(text)
-    if saved:
-        save_init(*saved, text)
+    if key:
+        from ..codecache import for_writing
+
+        where = for_writing()
+        if where:
+            save_init(init_file(shell.name, where), key, text)
     return 0
 
 
 def save_init(path: str, key: str, text: str) -> None:
-    """Save the text for the next ``goswitch init`` (see goswitch.saved_init); best effort.
+    """Save the text for the next ``goswitch init`` (see goswitch.init_key); best effort.
 
     Written atomically (temp file + rename) so a shell starting meanwhile
     reads the old text, the new one or none; a read-only install just renders
@@ -181,7 +211,7 @@ def save_init(path: str, key: str, text: str) -> None:
             mkdir(path.rpartition("/")[0])
         except FileExistsError:
             pass
-        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
+        with open(tmp, "x", encoding="utf-8", errors="surrogateescape") as f:
             f.write(f"{key}\n{text}")
         rename(tmp, path)
     except OSError:

@@ -1,0 +1,82 @@
+"""Where goswitch keeps the code it caches at run time: the hook snapshot and the init text.
+
+Beside the package, in its ``__pycache__``, like Python's own ``.pyc`` files.
+When the user cannot write there (``sudo pip install``, a distribution
+package), in a directory of theirs under the cache dir, one per
+installation; ``python3 -m goswitch.prepare`` can instead fill the
+package's own ``__pycache__`` once for everybody.
+
+Both files are code that the shell or the hook runs, so a directory that
+someone else could write or swap is never used: every directory from ``/``
+down to the cache must belong to the user or root and be writable by nobody
+else (a root-owned sticky directory such as ``/tmp`` is fine: nobody can
+rename what is ours in it), as OpenSSH asks of ``~/.ssh``.  Stdlib only: the
+init fast path (goswitch.init_key) imports this when the package has no
+cache of its own.
+"""
+
+from __future__ import annotations
+
+from . import fs, paths
+
+PACKAGE_DIR = __file__.rpartition("/")[0]
+PACKAGE_CACHE = PACKAGE_DIR + "/__pycache__"
+_S_ISVTX = 0o1000
+
+
+def user_cache(environ=None) -> str:
+    """The per-installation directory under the user's cache (may not exist yet)."""
+    name = PACKAGE_DIR.replace("%", "%25").replace("/", "%2F")
+    return fs.join(paths.cache_dir(environ), "code", name)
+
+
+def is_private(path: str) -> bool:
+    """``path`` and every directory above it are ours or root's and writable by no one else."""
+    import posix
+
+    me = posix.geteuid()
+    while True:
+        try:
+            st = posix.lstat(path)
+        except OSError:
+            return False
+        if (st.st_mode & 0o170000) != 0o040000 or st.st_uid not in (me, 0):
+            return False  # a symlink, not a directory, or someone else's
+        if st.st_mode & 0o022 and not (st.st_mode & _S_ISVTX and st.st_uid == 0):
+            return False
+        parent = fs.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
+def writable(path: str) -> bool:
+    """Whether the user may create or replace files in ``path`` (or create it)."""
+    import posix
+
+    path = _existing(path)
+    return fs.isdir(path) and posix.access(path, posix.W_OK)
+
+
+def for_writing(environ=None) -> str | None:
+    """Where a new cache file goes: beside the package, else a private user directory.
+
+    None when neither can be used; the caller then just does without.
+    """
+    if writable(PACKAGE_CACHE):
+        return PACKAGE_CACHE
+    mine = user_cache(environ)
+    if not is_private(_existing(mine)):
+        return None  # not even created: nothing of ours is left in someone else's directory
+    try:
+        fs.makedirs(mine, 0o700)
+    except OSError:
+        return None
+    return mine if is_private(mine) else None
+
+
+def _existing(path: str) -> str:
+    """``path`` or its nearest ancestor that exists."""
+    while not fs.exists(path) and fs.dirname(path) != path:
+        path = fs.dirname(path)
+    return path
