@@ -3,14 +3,14 @@
 goswitch keeps two caches beside its code, in ``goswitch/__pycache__``: the
 snapshot of the hook modules (every ``cd``; hook/snapshot.py) and the text
 ``goswitch init SHELL`` prints (every shell start; goswitch.init_key).
-Both are written by the first run that needs them, which a user cannot do
-when the package belongs to root (``sudo pip install``, a distribution
-package): then every ``cd`` imports the hook normally and every shell start
-renders the init text (a `cd` then costs about 10% more).  Run this once after
-installing or upgrading, as the owner, with the interpreter users run, e.g.
-from a package's post-install script.  Like the ``.pyc`` files beside them,
-the caches are not part of the wheel's RECORD; the next upgrade rebuilds
-them, as their keys no longer match.
+Both are written by the first run that needs them; when the package belongs
+to root (``sudo pip install``, a distribution package) users cannot write
+there, so each keeps a copy in a private directory of their cache instead
+(goswitch.codecache).  Run this once after installing or upgrading, as the
+owner, with the interpreter users run (a package's post-install script is
+the place) to write one shared copy instead.  Like the ``.pyc`` files beside
+them, the caches are not part of the wheel's RECORD; the next upgrade
+rebuilds them, as their keys no longer match.
 """
 
 from __future__ import annotations
