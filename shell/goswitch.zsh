@@ -38,6 +38,14 @@ _goswitch_hook() {
   return "$rc"
 }
 
+# A cd in a subshell does not switch (as in bash): `$(cd dir && pwd)` is
+# everywhere in prompt themes and must not start a process.
+_goswitch_chpwd() {
+  ((ZSH_SUBSHELL)) || _goswitch_hook
+  return 0
+}
+
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _goswitch_hook
-add-zsh-hook chpwd _goswitch_hook
+add-zsh-hook -d chpwd _goswitch_hook  # what older init scripts registered
+add-zsh-hook chpwd _goswitch_chpwd

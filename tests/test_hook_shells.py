@@ -336,10 +336,11 @@ def test_go_on_the_same_line_as_cd_is_already_the_new_one(world, shell, how):
                                      else "popd >/dev/null && go version")
 
 
-def test_bash_cd_in_a_command_substitution_starts_no_hook(world, tmp_path):
+@pytest.mark.parametrize("shell", ["bash", "zsh"])  # fish runs $(...) in-process: a real cd
+def test_cd_in_a_command_substitution_starts_no_hook(world, tmp_path, shell):
     """`$(cd dir && pwd)` is everywhere in rc files and prompts: it must stay a builtin."""
     trace = tmp_path / "strace.log"
-    sess = world.start("bash", strace_to=trace)
+    sess = world.start(shell, strace_to=trace)
     cd(sess, world.old)
     sess.run("true")
     time.sleep(0.1)  # past the stamp's margin for the freshly written pin files
