@@ -30,8 +30,12 @@ def user_cache(environ=None) -> str:
     return fs.join(paths.cache_dir(environ), "code", name)
 
 
-def is_private(path: str) -> bool:
-    """``path`` and every directory above it are ours or root's and writable by no one else."""
+def is_private(path: str, _hops: int = 0) -> bool:
+    """``path`` and every directory above it are ours or root's and writable by no one else.
+
+    A symlink on the way (``/home`` on some systems, a ``~/.cache`` on another
+    disk) must be ours or root's too, and so must everything it leads to.
+    """
     import posix
 
     me = posix.geteuid()
@@ -40,14 +44,28 @@ def is_private(path: str) -> bool:
             st = posix.lstat(path)
         except OSError:
             return False
-        if (st.st_mode & 0o170000) != 0o040000 or st.st_uid not in (me, 0):
-            return False  # a symlink, not a directory, or someone else's
-        if st.st_mode & 0o022 and not (st.st_mode & _S_ISVTX and st.st_uid == 0):
+        if st.st_uid not in (me, 0):
+            return False
+        kind = st.st_mode & 0o170000
+        if kind == 0o120000:  # a symlink: its own mode means nothing, where it leads does
+            if _hops > 20:
+                return False
+            target = posix.readlink(path)
+            if not target.startswith("/"):
+                target = fs.join(fs.dirname(path), target)
+            if not is_private(fs.normpath(target), _hops + 1):
+                return False
+        elif kind != 0o040000 or _others_may_swap(st):
             return False
         parent = fs.dirname(path)
         if parent == path:
             return True
         path = parent
+
+
+def _others_may_swap(st) -> bool:
+    """Group or others may write it, and it is not a root-owned sticky dir like /tmp."""
+    return bool(st.st_mode & 0o022) and not (st.st_mode & _S_ISVTX and st.st_uid == 0)
 
 
 def writable(path: str) -> bool:

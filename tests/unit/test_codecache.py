@@ -25,12 +25,22 @@ def test_a_directory_others_can_write_anywhere_above_is_refused(tmp_path):
     assert codecache.is_private(str(mine)) is (os.geteuid() == 0)
 
 
-def test_symlinks_and_files_are_refused(tmp_path):
+def test_symlinks_are_followed_and_checked_both_ways(tmp_path):
     real = tmp_path / "real"
-    real.mkdir()
+    real.mkdir(mode=0o700)
     link = tmp_path / "link"
-    link.symlink_to(real)
+    link.symlink_to("real")  # relative, like a ~/.cache moved to another disk
+    assert codecache.is_private(str(link / "."))
+    assert codecache.is_private(str(link))
+    os.chmod(real, 0o777)  # where it leads is open to all
     assert not codecache.is_private(str(link))
+    os.chmod(real, 0o700)
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    assert not codecache.is_private(str(loop))
+
+
+def test_files_and_missing_paths_are_refused(tmp_path):
     (tmp_path / "file").write_text("")
     assert not codecache.is_private(str(tmp_path / "file"))
     assert not codecache.is_private(str(tmp_path / "missing"))
