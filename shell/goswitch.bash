@@ -102,3 +102,9 @@ if [[ $__goswitch_free == *" popd"* && "${BASH_ALIASES[popd]-popd} " == "popd "*
   function popd { __zsh_like_cd popd "$@"; }
 fi
 unset __goswitch_free
+
+# A shell running a command string (`bash -ic CMD`: an IDE reading the shell's
+# environment, `ssh host bash -ic ...`) never shows a prompt: switch now.
+if [[ $- == *c* ]]; then
+  _goswitch_hook
+fi

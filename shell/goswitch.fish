@@ -38,3 +38,7 @@ function _goswitch_hook --on-event fish_prompt --on-variable PWD
     end
     return $goswitch_status
 end
+
+# `fish -c CMD` (not interactive) never shows a prompt: switch now.  (`fish -ic`
+# cannot be told apart from an interactive session here; it switches at the first cd.)
+status is-interactive; or _goswitch_hook

@@ -49,3 +49,9 @@ autoload -Uz add-zsh-hook
 add-zsh-hook precmd _goswitch_hook
 add-zsh-hook -d chpwd _goswitch_hook  # what older init scripts registered
 add-zsh-hook chpwd _goswitch_chpwd
+
+# A shell running a command string (`zsh -ic CMD`: an IDE reading the shell's
+# environment, `ssh host zsh -ic ...`) never shows a prompt: switch now.
+if [[ -n ${ZSH_EXECUTION_STRING-} ]]; then
+  _goswitch_hook
+fi

@@ -384,6 +384,25 @@ def test_bash_joins_another_tools_chpwd_functions(world):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_a_shell_running_a_command_string_switches_at_start(world, shell, tmp_path):
+    """`bash -ic CMD` (IDEs read the shell's environment so) never shows a prompt."""
+    rc_dir = tmp_path / "rc"
+    (rc_dir / "fish").mkdir(parents=True)
+    (rc_dir / "bashrc").write_text(init_line("bash"))
+    (rc_dir / ".zshrc").write_text(init_line("zsh"))
+    (rc_dir / "fish" / "config.fish").write_text(init_line("fish"))
+    argv = {"bash": ["bash", "--rcfile", str(rc_dir / "bashrc"), "-ic"],
+            "zsh": ["zsh", "-ic"],
+            "fish": ["fish", "-c"]}[shell]  # fish -ic cannot be told from a session
+    env = {**world.env, "ZDOTDIR": str(rc_dir), "XDG_CONFIG_HOME": str(rc_dir)}
+    done = subprocess.run([*argv, 'go version; echo "GOROOT=$GOROOT"'], cwd=world.old,
+                          env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=60)
+    assert f"go version go{V1}" in done.stdout, done.stderr
+    assert f"GOROOT={goroot_of(V1, world.store)}" in done.stdout
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_idle_prompt_starts_no_process(world, shell, tmp_path):
     trace = tmp_path / "strace.log"
     sess = world.start(shell, strace_to=trace)
