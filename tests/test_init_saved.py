@@ -127,7 +127,20 @@ def test_comment_lines_are_left_out_but_the_header_stays(pkg):
     done, _ = init(pkg)
     lines = done.stdout.splitlines()
     assert lines[1] == '# Put `eval "$(goswitch init bash)"` in ~/.bashrc.'
-    assert not [line for line in lines[2:] if line.lstrip().startswith("#") or not line.strip()]
+    comments = [line.strip() for line in lines[2:] if line.lstrip().startswith("#")]
+    assert comments and all(c.startswith("# shellcheck") for c in comments)
+    assert all(line.strip() for line in lines)
+
+
+@pytest.mark.skipif(not shutil.which("shellcheck"), reason="shellcheck is not installed")
+@pytest.mark.parametrize("shell", ["bash", "zsh"])  # shellcheck has no fish
+def test_the_printed_script_passes_shellcheck(pkg, tmp_path, shell):
+    done, _ = init(pkg, shell)
+    script = tmp_path / f"init.{shell}"
+    script.write_text(done.stdout)
+    check = subprocess.run(["shellcheck", "--shell=bash", str(script)], capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stdout
 
 
 def test_prepare_writes_every_cache_for_a_read_only_install(pkg):

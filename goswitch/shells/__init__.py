@@ -100,16 +100,21 @@ class Shell:
         Comment lines after the two-line header (what this is, where it goes)
         are for readers of shell/ and are left out: every shell start parses
         this text, and the templates hold no multi-line strings in which a
-        line could start with ``#``.
+        line could start with ``#``.  shellcheck directives stay, so that the
+        printed script passes shellcheck as the templates do.
         """
         with open(f"{_SCRIPTS}/{self.script}", encoding="utf-8") as f:
             lines = f.readlines()
-        text = "".join(
-            lines[:2] + [line for line in lines[2:] if line.strip()[:1] not in ("#", "")]
-        )
+        text = "".join(lines[:2] + [line for line in lines[2:] if _kept(line)])
         for key, value in substitutions.items():
             text = text.replace(f"@{key}@", self.quote(value))
         return text
+
+
+def _kept(line: str) -> bool:
+    """Whether a template line stays in the printed script (see Shell.init_script)."""
+    text = line.strip()
+    return bool(text) and (not text.startswith("#") or text.startswith("# shellcheck"))
 
 
 def get_shell(name: str) -> Shell:
