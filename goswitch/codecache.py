@@ -39,9 +39,9 @@ def is_private(path: str, _hops: int = 0) -> bool:
     import posix
 
     me = posix.geteuid()
-    while True:
+    for here in fs.ancestors(path):
         try:
-            st = posix.lstat(path)
+            st = posix.lstat(here)
         except OSError:
             return False
         if st.st_uid not in (me, 0):
@@ -50,17 +50,14 @@ def is_private(path: str, _hops: int = 0) -> bool:
         if kind == 0o120000:  # a symlink: its own mode means nothing, where it leads does
             if _hops > 20:
                 return False
-            target = posix.readlink(path)
+            target = posix.readlink(here)
             if not target.startswith("/"):
-                target = fs.join(fs.dirname(path), target)
+                target = fs.join(fs.dirname(here), target)
             if not is_private(fs.normpath(target), _hops + 1):
                 return False
         elif kind != 0o040000 or _others_may_swap(st):
             return False
-        parent = fs.dirname(path)
-        if parent == path:
-            return True
-        path = parent
+    return True
 
 
 def _others_may_swap(st) -> bool:
@@ -95,6 +92,8 @@ def for_writing(environ=None) -> str | None:
 
 def _existing(path: str) -> str:
     """``path`` or its nearest ancestor that exists."""
-    while not fs.exists(path) and fs.dirname(path) != path:
-        path = fs.dirname(path)
-    return path
+    here = path
+    for here in fs.ancestors(path):
+        if fs.exists(here):
+            break
+    return here  # the root (or "") when nothing exists

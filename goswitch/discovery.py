@@ -247,11 +247,11 @@ def discover(start: str, use_go_mod: bool = True) -> Discovery:
     Raises :class:`PinError` for a file that is meant to pin but cannot.
     """
     result = Discovery()
-    directory = fs.abspath(start) if start else fs.sep
+    top = fs.abspath(start) if start else fs.sep
     names = [TOML_NAME, GO_VERSION_NAME, TOOL_VERSIONS_NAME]
     if use_go_mod:
         names.append(GO_MOD_NAME)
-    while True:
+    for directory in fs.ancestors(top):
         result.watched.append(directory)
         for name in names:
             path = fs.join(directory, name)
@@ -273,7 +273,4 @@ def discover(start: str, use_go_mod: bool = True) -> Discovery:
             if pin is not None:
                 result.pin = pin
                 return result
-        parent = fs.dirname(directory)
-        if parent == directory:
-            return result
-        directory = parent
+    return result

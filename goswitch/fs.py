@@ -73,6 +73,16 @@ def dirname(path: str) -> str:
     return head
 
 
+def ancestors(path: str):
+    """``path``, its parent, and so on up to ``/`` (to ``""`` for a relative path)."""
+    while True:
+        yield path
+        parent = dirname(path)
+        if parent == path:
+            return
+        path = parent
+
+
 def normpath(path: str) -> str:
     """Lexical normalisation like os.path.normpath ('.', '..', '//')."""
     if not path:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import stat
 
-from . import config_file, discovery, envexport, paths, trust
+from . import config_file, discovery, envexport, fs, paths, trust
 from . import settings as settings_mod
 from . import store as store_mod
 from .discovery import GO_VERSION_NAME, TOML_NAME, TOOL_VERSIONS_NAME
@@ -306,19 +306,15 @@ def refresh_systemd(environ) -> str | None:
 def project_toml(path: str | None, cwd: str, must_exist: bool = True) -> str:
     """The goswitch.toml meant by PATH (a file or a directory), else the nearest one upward."""
     if path is None:
-        directory = os.path.abspath(cwd)
-        while True:
+        for directory in fs.ancestors(os.path.abspath(cwd)):
             candidate = os.path.join(directory, TOML_NAME)
             if os.path.isfile(candidate):
                 return candidate
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                raise NotFoundError(
-                    TOML_NAME,
-                    f"none in {cwd} or the directories above it",
-                    "name the file, or create one with `goswitch use --file goswitch.toml 1.22`",
-                )
-            directory = parent
+        raise NotFoundError(
+            TOML_NAME,
+            f"none in {cwd} or the directories above it",
+            "name the file, or create one with `goswitch use --file goswitch.toml 1.22`",
+        )
     target = os.path.abspath(path)
     if os.path.isdir(target):
         target = os.path.join(target, TOML_NAME)

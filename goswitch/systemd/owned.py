@@ -17,6 +17,8 @@ import json
 import os
 import tempfile
 
+from .. import fs
+
 SUM_PREFIX = "# goswitch-sha256: "
 META_PREFIX = "# goswitch-meta: "
 
@@ -86,13 +88,10 @@ def inspect(path: str) -> Inspection:
 def missing_dirs(directory: str) -> list[str]:
     """The directories ``os.makedirs(directory)`` would create, outermost first."""
     out: list[str] = []
-    d = os.path.abspath(directory)
-    while not os.path.isdir(d):
-        out.append(d)
-        parent = os.path.dirname(d)
-        if parent == d:
+    for d in fs.ancestors(os.path.abspath(directory)):
+        if os.path.isdir(d):
             break
-        d = parent
+        out.append(d)
     return out[::-1]
 
 

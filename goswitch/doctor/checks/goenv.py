@@ -13,6 +13,7 @@ import os
 import sys
 from dataclasses import dataclass
 
+from ... import fs
 from ...versions import GoVersion, try_parse_version
 from ..model import FAIL, NA, OK, WARN, Check, Finding
 
@@ -182,15 +183,10 @@ def find_module_file(cwd: str, environ) -> str | None:
         return gowork if os.path.isfile(gowork) else None
     names = ("go.mod",) if gowork == "off" else ("go.work", "go.mod")
     for name in names:
-        directory = cwd
-        while True:
+        for directory in fs.ancestors(cwd):
             path = os.path.join(directory, name)
             if os.path.isfile(path):
                 return path
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                break
-            directory = parent
     return None
 
 
