@@ -318,9 +318,9 @@ def load(
             )
         except (NetworkError, NotFoundError) as exc:
             if url == DEFAULT_INDEX_URL and isinstance(exc, NetworkError):
-                exc.fix = f"{exc.fix}; {CHINA_HINT}"
+                exc = NetworkError(exc.what, exc.why, f"{exc.fix}; {CHINA_HINT}")
             if cached is None or refresh:
-                raise
+                raise exc from None
             if reporter is not None:
                 age = (time.time() - cached[1]) / 3600
                 reporter.message(
