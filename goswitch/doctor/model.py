@@ -16,7 +16,6 @@ OK = "ok"
 WARN = "warn"
 FAIL = "fail"
 NA = "na"
-STATUSES = (FAIL, WARN, OK, NA)  # worst first
 
 # A check's own status is its worst finding; "na" only when every finding is na.
 _RANK = {NA: 0, OK: 1, WARN: 2, FAIL: 3}

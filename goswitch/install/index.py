@@ -201,10 +201,7 @@ class Index:
         return out
 
     def latest_stable(self) -> Release | None:
-        for r in self.releases:
-            if r.stable:
-                return r
-        return None
+        return newest_stable(self.releases)
 
     def resolve(self, spec: Spec) -> Release:
         """The release ``spec`` names: exact, or the newest stable match; else NotFoundError."""
@@ -270,11 +267,15 @@ def _fresh(fetched: float, ttl: int, now: float) -> bool:
     return ttl > 0 and 0 <= now - fetched < ttl
 
 
+def newest_stable(releases: list[Release]) -> Release | None:
+    """The first stable release of a newest-first list."""
+    return next((r for r in releases if r.stable), None)
+
+
 def write_latest(cache: str, releases: list[Release]) -> None:
-    for r in releases:
-        if r.stable:
-            _atomic_write(os.path.join(cache, LATEST_FILE), f"{r.version}\n".encode())
-            return
+    newest = newest_stable(releases)
+    if newest is not None:
+        _atomic_write(os.path.join(cache, LATEST_FILE), f"{newest.version}\n".encode())
 
 
 def load(

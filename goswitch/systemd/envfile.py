@@ -107,12 +107,6 @@ def compose_path(entries: list[str], base: str | None, mode: str) -> str:
     return f"{base}:{joined}" if mode == "append" else f"{joined}:{base}"
 
 
-def strip_entries(path: str, entries) -> str:
-    """``path`` without any of ``entries`` (what goswitch added earlier)."""
-    drop = set(entries)
-    return ":".join(p for p in path.split(":") if p and p not in drop)
-
-
 _C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
 

@@ -39,10 +39,6 @@ class Inspection:
     def exists(self) -> bool:
         return self.state != ABSENT
 
-    @property
-    def ours_unchanged(self) -> bool:
-        return self.state == OURS
-
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()

@@ -153,7 +153,6 @@ def test_compose_and_strip_match_what_the_file_expands_to():
     assert envfile.compose_path(["/g/bin"], "/usr/bin", "prepend") == "/g/bin:/usr/bin"
     assert envfile.compose_path(["/g/bin"], "/usr/bin", "append") == "/usr/bin:/g/bin"
     assert envfile.compose_path(["/g/bin"], "", "append") == "/g/bin"
-    assert envfile.strip_entries("/g/bin:/usr/bin:/g/bin", ["/g/bin"]) == "/usr/bin"
 
 
 # -- owned files ------------------------------------------------------------------------
