@@ -13,14 +13,18 @@ def fast_exit(code: int) -> None:
     Tearing down a finished interpreter costs about 1.5 ms, a sixth of a whole
     hook run, and there is nothing to clean up: files are closed by then.
     """
+    import posix
     import sys
 
     try:
         sys.stdout.flush()
+    except OSError as exc:  # `goswitch init bash > /dev/full`: say so, never exit 0
+        if not code:
+            sys.stderr.write(f"goswitch: cannot write the output: {exc.strerror or exc}\n")
+            code = 1
+    try:
         sys.stderr.flush()
     finally:
-        import posix
-
         posix._exit(code)
 
 
@@ -36,11 +40,16 @@ def run() -> None:
     args = sys.argv[1:]
     if args[:1] in (["init"], ["hook"]) and not {"-h", "--help"} & set(args):
         if args[0] == "init":
-            if len(args) == 2 and _print_saved_init(args[1]):
-                fast_exit(0)
-            from .shells import init
+            try:
+                if len(args) == 2 and _print_saved_init(args[1]):
+                    fast_exit(0)
+                from .shells import init
 
-            fast_exit(init(args[1:]))
+                code = init(args[1:])
+            except OSError as exc:  # stdout is a full disk or a closed pipe
+                sys.stderr.write(f"goswitch: cannot write the output: {exc.strerror or exc}\n")
+                code = 1
+            fast_exit(code)
         from .hook.main import launch
 
         launch(args)

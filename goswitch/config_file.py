@@ -11,6 +11,7 @@ import os
 
 import tomlkit
 
+from .atomic import write_atomic
 from .errors import EXIT_USAGE, GoswitchError
 from .paths import config_file
 from .settings import KEYS_BY_NAME, SettingError, coerce
@@ -27,11 +28,7 @@ def _load(path: str) -> tomlkit.TOMLDocument:
 
 
 def _save(path: str, doc: tomlkit.TOMLDocument) -> None:
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(tomlkit.dumps(doc))
-    os.replace(tmp, path)
+    write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
 
 
 def key_named(name: str):

@@ -26,13 +26,22 @@ def _encode(path: str) -> str:
     return os.fsencode(path).hex()
 
 
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return len(text) % 2 == 0
+
+
 def _records(environ) -> dict[str, str]:
     records: dict[str, str] = {}
     try:
         with open(paths.trust_file(environ), encoding="ascii", errors="replace") as f:
             for line in f:
                 fields = line.split()
-                if len(fields) == 2:
+                # A damaged line (hand edits, a full disk long ago) is skipped, not fatal.
+                if len(fields) == 2 and len(fields[0]) == 64 and _is_hex(fields[0] + fields[1]):
                     records[fields[1]] = fields[0]
     except OSError:
         pass
@@ -50,31 +59,38 @@ def is_trusted(environ, path: str) -> bool:
         return False
 
 
+def _locked(environ):
+    """Two `goswitch trust` at once must not lose either record (read-modify-write)."""
+    from .atomic import locked
+
+    return locked(paths.trust_file(environ))
+
+
 def _write(environ, records: dict[str, str]) -> None:
-    target = paths.trust_file(environ)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    tmp = f"{target}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="ascii") as f:
-        for key in sorted(records):
-            f.write(f"{records[key]} {key}\n")
-    os.replace(tmp, target)
+    from .atomic import write_atomic
+
+    text = "".join(f"{records[key]} {key}\n" for key in sorted(records))
+    write_atomic(paths.trust_file(environ), text.encode("ascii"), 0o600)
 
 
 def trust(environ, path: str) -> str:
     """Trust the file as it is now; returns its real path."""
     real = os.path.realpath(path)
-    records = _records(environ)
-    records[_encode(real)] = digest_file(real)
-    _write(environ, records)
+    digest = digest_file(real)
+    with _locked(environ):
+        records = _records(environ)
+        records[_encode(real)] = digest
+        _write(environ, records)
     return real
 
 
 def untrust(environ, path: str) -> bool:
     real = os.path.realpath(path)
-    records = _records(environ)
-    if records.pop(_encode(real), None) is None:
-        return False
-    _write(environ, records)
+    with _locked(environ):
+        records = _records(environ)
+        if records.pop(_encode(real), None) is None:
+            return False
+        _write(environ, records)
     return True
 
 

@@ -12,7 +12,7 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import EXIT_INTERRUPTED, GoswitchError
+from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, GoswitchError, from_os_error
 
 # name -> module under goswitch.cli.commands; order is the --help order.
 COMMANDS = {
@@ -96,3 +96,23 @@ def main(args: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # `goswitch list | head -1`: the reader left; end quietly, as a tool killed by SIGPIPE.
+        _drop_stdout()
+        sys.exit(141)
+    except OSError as exc:  # a file we could not write, a full disk: one line, no traceback
+        _drop_stdout()
+        click.echo(f"goswitch: {from_os_error(exc).message}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so the exit-time flush cannot fail a second time."""
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass

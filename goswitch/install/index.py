@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 
 from .. import paths
+from ..atomic import write_atomic
 from ..errors import GoswitchError, NetworkError, NotFoundError
 from ..resolve import LATEST_FILE
 from ..settings import DEFAULT_INDEX_URL
@@ -228,23 +228,6 @@ class Index:
 # ---- cache --------------------------------------------------------------------------
 
 
-def _atomic_write(path: str, data: bytes) -> None:
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _read_cache(path: str, url: str):
     """(raw list, fetched time) from the cache file when it is for ``url``, else None."""
     try:
@@ -275,7 +258,7 @@ def newest_stable(releases: list[Release]) -> Release | None:
 def write_latest(cache: str, releases: list[Release]) -> None:
     newest = newest_stable(releases)
     if newest is not None:
-        _atomic_write(os.path.join(cache, LATEST_FILE), f"{newest.version}\n".encode())
+        write_atomic(os.path.join(cache, LATEST_FILE), f"{newest.version}\n".encode())
 
 
 def load(
@@ -348,7 +331,7 @@ def load(
         fetched = time.time()
         doc = {"format": CACHE_FORMAT, "url": url, "fetched": fetched, "index": raw}
         try:
-            _atomic_write(path, json.dumps(doc, separators=(",", ":")).encode())
+            write_atomic(path, json.dumps(doc, separators=(",", ":")).encode())
             write_latest(cache, releases)
         except OSError as exc:
             if reporter is not None:

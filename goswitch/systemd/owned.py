@@ -15,9 +15,9 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 
 from .. import fs
+from ..atomic import write_atomic
 
 SUM_PREFIX = "# goswitch-sha256: "
 META_PREFIX = "# goswitch-meta: "
@@ -99,30 +99,5 @@ def remove_dirs(dirs) -> None:
 
 
 def atomic_write(path: str, text: str, mode: int = 0o644) -> None:
-    """Write ``path`` via a temp file in the same directory and a rename.
-
-    The temp name starts with ``.`` and ends in ``.tmp`` so neither systemd's
-    environment.d reader (``*.conf``) nor its unit loader ever sees it.
-    """
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8", "surrogateescape"))
-            f.flush()
-            os.fchmod(f.fileno(), mode)
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+    """Write ``path`` atomically, durably (systemd reads it at the next login)."""
+    write_atomic(path, text.encode("utf-8", "surrogateescape"), mode, sync_dir=True)

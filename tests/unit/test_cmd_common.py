@@ -198,3 +198,57 @@ def test_ctx_exit_code_reaches_the_process(gs, monkeypatch):
     )
     assert gs("probe").code == 4
     assert gs("current").code == 0
+
+
+# -- files goswitch cannot write: one line naming the file and the setting, never a traceback --
+
+# mkdir under /sys fails for root too (EPERM, or EROFS where /sys is mounted read-only).
+UNWRITABLE = "/sys/goswitch-test-unwritable"
+
+
+def test_unwritable_goswitch_home_is_named_with_its_setting(gs):
+    (gs.project / "goswitch.toml").write_text('[go]\nversion = "1.22.10"\n[env]\nA = "1"\n')
+    gs.setenv("GOSWITCH_HOME", UNWRITABLE)
+    r = gs("trust")
+    assert r.code == 1, r
+    assert r.err.count("\n") == 1 and r.err.startswith(f"goswitch: {UNWRITABLE}")
+    assert "set GOSWITCH_HOME to a place you can write" in r.err
+
+
+def test_unwritable_config_leaves_no_temp_file_and_names_its_setting(gs, tmp_path):
+    gs.setenv("GOSWITCH_CONFIG", f"{UNWRITABLE}/config.toml")
+    r = gs("config", "set", "auto_install", "0")
+    assert r.code == 1, r
+    assert r.err.startswith(f"goswitch: {UNWRITABLE}") and "GOSWITCH_CONFIG" in r.err
+    # A config path whose rename fails (the target is a directory) keeps nothing behind.
+    target = tmp_path / "cfgdir" / "config.toml"
+    target.mkdir(parents=True)
+    gs.setenv("GOSWITCH_CONFIG", str(target))
+    r = gs("config", "set", "auto_install", "0")
+    assert r.code == 1 and str(target) in r.err, r
+    assert sorted(os.listdir(target.parent)) == ["config.toml"]
+
+
+@pytest.mark.parametrize("args", [["current"], ["list", "--json"], ["--help"], ["init", "bash"]])
+def test_output_to_a_full_disk_fails_with_one_line(gs, args):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "goswitch", *args], stdout=full,
+                              stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 1
+    assert done.stderr == "goswitch: cannot write the output: no space left on device\n" or (
+        done.stderr == "goswitch: cannot write the output: No space left on device\n")
+
+
+def test_a_closed_pipe_ends_quietly(gs):
+    import subprocess
+    import sys
+
+    for i in range(1500):  # more output than a pipe holds
+        gs.go_tree(f"1.21.{i}")
+    script = f"{sys.executable} -m goswitch list | head -c1 >/dev/null; echo ${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True)
+    assert done.stderr == ""
+    assert done.stdout.strip() in ("1", "141")  # click's code for a closed pipe, or ours

@@ -102,3 +102,32 @@ def test_nothing_to_trust(gs):  # noqa: F811
 def test_json_needs_list(gs):  # noqa: F811
     make_project(gs)
     assert gs("trust", "--json").code == 2
+
+
+def test_a_damaged_trust_store_line_is_skipped(gs):  # noqa: F811
+    toml = make_project(gs)
+    gs("trust")
+    store = gs.gs_home / "trust.txt"
+    with store.open("a") as f:
+        f.write("garbage line\n" + "z" * 64 + " 41\n\n")
+    result = gs("trust", "--list")
+    assert result.code == 0 and result.out.splitlines() == [f"trusted  {toml}"], result
+    assert applied(gs) == "-mod=mod"
+
+
+def test_concurrent_trusts_keep_every_record(gs):  # noqa: F811
+    import os
+    import subprocess
+    import sys
+
+    dirs = []
+    for i in range(12):
+        d = gs.root / f"p{i}"
+        d.mkdir()
+        (d / "goswitch.toml").write_text(f'[env]\nN = "{i}"\n')
+        dirs.append(d)
+    procs = [subprocess.Popen([sys.executable, "-m", "goswitch", "trust", str(d)],
+                              stderr=subprocess.DEVNULL, env=dict(os.environ)) for d in dirs]
+    assert [p.wait() for p in procs] == [0] * len(dirs)
+    listed = gs("trust", "--list").out.splitlines()
+    assert sorted(listed) == sorted(f"trusted  {d / 'goswitch.toml'}" for d in dirs)
