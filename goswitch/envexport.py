@@ -26,7 +26,12 @@ from .resolve import OVERRIDE_VAR, Resolution, choose, parse_user_spec, resolve
 from .store import Store
 from .versions import Spec
 
-FORMATS = ("bash", "zsh", "fish", "json", "dotenv", "github")
+FORMATS = ("sh", "bash", "zsh", "fish", "json", "dotenv", "github")
+# Characters a dotenv value may hold unquoted: every reader (docker --env-file,
+# which keeps quotes literally, systemd, compose, python-dotenv) reads them as is.
+_DOTENV_BARE = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.,/:+=@%^~"
+)
 
 
 def install(spec_text: str, settings, environ):
@@ -189,13 +194,31 @@ def build(res: Resolution, settings, environ, *, pin_version: bool = False) -> E
 
 
 def to_shell(export: Export, shell_name: str) -> str:
-    from .shells import get_shell
+    """``export NAME='value'`` lines for sh, bash and zsh; ``set -gx`` lines for fish.
 
-    shell = get_shell(shell_name)
-    lines = [shell.unset(name) for name in export.unset]
-    for name, value in export.set.items():
-        lines.append(shell.export_path(value) if name == "PATH" else shell.export(name, value))
+    sh, bash and zsh get plain POSIX single quotes (a newline or any byte is
+    literal inside them), not the hook's ``$'...'``: scripts eval this in
+    dash (Dockerfile ``RUN``, ``sh -c``) as often as in bash, and dash has no
+    ``$'...'``.
+    """
+    if shell_name == "fish":
+        from .shells import get_shell
+
+        fish = get_shell("fish")
+        return "".join(
+            fish.export_path(value) if name == "PATH" else fish.export(name, value)
+            for name, value in export.set.items()
+        )
+    from .shells import check_name
+
+    lines = [f"unset {check_name(name)};\n" for name in export.unset]
+    lines += [f"export {check_name(n)}={quote_sh(v)};\n" for n, v in export.set.items()]
     return "".join(lines)
+
+
+def quote_sh(value: str) -> str:
+    """POSIX single quotes: the value byte for byte, nothing expanded, in every sh."""
+    return "'" + value.replace("'", "'\\''") + "'"
 
 
 def to_json(export: Export) -> str:
@@ -213,18 +236,26 @@ def to_json(export: Export) -> str:
 
 
 def dotenv_value(value: str) -> str:
-    """One dotenv value: 'single quoted' (literal everywhere) when possible.
+    """One dotenv value: bare when every reader takes it as is, else quoted.
 
-    Single quotes are literal in python-dotenv, docker compose and Node's
-    dotenv; a value holding a single quote or a newline is written double
-    quoted with ``\\\\``, ``\\"`` and ``\\n`` escapes instead.
+    Typical values (GOROOT, PATH, GOTOOLCHAIN) are bare, which is the only
+    form docker ``--env-file`` reads right (it keeps quotes as part of the
+    value).  Others are 'single quoted' (literal in systemd, compose,
+    python-dotenv and Node's dotenv), or double quoted with ``\\``, ``\"``
+    and ``\n`` escapes when they hold a single quote or a newline.
     """
+    if value and all(c in _DOTENV_BARE or _plain_non_ascii(c) for c in value):
+        return value
     if "'" not in value and "\n" not in value and "\r" not in value:
         return f"'{value}'"
     escaped = (
         value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     )
     return f'"{escaped}"'
+
+
+def _plain_non_ascii(c: str) -> bool:
+    return c > "\x7f" and c.isprintable() and not c.isspace()  # é yes; a raw byte, NBSP no
 
 
 def to_dotenv(export: Export) -> str:
@@ -263,12 +294,21 @@ def to_github(export: Export, environ) -> tuple[str, str, int, int]:
         github_env_entry(name, value) for name, value in export.set.items() if name != "PATH"
     ]
     try:
-        with open(env_file, "a", encoding="utf-8", errors="surrogateescape") as f:
-            f.write("".join(records))
-        with open(path_file, "a", encoding="utf-8", errors="surrogateescape") as f:
-            f.write("".join(p + "\n" for p in reversed(export.path)))
+        _append(env_file, "".join(records))
+        _append(path_file, "".join(p + "\n" for p in reversed(export.path)))
     except OSError as exc:
         raise GoswitchError(
             exc.filename or env_file, f"cannot append: {exc.strerror}", "check the runner"
         ) from None
     return env_file, path_file, len(records), len(export.path)
+
+
+def _append(path: str, text: str) -> None:
+    """Append lines; first end the file's last line when an earlier step left it open
+    (``echo -n NAME=x >> $GITHUB_ENV``), or both records would be garbled."""
+    with open(path, "a+b") as f:
+        if f.seek(0, os.SEEK_END):
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                text = "\n" + text
+        f.write(text.encode("utf-8", "surrogateescape"))

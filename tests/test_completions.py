@@ -113,6 +113,7 @@ def test_bash_commands_options_and_choices(cenv):
     assert bash_complete(cenv, "goswitch", "con") == ["config"]
     assert bash_complete(cenv, "goswitch", "unt") == ["untrust"]
     assert bash_complete(cenv, "goswitch", "env", "--shell", "") == [
+        "sh",
         "bash",
         "zsh",
         "fish",
@@ -245,7 +246,7 @@ def test_fish_versions_with_descriptions(cenv):
 def test_fish_commands_and_choices(cenv):
     assert fish_complete(cenv, "goswitch con") == ["config"]
     assert sorted(fish_complete(cenv, "goswitch env --shell ")) == sorted(
-        ["bash", "zsh", "fish", "json", "dotenv", "github"]
+        ["sh", "bash", "zsh", "fish", "json", "dotenv", "github"]
     )
 
 

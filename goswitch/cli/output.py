@@ -49,8 +49,12 @@ def style(text: str, stream=None, **styles) -> str:
 
 
 def data(text: str = "", nl: bool = True) -> None:
-    """Data for scripts: stdout, byte for byte (colour only where :func:`style` added it)."""
-    click.echo(text, nl=nl, color=True)
+    """Data for scripts: stdout, byte for byte (colour only where :func:`style` added it).
+
+    Written as bytes: a path that is not UTF-8 (kept with surrogateescape)
+    comes out as the bytes it was, whatever the locale says stdout is.
+    """
+    click.echo(text.encode("utf-8", "surrogateescape"), nl=nl, color=True)
 
 
 def note(text: str) -> None:

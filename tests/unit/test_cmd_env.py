@@ -78,6 +78,14 @@ def test_bash_and_fish_formats_use_the_shell_adapters(gs, pinned):  # noqa: F811
 
 
 def test_dotenv_quoting():
+    # Bare where every reader agrees (docker --env-file keeps quotes as part of the value).
+    path = "/usr/local/go:/home/josé/go/bin"
+    assert envexport.dotenv_value(path) == path
+    assert envexport.dotenv_value("local") == "local"
+    assert envexport.dotenv_value("") == "''"
+    assert envexport.dotenv_value("a b") == "'a b'"
+    assert envexport.dotenv_value("x#y") == "'x#y'"
+    assert envexport.dotenv_value("bad\udcff") == "'bad\udcff'"
     assert envexport.dotenv_value("plain $HOME") == "'plain $HOME'"
     assert envexport.dotenv_value("it's") == '"it\'s"'
     assert envexport.dotenv_value('a\n"b"\\') == '"a\\n\\"b\\"\\\\"'
@@ -85,7 +93,7 @@ def test_dotenv_quoting():
 
 def test_dotenv_format(gs, pinned):  # noqa: F811
     lines = gs("env", "-s", "dotenv").out.splitlines()
-    assert lines[0] == f"GOROOT='{pinned}'"
+    assert lines[0] == f"GOROOT={pinned}"
     assert [line.split("=", 1)[0] for line in lines] == ["GOROOT", "GOTOOLCHAIN", "PATH"]
 
 
@@ -112,6 +120,17 @@ def test_github_appends_env_and_path_files(gs, pinned):  # noqa: F811
     assert f"NOTE<<{delimiter}\nline one\nline two\n{delimiter}\n" in text
     # Each GITHUB_PATH line is prepended in turn: GOROOT/bin last, so it ends up first.
     assert path_file.read_text() == f"{gs.home / 'go' / 'bin'}\n{pinned}/bin\n"
+
+
+def test_github_ends_an_unterminated_last_line_first(gs, pinned):  # noqa: F811
+    env_file, path_file = gs.root / "github_env", gs.root / "github_path"
+    env_file.write_text("EARLIER=1")  # an earlier step ran `echo -n EARLIER=1 >> $GITHUB_ENV`
+    path_file.write_text("/opt/tool/bin")
+    gs.setenv("GITHUB_ENV", str(env_file))
+    gs.setenv("GITHUB_PATH", str(path_file))
+    assert gs("env", "--shell", "github").code == 0
+    assert env_file.read_text().startswith(f"EARLIER=1\nGOROOT={pinned}\n")
+    assert path_file.read_text().startswith("/opt/tool/bin\n")
 
 
 def test_github_outside_actions_is_a_clear_error(gs, pinned):  # noqa: F811
@@ -190,3 +209,42 @@ def test_explicit_spec_ignores_a_broken_pin_here(gs):  # noqa: F811
 def test_spec_exports_the_override_without_spec_not(gs, pinned):  # noqa: F811
     assert "GOSWITCH_GO_VERSION" not in env_json(gs)["set"]
     assert env_json(gs, "1.22")["set"]["GOSWITCH_GO_VERSION"] == "1.22.10"
+
+
+HOSTILE = ["it's", "a\nb", "$(touch CANARY)", "`touch CANARY`", "*", "tab\there", "\\", "é",
+           "''", "x'\\''y", "!", "-n"]
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash", "zsh"])
+def test_default_output_evals_in_posix_sh_bash_and_zsh(gs, pinned, shell, tmp_path):  # noqa: F811
+    """`eval "$(goswitch env)"` in a Dockerfile RUN (dash) as well as in bash and zsh."""
+    import shutil
+    import subprocess
+
+    if not shutil.which(shell):
+        pytest.skip(f"{shell} is not installed")
+    values = {f"V{i}": v for i, v in enumerate(HOSTILE)}
+    table = "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
+    (gs.project / "goswitch.toml").write_text(f'[go]\nversion = "1.22.10"\n[env]\n{table}')
+    gs("trust")
+    out = gs("env").out
+    script = out + "".join(f'printf "%s\\0" "${k}"\n' for k in values) + 'printf "%s" "$GOROOT"'
+    done = subprocess.run([shell, "-c", 'eval "$1"', "sh", script], cwd=tmp_path,
+                          capture_output=True)
+    assert done.returncode == 0, done.stderr
+    *got, goroot = done.stdout.decode().split("\0")
+    assert got == list(values.values()) and goroot == str(pinned)
+    assert not (tmp_path / "CANARY").exists()
+
+
+def test_a_non_utf8_value_comes_out_as_its_bytes(gs, pinned):  # noqa: F811
+    import subprocess
+    import sys
+
+    weird = gs.root / os.fsdecode(b"bin\xff")
+    weird.mkdir()
+    gs.setenv("PATH", f"{weird}:/usr/bin:/bin")
+    done = subprocess.run([sys.executable, "-m", "goswitch", "env"], capture_output=True,
+                          env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert b"bin\xff:/usr/bin:/bin'" in done.stdout

@@ -18,7 +18,7 @@ from ..output import cwd, data, load_settings, note, untrusted_hint
     "--shell",
     "fmt",
     type=click.Choice(envexport.FORMATS),
-    default="bash",
+    default="sh",
     show_default=True,
     help="Output format.",
 )
@@ -35,10 +35,10 @@ def command(spec: str | None, fmt: str, as_json: bool) -> None:
 
     \b
     Formats:
-      bash, zsh   export NAME='value'; lines to eval
+      sh, bash, zsh  export NAME='value'; lines to eval (POSIX quoting: any sh)
       fish        set -gx NAME 'value'; lines to source
       json        {"version", "goroot", "set", "path", "unset"}
-      dotenv      NAME='value' lines (docker --env-file, python-dotenv, compose)
+      dotenv      NAME=value lines (docker --env-file, systemd, compose, python-dotenv)
       github      appends to $GITHUB_ENV and $GITHUB_PATH (nothing on stdout)
 
     \b
