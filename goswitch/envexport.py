@@ -95,9 +95,11 @@ def select_go(
         allowed = settings.auto_install if may_install is None else may_install
         wanted = res.install_spec or str(res.spec)
         if not allowed:
+            # Only say auto_install is off when that is the reason (`which` never installs).
+            off = " and auto_install is off" if may_install is None else ""
             raise NotFoundError(
                 f"Go {wanted}",
-                f"not installed (asked for by {res.describe_source}) and auto_install is off",
+                f"not installed (asked for by {res.describe_source}){off}",
                 f"run `goswitch install {wanted}`",
             )
         installed = install(wanted, settings, environ)
@@ -123,7 +125,10 @@ def find_tool(res: Resolution, name: str, settings, environ) -> str:
     if not name or "/" in name or name in (".", "..") or "\0" in name:
         raise GoswitchError(f"tool {name!r}", "not a program name", "give a name like gofmt")
     assert res.goroot is not None
-    dirs = [os.path.join(res.goroot, "bin"), goenv.gobin_for(settings, environ)]
+    dirs = [os.path.join(res.goroot, "bin")]
+    gobin = goenv.gobin_for(settings, environ, res.env)
+    if gobin:
+        dirs.append(gobin)
     tool_root = os.path.join(res.goroot, "pkg", "tool")
     try:
         platforms = sorted(os.listdir(tool_root), key=lambda d: d != _host_tool_dir())

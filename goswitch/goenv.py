@@ -19,14 +19,24 @@ class GoEnv:
         self.path: list[str] = []
 
 
-def gobin_for(settings, environ) -> str:
-    """The directory ``go install`` writes to, shared by every Go version."""
+def gobin_for(settings, environ, extra: dict | None = None) -> str:
+    """The directory ``go install`` writes to, shared by every Go version; "" if none.
+
+    Worked out from what the shell ends up with: the environment, then the
+    settings (gopath, gobin), then a trusted ``[env]`` (``extra``) setting
+    GOBIN or GOPATH.  A relative result is no directory at all (go refuses
+    it), so nothing goes on PATH for it.
+    """
+    view = {name: environ.get(name, "") for name in ("GOBIN", "GOPATH", "HOME")}
+    if settings.gopath:
+        view["GOPATH"] = fs.expanduser(settings.gopath, environ)
     if settings.gobin:
-        return fs.expanduser(settings.gobin, environ)
-    if settings.gopath and not environ.get("GOBIN"):
-        first = fs.expanduser(settings.gopath, environ).split(fs.pathsep)[0]
-        return fs.join(first, "bin")
-    return paths.default_gobin(environ)
+        view["GOBIN"] = fs.expanduser(settings.gobin, environ)
+    for name in ("GOBIN", "GOPATH"):
+        if extra and name in extra:
+            view[name] = extra[name]
+    gobin = paths.default_gobin(view)
+    return gobin if gobin.startswith(fs.sep) else ""
 
 
 def go_environment(
@@ -42,7 +52,7 @@ def go_environment(
         env.set["GOBIN"] = fs.expanduser(settings.gobin, environ)
     goroot_bin = fs.join(goroot, "bin")
     env.path.append(goroot_bin)
-    gobin = gobin_for(settings, environ)
+    gobin = gobin_for(settings, environ, extra)
     if gobin and gobin != goroot_bin:
         env.path.append(gobin)
     for name, value in (extra or {}).items():

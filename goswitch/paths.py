@@ -44,9 +44,24 @@ def user_cache_dir(environ=None) -> str:
     return _user_dir(environ, "XDG_CACHE_HOME", "~/.cache", "Caches")
 
 
+# The variables naming where goswitch keeps things; each must be absolute.
+LOCATION_VARS = ("GOSWITCH_HOME", "GOSWITCH_CONFIG", "GOSWITCH_CACHE_DIR")
+
+
+def location(environ, name: str) -> str:
+    """``$name`` with ``~/`` expanded, or "" when unset or relative.
+
+    A relative value would mean a different place after every ``cd``; it is
+    ignored here (the default applies) and reported by settings.load.
+    """
+    value = fs.expanduser(environ.get(name, ""), environ)
+    return value if value.startswith(fs.sep) else ""
+
+
 def home(environ=None) -> str:
     """Root of goswitch's own data (``$GOSWITCH_HOME``)."""
-    return _env(environ).get("GOSWITCH_HOME") or user_data_dir(environ)
+    environ = _env(environ)
+    return location(environ, "GOSWITCH_HOME") or user_data_dir(environ)
 
 
 def versions_dir(environ=None) -> str:
@@ -54,11 +69,15 @@ def versions_dir(environ=None) -> str:
 
 
 def config_file(environ=None) -> str:
-    return _env(environ).get("GOSWITCH_CONFIG") or fs.join(user_config_dir(environ), "config.toml")
+    environ = _env(environ)
+    return location(environ, "GOSWITCH_CONFIG") or fs.join(
+        user_config_dir(environ), "config.toml"
+    )
 
 
 def cache_dir(environ=None) -> str:
-    return _env(environ).get("GOSWITCH_CACHE_DIR") or user_cache_dir(environ)
+    environ = _env(environ)
+    return location(environ, "GOSWITCH_CACHE_DIR") or user_cache_dir(environ)
 
 
 def trust_file(environ=None) -> str:

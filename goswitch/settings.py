@@ -136,6 +136,21 @@ def _check_url(key: Key, url: str, where: str) -> None:
                            "expected an https://, http:// or file:// URL, or an absolute path")
 
 
+# Keys naming directories or files: exported, or put on PATH, so never relative
+# (that would mean another place after every cd).  `~/` is expanded where used.
+_PATH_KEYS = frozenset({"stores", "gobin", "gopath", "keyring"})
+# Whole-number keys and their least sensible value (seconds, attempts).
+_MINIMUM = {"index_ttl": 0, "timeout": 1, "retries": 1}
+
+
+def _check_paths(key: Key, items, where: str) -> None:
+    for item in items:
+        if item and not item.startswith(("/", "~/")) and item != "~":
+            raise SettingError(
+                where, key.name, item, "expected an absolute path (or one starting with ~/)"
+            )
+
+
 def _list(key: Key, value, where: str) -> list:
     if isinstance(value, str):
         # Environment form: space-, comma- or (for paths) colon-separated.
@@ -166,14 +181,20 @@ def coerce(key: Key, value, where: str):
         if isinstance(value, bool):
             raise SettingError(where, key.name, value, "expected a whole number")
         try:
-            return int(value)
+            number = int(value)
         except (TypeError, ValueError):
             raise SettingError(where, key.name, value, "expected a whole number") from None
+        least = _MINIMUM.get(key.name, 0)
+        if number < least:
+            raise SettingError(where, key.name, value, f"expected a whole number >= {least}")
+        return number
     if kind == "list":
         items = _list(key, value, where)
         if key.name == "mirrors":
             for item in items:
                 _check_url(key, item, where)
+        if key.name in _PATH_KEYS:
+            _check_paths(key, items, where)
         return items
     if kind == "choice":
         text = str(value).strip().lower()
@@ -188,6 +209,8 @@ def coerce(key: Key, value, where: str):
         raise SettingError(where, key.name, value, "expected a string")
     if key.name == "index_url" and value.strip():
         _check_url(key, value.strip(), where)
+    if key.name in _PATH_KEYS and value.strip():
+        _check_paths(key, value.split(fs.pathsep), where)
     return value if value.strip() else None
 
 
@@ -244,6 +267,13 @@ def load(environ=None, strict: bool = True) -> Settings:
             raise
         errors.append(f"{exc} (fix the file or run `goswitch config list`)")
         data = {}
+    for name in paths.LOCATION_VARS:
+        value = environ.get(name, "")
+        if value and not paths.location(environ, name):
+            problem = SettingError(name, name, value, "expected an absolute path")
+            if strict:
+                raise problem
+            errors.append(str(problem))
     values: dict = {}
     sources: dict = {}
     for key in KEYS:

@@ -152,7 +152,9 @@ def complete_tool(ctx, param, incomplete: str) -> list[CompletionItem]:
         dirs = []
         if res.goroot:
             dirs.append(os.path.join(res.goroot, "bin"))
-        dirs.append(goenv.gobin_for(settings, os.environ))
+        gobin = goenv.gobin_for(settings, os.environ, res.env)
+        if gobin:
+            dirs.append(gobin)
         names: list[str] = []
         for d in dirs:
             try:

@@ -90,7 +90,8 @@ def load_settings(environ=None, strict: bool = True):
             if exc.where.startswith("GOSWITCH_")
             else f"run `goswitch config set {exc.key} VALUE` or `goswitch config unset {exc.key}`"
         )
-        raise GoswitchError(f"{exc.where}: {exc.key}", f"{exc.value!r}: {exc.why}", fix) from None
+        what = exc.where if exc.key == exc.where else f"{exc.where}: {exc.key}"
+        raise GoswitchError(what, f"{exc.value!r}: {exc.why}", fix) from None
 
 
 def usage_error(what: str, why: str, fix: str | None = None) -> GoswitchError:

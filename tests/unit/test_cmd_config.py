@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from goswitch.settings import KEYS
 from tests.unit.test_cmd_common import gs  # noqa: F401 - fixture
 
@@ -43,6 +45,8 @@ def test_every_key_round_trips_through_its_variable(gs):  # noqa: F811
             raw, want = key.choices[-1], key.choices[-1]
         elif key.name == "index_url":
             raw, want = ("https://golang.google.cn/dl/?mode=json", "https://golang.google.cn/dl/?mode=json")
+        elif key.name in ("gobin", "gopath", "keyring"):
+            raw, want = ("/opt/go-things", "/opt/go-things")
         elif key.kind == "str":
             raw, want = ("1.22.10", "1.22.10")
         else:
@@ -134,3 +138,34 @@ def test_list_survives_a_bad_value_and_says_so(gs):  # noqa: F811
     assert result.code == 0 and "timeout = 30  # default" in result.out
     assert "timeout" in result.err and "ignored" in result.err
     assert gs("config", "set", "timeout", "10").code == 0  # and it can be fixed from here
+
+
+@pytest.mark.parametrize(
+    "name, value, why",
+    [
+        ("timeout", "0", ">= 1"),
+        ("retries", "-1", ">= 1"),
+        ("index_ttl", "-5", ">= 0"),
+        ("gobin", "relbin", "absolute path"),
+        ("gopath", "/ok:rel", "absolute path"),
+        ("stores", "rostore", "absolute path"),
+        ("keyring", "keys/k.asc", "absolute path"),
+    ],
+)
+def test_values_that_cannot_work_are_refused(gs, name, value, why):  # noqa: F811
+    result = gs("config", "set", name, value)
+    assert result.code == 2 and why in result.err, result
+    gs.setenv("GOSWITCH_" + name.upper(), value)  # the variable is checked the same way
+    result = gs("current")
+    assert result.code == 1 and f"GOSWITCH_{name.upper()}" in result.err and why in result.err
+
+
+@pytest.mark.parametrize("var", ["GOSWITCH_HOME", "GOSWITCH_CONFIG", "GOSWITCH_CACHE_DIR"])
+def test_relative_locations_are_refused_and_home_relative_ones_expanded(gs, var):  # noqa: F811
+    gs.setenv(var, "gsrel")
+    result = gs("current")
+    assert result.code == 1 and f"goswitch: {var}: 'gsrel': expected an absolute path" in result.err
+    gs.setenv(var, "~/gs-place")
+    from goswitch import paths
+
+    assert str(gs.home / "gs-place") in (paths.home(), paths.config_file(), paths.cache_dir())

@@ -143,6 +143,9 @@ def test_which_errors(gs):  # noqa: F811
     (gs.project / ".go-version").write_text("1.22.10\n")
     result = gs("which", "go")
     assert result.code == 3 and "not installed" in result.err and result.out == ""
+    assert "auto_install is off" not in result.err  # it is on; `which` just never installs
+    gs.setenv("GOSWITCH_AUTO_INSTALL", "0")
+    assert "auto_install is off" in gs("env").err
     gs.go_tree("1.22.10")
     result = gs("which", "nope")
     assert result.code == 3 and result.err.startswith("goswitch: nope: not found for Go 1.22.10")

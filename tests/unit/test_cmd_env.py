@@ -248,3 +248,24 @@ def test_a_non_utf8_value_comes_out_as_its_bytes(gs, pinned):  # noqa: F811
                           env=dict(os.environ))
     assert done.returncode == 0, done.stderr
     assert b"bin\xff:/usr/bin:/bin'" in done.stdout
+
+
+def test_a_trusted_gobin_or_gopath_is_what_goes_on_path(gs, pinned):  # noqa: F811
+    """`go install` writes to the exported GOBIN (or GOPATH/bin): PATH and `which` follow it."""
+    tools = gs.root / "tools"
+    (tools / "bin").mkdir(parents=True)
+    tool = tools / "bin" / "mytool"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    for table, entry in ((f'GOBIN = "{tools}/bin"', f"{tools}/bin"),
+                         (f'GOPATH = "{tools}"', f"{tools}/bin")):
+        (gs.project / "goswitch.toml").write_text(f'[go]\nversion = "1.22.10"\n[env]\n{table}\n')
+        assert gs("trust").code == 0
+        data = env_json(gs)
+        assert data["path"] == [f"{pinned}/bin", entry]
+        assert gs("which", "mytool").out.strip() == str(tool)
+
+
+def test_a_relative_gobin_puts_nothing_on_path(gs, pinned):  # noqa: F811
+    gs.setenv("GOBIN", "relbin")
+    assert env_json(gs)["path"] == [f"{pinned}/bin"]

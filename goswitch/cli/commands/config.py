@@ -143,7 +143,13 @@ def get(key: str, as_json: bool) -> None:
         data(str(value))
 
 
-@command.command("set", short_help="Store a setting in the user config.")
+# ignore_unknown_options: `config set index_ttl -1` is a value to refuse with a reason,
+# not an unknown option.
+@command.command(
+    "set",
+    short_help="Store a setting in the user config.",
+    context_settings={"ignore_unknown_options": True},
+)
 @click.argument("key", shell_complete=complete_config_key)
 @click.argument("values", nargs=-1, required=True, shell_complete=complete_config_value)
 def set_(key: str, values: tuple[str, ...]) -> None:
