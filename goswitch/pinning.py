@@ -316,7 +316,11 @@ def project_toml(path: str | None, cwd: str, must_exist: bool = True) -> str:
             "name the file, or create one with `goswitch use --file goswitch.toml 1.22`",
         )
     target = os.path.abspath(path)
-    if os.path.isdir(target):
+    # A directory, or a path that is gone and was not a goswitch.toml: a project
+    # directory (`untrust` of a removed project still forgets its record).
+    if os.path.isdir(target) or (
+        not os.path.lexists(target) and os.path.basename(target) != TOML_NAME
+    ):
         target = os.path.join(target, TOML_NAME)
     if os.path.basename(target) != TOML_NAME:
         raise GoswitchError(

@@ -182,7 +182,10 @@ def test_list_remote(env):
     assert top["version"] == "1.23rc2" and not top["stable"]
     assert top["archive"]["filename"] == "go1.23rc2.linux-amd64.tar.gz"
     assert len(top["archive"]["sha256"]) == 64
-    assert gs(env, "list-remote", "1.19").stdout == ""
+    none = gs(env, "list-remote", "1.19")
+    assert none.stdout == "" and none.returncode == 3 and "no release matches 1.19" in none.stderr
+    none = gs(env, "list-remote", "1.19", "--json")
+    assert json.loads(none.stdout) == [] and none.returncode == 3
     assert gs(env, "list-remote", "x.y").returncode == 2
 
 

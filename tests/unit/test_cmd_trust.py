@@ -131,3 +131,17 @@ def test_concurrent_trusts_keep_every_record(gs):  # noqa: F811
     assert [p.wait() for p in procs] == [0] * len(dirs)
     listed = gs("trust", "--list").out.splitlines()
     assert sorted(listed) == sorted(f"trusted  {d / 'goswitch.toml'}" for d in dirs)
+
+
+def test_missing_paths_are_not_found_and_a_removed_project_can_be_untrusted(gs):  # noqa: F811
+    result = gs("trust", str(gs.root / "nonexistent"))
+    assert result.code == 3 and f"{gs.root}/nonexistent/goswitch.toml: no such file" in result.err
+    gone = gs.root / "gone"
+    gone.mkdir()
+    (gone / "goswitch.toml").write_text('[env]\nA = "1"\n')
+    assert gs("trust", str(gone)).code == 0
+    (gone / "goswitch.toml").unlink()
+    gone.rmdir()
+    result = gs("untrust", str(gone))
+    assert result.code == 0 and f"untrusted {gone}/goswitch.toml" in result.err
+    assert gs("trust", "--list").out == ""

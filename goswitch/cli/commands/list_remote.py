@@ -6,6 +6,7 @@ import os
 
 import click
 
+from ...errors import EXIT_NOT_FOUND
 from ..output import data, emit_json, hint, load_settings
 
 
@@ -26,7 +27,8 @@ def command(prefix, include_all, as_json, refresh) -> None:
     """List releases from the release index (GOSWITCH_INDEX_URL), newest
     first: stable ones with an archive for this machine, or --all.
     PREFIX narrows the list (1.22, 1).  The index is cached for index_ttl
-    seconds; --refresh fetches it now.
+    seconds; --refresh fetches it now.  Exit status 3 when nothing
+    matches (--json still prints []).
 
     \b
     Examples:
@@ -51,9 +53,11 @@ def command(prefix, include_all, as_json, refresh) -> None:
     )
     if as_json:
         emit_json(rows)
-        return
-    if not rows:
+    elif not rows:
         hint("no release matches" + (f" {prefix}" if prefix else ""))
+    if not rows:  # like grep: the status says whether anything matched
+        raise click.exceptions.Exit(EXIT_NOT_FOUND)
+    if as_json:
         return
     for r in rows:
         notes = []
