@@ -87,15 +87,15 @@ def _read_text(path: str) -> str:
     try:
         data = fs.read_bytes(path, _MAX_READ)
     except OSError as exc:
-        raise PinError(path, 0, "", f"cannot read it: {exc.strerror}") from None
+        raise PinError(
+            path, 0, "", f"cannot read it: {exc.strerror}", "check its permissions"
+        ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise PinError(
-            path, 0, data[:40].decode("utf-8", "replace"), "the file is not UTF-8 text"
-        ) from None
+        raise PinError(path, 0, "", "the file is not UTF-8 text", "save it as UTF-8") from None
 
 
 def _spec_or_error(path: str, line: int, value: str) -> Pin:
@@ -187,10 +187,14 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
     try:
         data = loads(text, path)
     except TomlError as exc:
-        raise PinError(path, exc.line, "", f"invalid TOML: {exc.why}") from None
+        raise PinError(
+            path, exc.line, "", f"invalid TOML: {exc.why}", "fix the TOML syntax there"
+        ) from None
     go = data.get("go", {})
     if not isinstance(go, dict):
-        raise PinError(path, 0, str(go), "[go] must be a table")
+        raise PinError(
+            path, _line_of(text, "go"), "", "go must be a table", 'write [go] and version = "1.22"'
+        )
     pin = None
     toolchain = go.get("toolchain")
     if toolchain is not None and toolchain not in ("local", "auto", "inherit"):
@@ -198,7 +202,8 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
             path,
             _line_of(text, "toolchain"),
             str(toolchain),
-            "[go] toolchain is local, auto or inherit",
+            "not a [go] toolchain",
+            "write local, auto or inherit",
         )
     value = go.get("version")
     if value is not None:
@@ -209,25 +214,42 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
         pin = _spec_or_error(path, _line_of(text, "version"), value)
     env = data.get("env", {})
     if not isinstance(env, dict):
-        raise PinError(path, _line_of(text, "env"), str(env), "[env] must be a table")
+        raise PinError(
+            path, _line_of(text, "env"), "", "env must be a table", 'write [env] and NAME = "value"'
+        )
     clean = {}
     for name, val in env.items():
         if not name or not all(c in _ENV_NAME_OK for c in name) or name[0].isdigit():
-            raise PinError(path, _line_of(text, name), name, "[env] names are letters, digits, _")
+            raise PinError(
+                path,
+                _line_of(text, name),
+                name,
+                "not a variable name",
+                "use letters, digits and _ (not first a digit)",
+            )
         if name in RESERVED_ENV or name.startswith("__GOSWITCH"):
             raise PinError(
                 path,
                 _line_of(text, name),
                 name,
-                "goswitch manages this variable itself; remove it from [env]",
+                "goswitch manages this variable itself",
+                "remove it from [env]",
             )
         if isinstance(val, bool):
             val = "1" if val else "0"
         if not isinstance(val, (str, int)):
-            raise PinError(path, _line_of(text, name), str(val), "[env] values are strings")
+            raise PinError(
+                path,
+                _line_of(text, name),
+                name,
+                "[env] values are strings",
+                f'write {name} = "text"',
+            )
         val = str(val)
         if "\0" in val:
-            raise PinError(path, _line_of(text, name), name, "values cannot contain NUL")
+            raise PinError(
+                path, _line_of(text, name), name, "the value holds a NUL byte", "remove it"
+            )
         clean[name] = val
     return pin, clean, toolchain
 

@@ -50,14 +50,22 @@ class NetworkError(GoswitchError):
 class PinError(GoswitchError):
     """A project file names something that is not a Go version."""
 
-    def __init__(self, path: str, line: int, value: str, why: str):
+    def __init__(self, path: str, line: int, value: str, why: str, fix: str | None = None):
+        """``fix`` None: ``value`` stands where a version should (the fix says how one looks).
+
+        Otherwise the problem is the file itself (unreadable, not TOML, a bad
+        ``[env]`` entry) and ``fix`` says what to change.
+        """
         self.path, self.line, self.value = path, line, value
         where = f"{path}:{line}" if line else path
-        super().__init__(
-            where,
-            f"{value!r} is not a Go version: {why}",
-            "write e.g. 1.22.10, 1.22, 1.23rc1 or latest",
-        )
+        if fix is None:
+            super().__init__(
+                where,
+                f"{value!r} is not a Go version: {why}",
+                "write e.g. 1.22.10, 1.22, 1.23rc1 or latest",
+            )
+        else:
+            super().__init__(where, f"{value!r}: {why}" if value else why, fix)
 
 
 def from_os_error(exc: OSError) -> GoswitchError:

@@ -92,6 +92,24 @@ def test_bad_files_name_file_line_value(tmp_path, name, text, line):
     assert str(tmp_path / name) in err.value.message
 
 
+@pytest.mark.parametrize("text, message", [
+    ('[go]\nversion = "1.2x"\n', "2: '1.2x' is not a Go version: "),
+    ('[go\nversion = "1"\n', "1: invalid TOML: "),
+    ('go = 5\n', "1: go must be a table (write [go] and version = \"1.22\")"),
+    ('[go]\ntoolchain = "newest"\n', "2: 'newest': not a [go] toolchain (write local, auto"),
+    ('[env]\nPATH = "/evil"\n', "2: 'PATH': goswitch manages this variable itself (remove it"),
+    ('[env]\nA = [1]\n', "2: 'A': [env] values are strings (write A = \"text\")"),
+    ('[env]\n"BAD NAME" = "x"\n', "'BAD NAME': not a variable name (use letters, digits"),
+])
+def test_goswitch_toml_problems_say_what_is_wrong(tmp_path, text, message):
+    write(str(tmp_path / "goswitch.toml"), text)
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.message.startswith(f"{tmp_path}/goswitch.toml")
+    assert message in err.value.message
+    assert ("is not a Go version" in err.value.message) == ("1.2x" in text)
+
+
 def test_non_utf8_and_special_files(tmp_path):
     with open(tmp_path / ".go-version", "wb") as f:
         f.write(b"1.21.\xff\n")
