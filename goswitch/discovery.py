@@ -227,7 +227,9 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
                 "not a variable name",
                 "use letters, digits and _ (not first a digit)",
             )
-        if name in RESERVED_ENV or name.startswith("__GOSWITCH"):
+        # GOSWITCH_*: a project must not steer goswitch itself (GOSWITCH_GO_VERSION
+        # would make GOROOT and later goswitch runs disagree).
+        if name in RESERVED_ENV or name.startswith(("__GOSWITCH", "GOSWITCH_")):
             raise PinError(
                 path,
                 _line_of(text, name),

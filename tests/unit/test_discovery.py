@@ -99,6 +99,7 @@ def test_bad_files_name_file_line_value(tmp_path, name, text, line):
     ('[go]\ntoolchain = "newest"\n', "2: 'newest': not a [go] toolchain (write local, auto"),
     ('[env]\nPATH = "/evil"\n', "2: 'PATH': goswitch manages this variable itself (remove it"),
     ('[env]\nA = [1]\n', "2: 'A': [env] values are strings (write A = \"text\")"),
+    ('[env]\nGOSWITCH_GO_VERSION = "1.21"\n', "2: 'GOSWITCH_GO_VERSION': goswitch manages this"),
     ('[env]\n"BAD NAME" = "x"\n', "'BAD NAME': not a variable name (use letters, digits"),
 ])
 def test_goswitch_toml_problems_say_what_is_wrong(tmp_path, text, message):
