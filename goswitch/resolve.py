@@ -10,7 +10,7 @@ spec to hand to the installer, which may use the network.
 from __future__ import annotations
 
 from . import fs, paths
-from .discovery import Discovery, Pin, discover
+from .discovery import SYSTEM, Discovery, Pin, discover
 from .errors import EXIT_ERROR, GoswitchError, PinError
 from .store import Store
 from .versions import GoVersion, Spec, VersionError
@@ -43,14 +43,14 @@ class Resolution:
 
     @property
     def describe_source(self) -> str:
-        if self.source == "file" and self.pin is not None:
+        if self.source in ("file", "system") and self.pin is not None:
             where = self.pin.file + (f":{self.pin.line}" if self.pin.line else "")
             return where
         return {
             "override": f"${OVERRIDE_VAR}",
             "global": "global default",
             "none": "none",
-            "system": "system",
+            "system": f"${OVERRIDE_VAR}",  # GOSWITCH_GO_VERSION=system
         }.get(self.source, self.source)
 
     def to_dict(self) -> dict:
@@ -187,12 +187,15 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
         else:
             res.env_untrusted = True
 
+    if override.lower() == SYSTEM:  # this shell keeps its own Go, whatever the files say
+        res.source = "system"
+        return res
     if override:
         res.source = "override"
         res.spec = parse_user_spec(
             override,
             f"${OVERRIDE_VAR}={override!r}",
-            f"unset {OVERRIDE_VAR} or set it to e.g. 1.22.10",
+            f"unset {OVERRIDE_VAR} or set it to e.g. 1.22.10 or system",
             EXIT_ERROR,
         )
         choose(res.spec, None, store, environ, res)

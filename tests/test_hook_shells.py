@@ -237,6 +237,12 @@ def test_override_variable(world, shell):
     assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
     sess.run("set -e GOSWITCH_GO_VERSION" if shell == "fish" else "unset GOSWITCH_GO_VERSION")
     assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    # `system`: this shell keeps its own Go (none here) although the project pins one.
+    if shell == "fish":
+        sess.run("set -gx GOSWITCH_GO_VERSION system")
+    else:
+        sess.run("export GOSWITCH_GO_VERSION=system")
+    assert "GOROOT" not in sess.env()
 
 
 @pytest.mark.parametrize("shell", SHELLS)

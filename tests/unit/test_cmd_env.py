@@ -174,6 +174,19 @@ def test_env_refuses_system_pin(gs):  # noqa: F811
     assert gs("env").code == 3
 
 
+def test_the_override_may_say_system_too(gs, pinned):  # noqa: F811
+    """GOSWITCH_GO_VERSION=system: this shell keeps its own Go, whatever the files pin."""
+    gs.setenv("GOSWITCH_GO_VERSION", "system")
+    current = gs("current")
+    assert current.code == 0, current
+    assert "version  none" in current.out
+    assert "system ($GOSWITCH_GO_VERSION: the shell keeps its own Go)" in current.out
+    result = gs("env")
+    assert result.code == 3 and "$GOSWITCH_GO_VERSION: pins `system`" in result.err
+    gs.setenv("GOSWITCH_GO_VERSION", "sytem")
+    assert "or system" in gs("current").err
+
+
 # -- exec argument handling (the process part is in tests/test_cmd_exec.py) ----------------
 
 

@@ -49,7 +49,7 @@ def source_text(res: Resolution) -> str:
     if res.source == "file" and res.pin is not None:
         return res.describe_source
     if res.source == "system":
-        return f"system ({res.pin.file}:{res.pin.line}: the shell keeps its own Go)"
+        return f"system ({res.describe_source}: the shell keeps its own Go)"
     if res.source == "override":
         return f"override (${OVERRIDE_VAR}={os.environ.get(OVERRIDE_VAR, '')})"
     if res.source == "global":

@@ -248,7 +248,7 @@ class GoEnvCheck(Check):
             value = f"nothing pins a version in {ctx.cwd} or above, and no global default"
             status = OK
         elif res.source == "system":
-            value = f"`system` in {where}: the shell's own go is used"
+            value = f"`system` from {where}: the shell's own go is used"
             status = OK
         elif res.missing:
             spec = res.install_spec or (str(res.version) if res.version else "?")
