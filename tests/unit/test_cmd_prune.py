@@ -71,6 +71,11 @@ def test_never_the_global_default_or_the_current_one(gs):  # noqa: F811
     assert decisions["1.22.10"].startswith("in use here")
     assert decisions["1.20.14"] is None
     assert installed(gs) == ["1.21.13", "1.22.10"]
+    # Nothing left to remove: the note says what was kept and why, not "none unused".
+    age(gs, "1.19.13", 5)
+    note = gs("prune").err
+    assert "nothing to prune (3 installed; 1.22.10 kept: in use here" in note
+    assert "1.21.13 kept: global default; the others were used within 90 days)" in note
 
 
 def test_never_the_goroot_of_this_shell(gs):  # noqa: F811

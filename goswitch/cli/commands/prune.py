@@ -59,4 +59,15 @@ def command(dry_run: bool, days: int, as_json: bool) -> None:
             }
         )
     elif not doomed:
-        note(f"nothing to prune ({len(entries)} installed, none unused for {days} days)")
+        note(f"nothing to prune ({_why_nothing(entries, days, now)})")
+
+
+def _why_nothing(entries, days: int, now: float) -> str:
+    """Say which old versions were kept and why, not just "none unused"."""
+    kept = [e for e in entries if e.keep_reason and e.days_unused(now) >= days]
+    if not kept:
+        return f"{len(entries)} installed, none unused for {days} days"
+    parts = [f"{e.version} kept: {e.keep_reason}" for e in kept]
+    if len(kept) < len(entries):
+        parts.append(f"the others were used within {days} days")
+    return f"{len(entries)} installed; " + "; ".join(parts)
