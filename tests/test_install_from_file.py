@@ -39,6 +39,19 @@ def test_from_file_checked_against_the_cached_index_offline(
     assert r.stdout == ""
 
 
+def test_a_renamed_copy_is_checked_under_its_official_name(
+    env, synthetic_mirror, synthetic_mirror_content, tmp_path
+):
+    env.use_mirror(synthetic_mirror)
+    assert gs(env, "list-remote").returncode == 0  # caches the index
+    synthetic_mirror.stop()
+    src = tmp_path / "go.tgz"  # what a USB stick or a browser download may call it
+    shutil.copyfile(synthetic_mirror_content.dl_dir / SMALL, src)
+    r = gs(env, "install", "--from", str(src), "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert (versions(env) / "1.21.0" / "bin" / "go").is_file()
+
+
 def test_from_file_with_other_bytes_than_the_index(
     env, synthetic_mirror, synthetic_mirror_content, tmp_path
 ):

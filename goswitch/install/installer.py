@@ -623,7 +623,9 @@ def _install_from_file(
                 "copy the value from go.dev/dl or your mirror's index",
                 exit_code=EXIT_USAGE,
             )
-    known = _index_sha256(name, settings, environ, reporter, offline=sha256 is not None)
+    # The index knows the official name; a renamed copy (go.tgz) is looked up under it.
+    official = f"go{version}.{plat.name}.tar.gz"
+    known = _index_sha256(official, settings, environ, reporter, offline=sha256 is not None)
     if sha256 and known and sha256 != known:
         raise VerifyError(
             path,
