@@ -224,6 +224,26 @@ def lookup(data: dict, name: str):
     return node
 
 
+def unknown_keys(data: dict) -> list[str]:
+    """Dotted names in a parsed config that are no setting (typos: ``auto_instal``)."""
+    tables = {k.name.split(".")[0] for k in KEYS if "." in k.name}
+    out = []
+    for name, value in data.items():
+        if name in tables and isinstance(value, dict):
+            out += [f"{name}.{sub}" for sub in value if f"{name}.{sub}" not in KEYS_BY_NAME]
+        elif name not in KEYS_BY_NAME:
+            out.append(name)
+    return out
+
+
+def _did_you_mean(name: str) -> str:
+    from difflib import get_close_matches  # only for a config with a typo
+
+    tables = {k.name.split(".")[0] for k in KEYS if "." in k.name}
+    close = get_close_matches(name, [*KEYS_BY_NAME, *tables], n=1)
+    return f"; did you mean {close[0]}?" if close else "; `goswitch config list` shows the keys"
+
+
 class Settings:
     """Resolved settings; attribute names are the keys with '.' → '_'."""
 
@@ -273,7 +293,9 @@ def load(environ=None, strict: bool = True) -> Settings:
             problem = SettingError(name, name, value, "expected an absolute path")
             if strict:
                 raise problem
-            errors.append(str(problem))
+            errors.append(f"{problem} (ignored; the default applies)")
+    for name in unknown_keys(data):
+        errors.append(f"{path}: unknown setting {name!r} (ignored{_did_you_mean(name)})")
     values: dict = {}
     sources: dict = {}
     for key in KEYS:
@@ -291,7 +313,7 @@ def load(environ=None, strict: bool = True) -> Settings:
         except SettingError as exc:
             if strict:
                 raise
-            errors.append(str(exc))
+            errors.append(f"{exc} (ignored; the default applies)")
         default = key.default
         values[key.name] = list(default) if isinstance(default, list) else default
         sources[key.name] = "default"

@@ -77,7 +77,7 @@ def load_settings(environ=None, strict: bool = True):
     """Settings for a command; a bad config file or variable becomes a GoswitchError."""
     environ = os.environ if environ is None else environ
     try:
-        return settings_mod.load(environ, strict=strict)
+        settings = settings_mod.load(environ, strict=strict)
     except TomlError as exc:
         raise GoswitchError(
             exc.path + (f":{exc.line}" if exc.line else ""),
@@ -92,6 +92,10 @@ def load_settings(environ=None, strict: bool = True):
         )
         what = exc.where if exc.key == exc.where else f"{exc.where}: {exc.key}"
         raise GoswitchError(what, f"{exc.value!r}: {exc.why}", fix) from None
+    if strict:  # non-strict callers (config list) show settings.errors themselves
+        for problem in settings.errors:  # type: ignore[attr-defined]
+            note(problem)
+    return settings
 
 
 def usage_error(what: str, why: str, fix: str | None = None) -> GoswitchError:

@@ -169,3 +169,17 @@ def test_relative_locations_are_refused_and_home_relative_ones_expanded(gs, var)
     from goswitch import paths
 
     assert str(gs.home / "gs-place") in (paths.home(), paths.config_file(), paths.cache_dir())
+
+
+def test_a_misspelled_setting_is_reported_not_silently_ignored(gs):  # noqa: F811
+    gs.config.parent.mkdir(parents=True)
+    gs.config.write_text('auto_instal = false\n[sytemd]\nx = 1\n[systemd]\npth = "append"\n')
+    result = gs("current")
+    assert result.code == 0
+    assert f"{gs.config}: unknown setting 'auto_instal' (ignored; did you mean auto_install?)" in (
+        result.err
+    )
+    assert "unknown setting 'sytemd' (ignored; did you mean systemd?)" in result.err
+    assert "unknown setting 'systemd.pth' (ignored; did you mean systemd.path?)" in result.err
+    listed = gs("config", "list")
+    assert listed.code == 0 and listed.err.count("unknown setting") == 3

@@ -95,7 +95,7 @@ def list_(verbose: bool, as_json: bool) -> None:
     """
     settings = load_settings(strict=False)
     for problem in settings.errors:
-        hint(f"{problem} (ignored; the default applies)")
+        hint(problem)
     rows = _rows(settings)
     if as_json:
         emit_json({"config_file": settings.config_path, "keys": rows})
