@@ -144,6 +144,9 @@ def test_bash_versions_installed_first_then_cached_index(cenv):
     # pre-releases only when asked for
     assert bash_complete(cenv, "goswitch", "use", "1.24") == []
     assert bash_complete(cenv, "goswitch", "use", "1.24r") == ["1.24rc1"]
+    # uninstall: only installed versions, each once
+    assert bash_complete(cenv, "goswitch", "uninstall", "") == ["1.22.3", "1.21.13"]
+    assert bash_complete(cenv, "goswitch", "uninstall", "1.22.3", "") == ["1.21.13"]
 
 
 def test_bash_exec_completes_a_version_then_files(cenv):

@@ -106,6 +106,17 @@ def complete_version(ctx, param, incomplete: str) -> list[CompletionItem]:
     return version_items(incomplete)
 
 
+def complete_installed(ctx, param, incomplete: str) -> list[CompletionItem]:
+    """``uninstall``: only what is installed (and not already named on the line)."""
+    prefix = incomplete[2:] if incomplete.lower().startswith("go") else incomplete
+    named = set(ctx.params.get(param.name) or ())
+    return [
+        CompletionItem(v, help="installed")
+        for v in installed_versions()
+        if v.startswith(prefix) and v not in named
+    ]
+
+
 def complete_exec_args(ctx, param, incomplete: str) -> list[CompletionItem]:
     """``exec [SPEC] -- CMD``: a version first, then commands (left to the shell)."""
     after_dashes = ctx.meta.get("goswitch.exec.command") is not None

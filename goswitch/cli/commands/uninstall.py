@@ -6,6 +6,7 @@ import os
 
 import click
 
+from ..completion import complete_installed
 from ..output import load_settings
 
 
@@ -13,7 +14,9 @@ from ..output import load_settings
     short_help="Remove installed Go versions.",
     epilog="See also: goswitch list, goswitch prune.",
 )
-@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.argument(
+    "specs", nargs=-1, required=True, metavar="SPEC...", shell_complete=complete_installed
+)
 @click.option(
     "-f",
     "--force",
