@@ -48,3 +48,29 @@ def test_auto_install_off_gives_one_hint(shell, isolated_env, synthetic_mirror, 
     assert "goswitch install 1.22rc1" in out
     assert "goswitch" not in sess.run("true")
     assert synthetic_mirror.count("go1.22rc1.linux-amd64.tar.gz") == 0
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_failed_lazy_install_is_not_retried_at_every_prompt(
+    shell, isolated_env, synthetic_mirror, shell_session, tmp_path
+):
+    """The failure is said once; later prompts in the same place start no download."""
+    env = isolated_env.use_mirror(synthetic_mirror)
+    env["GOSWITCH_MIRRORS"] = synthetic_mirror.origin + "/gone/"  # 404 for every archive
+    env["GOSWITCH_RETRIES"] = "1"
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / ".go-version").write_text("1.22rc1\n")
+    rc = RC.get(shell, f'eval "$({GOSWITCH} init bash)"\n')
+    sess = shell_session(shell, rc=rc, env=env)
+    out = sess.run(f"cd {proj}", timeout=120)
+    assert out.count("could not install Go 1.22rc1") == 1, out
+    attempts = len([r for r in synthetic_mirror.log if r.path.startswith("/gone/")])
+    assert attempts >= 1
+    for _ in range(3):
+        assert "goswitch" not in sess.run("true")
+    assert len([r for r in synthetic_mirror.log if r.path.startswith("/gone/")]) == attempts
+    # Leaving and coming back is a new attempt (the mirror may be fixed by then).
+    sess.run("cd ..")
+    assert "could not install Go 1.22rc1" in sess.run(f"cd {proj}", timeout=120)
+    assert len([r for r in synthetic_mirror.log if r.path.startswith("/gone/")]) > attempts

@@ -26,6 +26,8 @@ class Plan:
         self.exports: dict[str, str | None] = {}
         self.messages: list[str] = []
         self.watched: list[str] = []
+        # Kept until the next evaluation like messages, never printed (_failed_install_memo).
+        self.memos: list[str] = []
 
 
 def base_environment(environ, state: State) -> dict[str, str]:
@@ -70,7 +72,19 @@ def _watch_list(res: Resolution | None, settings, environ) -> list[str]:
     return watched
 
 
-def evaluate(environ, pwd: str) -> Plan:
+def _failed_install_memo(spec: str, where: str, settings) -> str:
+    """What a failed lazy install is remembered by (in the shell's ``__goswitch_said``).
+
+    While it holds, later prompts in this directory do not try again: a failed
+    attempt changes the store directory, which would otherwise re-run the hook
+    and the download at every prompt, each time blocking it (and a Ctrl-C
+    would be followed by the same install at once).  Another directory, pin,
+    or mirror/index setting makes a new memo, hence a new attempt.
+    """
+    return f"memo: install failed: {spec} {where} {settings.mirrors} {settings.index_url}"
+
+
+def evaluate(environ, pwd: str, said: frozenset | set = frozenset()) -> Plan:
     plan = Plan()
     try:
         state = State.decode(environ.get(STATE_VAR))
@@ -95,9 +109,11 @@ def evaluate(environ, pwd: str) -> Plan:
     if res is not None and res.missing and res.install_spec:
         where = res.describe_source
         if settings.auto_install:
-            if _install(res.install_spec, base):
+            memo = _failed_install_memo(res.install_spec, where, settings)
+            if memo not in said and _install(res.install_spec, base):
                 res = resolve(pwd, settings, base, store)
             else:
+                plan.memos.append(memo)
                 plan.messages.append(
                     f"goswitch: could not install Go {res.install_spec} asked for by {where} "
                     f"(see above; retry with `goswitch install {res.install_spec}`)"

@@ -106,7 +106,7 @@ def hook(args: list[str]) -> int:
     from .evaluate import evaluate
 
     try:
-        plan = evaluate(environ, pwd)
+        plan = evaluate(environ, pwd, said)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never break the prompt; say it once
@@ -127,7 +127,7 @@ def hook(args: list[str]) -> int:
     # Tier-0 bookkeeping: what to watch and since when.
     out.append(shell.set_list("__goswitch_watch", plan.watched))
     out.append(shell.set_local("__goswitch_stamp", _touch_stamp(environ, pid, started_ns)))
-    out.append(shell.set_local("__goswitch_said", _RS.join(plan.messages)))
+    out.append(shell.set_local("__goswitch_said", _RS.join(plan.messages + plan.memos)))
     for message in plan.messages:
         if message not in said:
             sys.stderr.write(_printable(message) + "\n")
