@@ -74,12 +74,42 @@ def test_missing_signature(env, tmp_path):
         env.use_mirror(srv)
         env["GOSWITCH_VERIFY_SIGNATURE"] = "1"
         r = gs(env, "install", "1.18.10")
-        assert r.returncode == 4 and "not published on any mirror" in r.stderr
+        assert r.returncode == 4 and "not found" in r.stderr and "requires it" in r.stderr
         assert not (versions(env) / "1.18.10").exists()
         env["GOSWITCH_VERIFY_SIGNATURE"] = "auto"
         r = gs(env, "install", "1.18.10")
         assert r.returncode == 0, r.stderr
-        assert "no go1.18.10.linux-amd64.tar.gz.asc on the mirrors" in r.stderr
+        assert "note: no usable go1.18.10.linux-amd64.tar.gz.asc (not found" in r.stderr
+
+
+def test_auto_does_not_fail_on_a_dead_mirror_while_looking_for_the_asc(env, tmp_path):
+    """China: the archive from a mirror without .asc files, go.dev unreachable behind it."""
+    root = build_custom_mirror(tmp_path / "m", None, [small_release()])  # no .asc files
+    with MirrorServer(root) as srv:
+        env.use_mirror(srv)
+        env["GOSWITCH_MIRRORS"] = f"{srv.base_url} http://127.0.0.1:9/dl/"
+        env["GOSWITCH_RETRIES"] = "3"
+        r = gs(env, "install", "1.18.10")
+        assert r.returncode == 0, r.stderr
+        assert "relying on the index sha256 (verify_signature = auto)" in r.stderr
+        assert (versions(env) / "1.18.10" / "bin" / "go").is_file()
+        assert r.stderr.count("127.0.0.1:9") <= 2  # tried once, not once per retry
+
+
+def test_an_html_page_served_as_the_asc_is_no_signature(env, tmp_path):
+    rel = small_release()
+    root = build_custom_mirror(tmp_path / "m", None, [rel])
+    (root / "dl" / (rel.filename + ".asc")).write_text("<html><body>Not Found</body></html>\n")
+    with MirrorServer(root) as srv:
+        env.use_mirror(srv)
+        r = gs(env, "install", "1.18.10")
+        assert r.returncode == 0, r.stderr
+        assert "the mirror sent something else (an HTML page?)" in r.stderr
+        assert gs(env, "uninstall", "1.18.10").returncode == 0
+        env["GOSWITCH_VERIFY_SIGNATURE"] = "1"
+        r = gs(env, "install", "1.18.10")
+        assert r.returncode == 4 and "--no-verify-signature" in r.stderr, r.stderr
+        assert f"signature {rel.filename}.asc" in r.stderr
 
 
 def test_expired_subkey_accepted_for_a_signature_made_while_it_was_valid(env, tmp_path):

@@ -73,6 +73,11 @@ class NetOptions:
     def from_settings(cls, settings, environ=None) -> NetOptions:
         return cls(timeout=settings.timeout, retries=settings.retries, environ=environ)
 
+    def with_retries(self, retries: int) -> NetOptions:
+        return NetOptions(
+            self.timeout, retries, self.environ, self.backoff, self.max_backoff, self.sleep
+        )
+
 
 class Transient(Exception):
     """Worth retrying (same mirror); ``retry_after`` from the server when it said so."""

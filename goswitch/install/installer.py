@@ -31,7 +31,7 @@ import threading
 import time
 
 from .. import paths
-from ..errors import EXIT_USAGE, GoswitchError, NotFoundError, VerifyError
+from ..errors import EXIT_USAGE, GoswitchError, NetworkError, NotFoundError, VerifyError
 from ..resolve import parse_user_spec as parse_spec
 from ..store import Installed, Store
 from ..versions import GoVersion, Spec, VersionError
@@ -510,19 +510,26 @@ def _check_signature(
     what = filename
     if local_sig is None:
         sig_urls = [served_by + ".asc"] + [u + ".asc" for u in urls if u != served_by]
+        if not required:  # auto: a missing .asc costs no retries of dead mirrors
+            opts = opts.with_retries(1)
         try:
             data, _ = fetch_bytes(
                 sig_urls, opts, f"signature {filename}.asc", limit=1 << 20, notify=reporter.message
             )
-        except NotFoundError:
+            if not verify.looks_like_signature(data):  # a mirror's "not found" page, sent as 200
+                raise NotFoundError(
+                    f"signature {filename}.asc", "the mirror sent something else (an HTML page?)"
+                )
+        except (NotFoundError, NetworkError) as exc:
             if required:
                 raise VerifyError(
-                    f"signature {filename}.asc",
-                    "not published on any mirror, and verify_signature = 1 requires it",
+                    exc.what,
+                    f"{exc.why}, and verify_signature = 1 requires it",
                     "use a mirror that carries .asc files, or pass --no-verify-signature",
                 ) from None
+            # auto: the sha256 from the index has already matched; say what was skipped.
             reporter.message(
-                f"note: no {filename}.asc on the mirrors; relying on the index "
+                f"note: no usable {filename}.asc ({exc.why}); relying on the index "
                 "sha256 (verify_signature = auto)"
             )
             return

@@ -59,6 +59,12 @@ def check_sha256(actual: str, expected: str, what: str, source: str) -> None:
         )
 
 
+def looks_like_signature(data: bytes) -> bool:
+    """An armored OpenPGP block, or a binary packet (tag bit set): not an HTML error page."""
+    head = data.lstrip()[:64]
+    return head.startswith(b"-----BEGIN PGP ") or bool(head and head[0] & 0x80)
+
+
 def key_files(settings) -> list[str]:
     """The key files to trust: ``keyring`` setting (':'-separated) or the bundled key."""
     custom = getattr(settings, "keyring", None)
