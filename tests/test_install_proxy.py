@@ -8,6 +8,8 @@ as a user behind a TLS-intercepting proxy or with a private mirror would.
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from tests.support.httpmirror import MirrorServer
@@ -49,7 +51,43 @@ def test_a_dead_proxy_is_a_network_error_naming_the_mirror(isolated_env, synthet
     env["GOSWITCH_RETRIES"] = "1"
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 5 and "release index" in r.stderr
+    assert "through the proxy http://127.0.0.1:9 from HTTP_PROXY" in r.stderr  # the culprit
     assert synthetic_mirror.log == []
+
+
+def test_a_socks_all_proxy_is_named_and_not_retried(isolated_env, synthetic_mirror):
+    """Clash/v2ray export all_proxy=socks5://...; urllib cannot speak SOCKS: say so once."""
+    env = isolated_env.use_mirror(synthetic_mirror)
+    env["all_proxy"] = "socks5://127.0.0.1:1080"
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 5
+    assert "ALL_PROXY=socks5://127.0.0.1:1080 is a socks5 proxy" in r.stderr
+    assert "HTTPS_PROXY" in r.stderr and "retrying" not in r.stderr
+    env["HTTP_PROXY"] = ""  # an http(s)_proxy of its own wins over all_proxy
+    with ForwardProxy() as proxy:
+        env["HTTP_PROXY"] = proxy.url
+        assert gs(env, "install", "1.21.0").returncode == 0
+
+
+def test_user_and_password_in_a_mirror_url_are_sent_as_basic_auth(isolated_env, tmp_path):
+    """Artifactory/Nexus mirrors: https://user:pass@host/...; a redirect elsewhere gets none."""
+    from tests.test_install_support import build_custom_mirror, small_release
+
+    rel = small_release("go1.18.10")
+    root = build_custom_mirror(tmp_path / "m", None, [rel])
+    with MirrorServer(root) as private, MirrorServer(root) as cdn:
+        env = isolated_env.use_mirror(private)
+        base = private.base_url.replace("http://", "http://alice:s%40cret@")
+        env["GOSWITCH_INDEX_URL"] = base + "?mode=json&include=all"
+        env["GOSWITCH_MIRRORS"] = base
+        private.set_fault(rel.filename, "redirect", to=cdn.url(rel.filename))
+        r = gs(env, "install", "1.18.10")
+        assert r.returncode == 0, r.stderr
+        want = "Basic " + base64.b64encode(b"alice:s@cret").decode()
+        sent = [q.headers.get("authorization") for q in private.log]  # index, archive, .asc
+        assert len(sent) >= 2 and set(sent) == {want}
+        assert [q.headers.get("authorization") for q in cdn.log] == [None]
+        assert "cret" not in r.stderr
 
 
 # ---- https:// end to end: a TLS mirror on 127.0.0.1 signed by a throwaway CA ----------

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import base64
 import errno
 import hashlib
 import http.client
@@ -126,26 +127,58 @@ def _env(environ, name: str) -> str:
 
 def proxies_for(url: str, environ) -> dict:
     """The ``ProxyHandler`` mapping for ``url``: honours ``*_proxy`` and ``no_proxy``."""
+    return proxy_for(url, environ)[0]
+
+
+def proxy_for(url: str, environ) -> tuple[dict, str]:
+    """(``ProxyHandler`` mapping, the variable it came from) for ``url``; ({}, "") for none."""
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
-    proxy = _env(environ, f"{scheme}_proxy") or _env(environ, "all_proxy")
+    var = f"{scheme.upper()}_PROXY"
+    proxy = _env(environ, var)
+    if not proxy:
+        var, proxy = "ALL_PROXY", _env(environ, "all_proxy")
     if not proxy or scheme not in ("http", "https"):
-        return {}
+        return {}, ""
     no_proxy = _env(environ, "no_proxy")
     host = parts.hostname or ""
     if no_proxy:
         if no_proxy == "*":
-            return {}
+            return {}, ""
         hostport = host + (f":{parts.port}" if parts.port else "")
         if urllib.request.proxy_bypass_environment(hostport, {"no": no_proxy}):
-            return {}
+            return {}, ""
     if "://" not in proxy:
         proxy = "http://" + proxy
-    return {scheme: proxy}
+    return {scheme: proxy}, var
 
 
-def _opener(url: str, environ) -> urllib.request.OpenerDirector:
-    handlers: list = [urllib.request.ProxyHandler(proxies_for(url, environ))]
+def _check_proxy(proxies: dict, var: str) -> None:
+    """urllib speaks to HTTP proxies only; a SOCKS one (Clash, v2ray) is said plainly."""
+    for proxy in proxies.values():
+        kind = proxy.partition("://")[0].lower()
+        if kind not in ("http", "https"):
+            raise Permanent(
+                f"{var}={redact(proxy)} is a {kind} proxy, and goswitch speaks to HTTP proxies "
+                "only (set HTTPS_PROXY and HTTP_PROXY to the proxy's HTTP port: Clash and v2ray "
+                "offer one, e.g. http://127.0.0.1:7890)"
+            )
+
+
+def _credentials(url: str) -> tuple[str, str | None]:
+    """(``url`` without user:password, the Basic ``Authorization`` value or None)."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    pair = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
+    token = base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    return urllib.parse.urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
+
+
+def _opener(url: str, proxies: dict) -> urllib.request.OpenerDirector:
+    handlers: list = [urllib.request.ProxyHandler(proxies)]
     if url.startswith("https:"):
         handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context()))
     return urllib.request.build_opener(*handlers)
@@ -235,6 +268,15 @@ def _classify(exc: BaseException) -> Exception:
     return Transient(str(exc))
 
 
+def _through(err: Exception, proxies: dict, var: str, exc: BaseException) -> Exception:
+    """Name the proxy in a connection failure: it may be the proxy that refused."""
+    if not proxies or (isinstance(exc, urllib.error.HTTPError) and exc.code != 407):
+        return err
+    proxy = redact(next(iter(proxies.values())))
+    err.args = (f"{err.args[0]} (through the proxy {proxy} from {var})",)
+    return err
+
+
 def _content_range(value: str | None) -> tuple[int, int, int | None] | None:
     """``bytes START-END/TOTAL`` -> (start, end, total or None)."""
     if not value:
@@ -259,16 +301,22 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     if offset:
         headers["Range"] = f"bytes={offset}-"
+    proxies, var = proxy_for(url, opts.environ)
+    _check_proxy(proxies, var)
+    url, auth = _credentials(url)  # https://user:pass@artifactory.example/golang/
     req = urllib.request.Request(url, headers=headers)
+    if auth:
+        # Unredirected: a redirect to another host (a CDN) must not receive the password.
+        req.add_unredirected_header("Authorization", auth)
     try:
-        resp = _opener(url, opts.environ).open(req, timeout=opts.timeout)
+        resp = _opener(url, proxies).open(req, timeout=opts.timeout)
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code == 416 and offset:
             raise Restart() from None
-        raise _classify(exc) from None
+        raise _through(_classify(exc), proxies, var, exc) from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        raise _classify(exc) from None
+        raise _through(_classify(exc), proxies, var, exc) from None
     status = resp.status
     length_h = resp.headers.get("Content-Length")
     length = int(length_h) if length_h and length_h.strip().isdigit() else None
