@@ -222,6 +222,29 @@ def test_a_trickling_server_counts_as_stalled(big_env, big_mirror):
     assert time.monotonic() - t0 < 15
 
 
+def test_a_trickle_in_big_pieces_is_judged_by_its_rate(big_env, big_mirror):
+    """512 bytes every 1.5 s: each read arrives within the timeout and a window holds
+    1 KiB, yet the rate (341 B/s) is under the floor of 1 KiB per 2 s."""
+    big_env["GOSWITCH_TIMEOUT"] = "2"
+    big_env["GOSWITCH_RETRIES"] = "1"
+    big_mirror.set_fault(BIG_FILE, "slow", rate=341, step=512)
+    t0 = time.monotonic()
+    r = gs(big_env, "install", BIG_VERSION)
+    assert r.returncode == 5 and "stalled" in r.stderr, r.stderr
+    assert time.monotonic() - t0 < 20
+
+
+def test_attempts_that_move_forward_do_not_use_up_the_retries(big_env, big_mirror):
+    """A link that drops every 1.8 MB: two connections for 3.3 MB, and one attempt allowed."""
+    big_env["GOSWITCH_RETRIES"] = "1"
+    big_mirror.set_fault(BIG_FILE, "truncate", after=1_800_000)
+    r = gs(big_env, "install", BIG_VERSION)
+    assert r.returncode == 0, r.stderr
+    assert "resuming at byte 1800000" in r.stderr
+    assert len(big_mirror.requests(BIG_FILE, "GET")) >= 2
+    assert installed_ok(big_env, BIG_VERSION)
+
+
 def test_connection_reset_is_retried(big_env, big_mirror):
     big_mirror.set_fault(BIG_FILE, "reset", times=1, after=300_000)
     r = gs(big_env, "install", BIG_VERSION)

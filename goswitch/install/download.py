@@ -3,12 +3,13 @@
 - Mirrors are tried in order; a mirror that answers 404/403/410 (or cannot be resolved, or
   fails TLS verification) is skipped at once, one that fails transiently (5xx, 408, 429,
   timeout, reset, truncated body) is retried ``retries`` times with exponential backoff and
-  jitter (``Retry-After`` honoured up to 30 s), then the next mirror is tried.  A certificate
+  jitter (``Retry-After`` honoured up to 30 s), then the next mirror is tried.  An attempt
+  that got :data:`RESUME_MIN_BYTES` further before failing does not count.  A certificate
   from a CA this machine does not trust gets a fix naming ``SSL_CERT_FILE`` (TLS-intercepting
   proxies, private CAs).
 - Timeouts: ``timeout`` seconds to connect and for every read; a connection that trickles
-  (less than :data:`LOW_SPEED_BYTES` in ``timeout`` seconds) counts as stalled too, so a slow
-  server cannot hold an install forever.
+  (slower than :data:`LOW_SPEED_BYTES` per ``timeout`` seconds) counts as stalled too, so a
+  slow server cannot hold an install forever.
 - Resume: a partial ``.part`` file continues with ``Range: bytes=N-``; only a ``206`` whose
   ``Content-Range`` starts at N (and, when the size is known, ends at it) is appended; a
   ``200`` or anything else restarts from byte 0.  A body longer than the index says is cut
@@ -42,6 +43,10 @@ from ..errors import GoswitchError, NetworkError, NotFoundError
 USER_AGENT = f"goswitch/{__version__}"
 CHUNK = 1 << 20
 LOW_SPEED_BYTES = 1024
+# An attempt that got this far before failing does not count as a retry (see failover),
+# at most MAX_RESUMES times; a trickle or a stall after a few bytes still does.
+RESUME_MIN_BYTES = 1 << 20
+MAX_RESUMES = 100
 MAX_RETRY_AFTER = 30.0
 # OpenSSL verify codes meaning "signed by a CA not in the trust store" (unable to get issuer
 # certificate, self-signed, self-signed in chain, unable to get local issuer, unable to
@@ -355,19 +360,26 @@ def _backoff(opts: NetOptions, attempt: int, hint: float | None) -> None:
 
 
 def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=None,
-             setting: str = "GOSWITCH_MIRRORS / mirrors"):
+             setting: str = "GOSWITCH_MIRRORS / mirrors", progress=None):
     """Call ``attempt_fn(url)`` over the mirrors with retries; return the first result.
 
+    ``progress()`` (downloads) says how many bytes are in hand: an attempt that
+    moved it forward by :data:`RESUME_MIN_BYTES` before failing does not use up a
+    retry (a link that drops every 20 MB still gets there by resuming), up to
+    :data:`MAX_RESUMES` times.
     Raises :class:`NotFoundError` when every mirror said 404, else :class:`NetworkError`
     listing each mirror and what went wrong with it.
     """
     failures: list[str] = []
     all_missing = True
     transient = unknown_ca = False
+    resumes = 0
     for i, url in enumerate(urls):
         # `what` already names a lone URL (the index): do not say it again per failure.
         label = "" if redact(url) in what else f"{redact(url)}: "
-        for attempt in range(opts.retries):
+        attempt = 0
+        while attempt < opts.retries:
+            before = progress() if progress else 0
             try:
                 return attempt_fn(url)
             except Permanent as exc:
@@ -379,10 +391,17 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
                 all_missing = False
                 transient = True
                 failures.append(f"{label}{exc}")
-                if attempt + 1 < opts.retries:
+                moved = progress() - before if progress else 0
+                if moved >= RESUME_MIN_BYTES and resumes < MAX_RESUMES:
+                    resumes += 1
                     if notify:
-                        notify(f"{redact(url)}: {exc}; retrying ({attempt + 2}/{opts.retries})")
-                    _backoff(opts, attempt, exc.retry_after)
+                        notify(f"{redact(url)}: {exc}; resuming at byte {progress()}")
+                    continue
+                attempt += 1
+                if attempt < opts.retries:
+                    if notify:
+                        notify(f"{redact(url)}: {exc}; retrying ({attempt + 1}/{opts.retries})")
+                    _backoff(opts, attempt - 1, exc.retry_after)
         if notify and i + 1 < len(urls):
             last = failures[-1] if failures else redact(url)
             notify(f"{last}; trying the next mirror: {redact(urls[i + 1])}")
@@ -539,7 +558,7 @@ def download(
                 resp.close()
             return Fetched(url, state["hash"].hexdigest(), state["n"], state["resumed"])
 
-        result = failover(list(urls), opts, what, attempt, notify)
+        result = failover(list(urls), opts, what, attempt, notify, progress=lambda: state["n"])
         if sink is not None:
             sink.finish(state["n"])
         if progress is not None:
@@ -595,8 +614,11 @@ def _stream(
             progress.update(n)
         window_bytes += len(block)
         now = time.monotonic()
-        if now - window_start >= opts.timeout:
-            if window_bytes < LOW_SPEED_BYTES:
+        elapsed = now - window_start
+        # A rate, not a count: blocks arrive when they please, so a window only closes
+        # late; 512 bytes every 1.5 s must not pass a 1 KiB-per-2 s floor as "1 KiB in 3 s".
+        if elapsed >= opts.timeout:
+            if window_bytes * opts.timeout < LOW_SPEED_BYTES * elapsed:
                 raise Transient(f"stalled (under {LOW_SPEED_BYTES} bytes in {opts.timeout:g}s)")
             window_start, window_bytes = now, 0
     if expect is not None and state["n"] < expect:

@@ -18,8 +18,8 @@ is ``/dl/``). Kinds and their parameters:
 ``500``     500 Internal Server Error
 ``truncate`` full Content-Length, then close after ``after`` bytes (default: half)
 ``wrong_bytes`` same length, one byte flipped at ``offset`` (default: middle)
-``slow``    trickle ``rate`` bytes/s (default 64 KiB/s); or ``stall`` seconds after ``after``
-            bytes; combinable
+``slow``    trickle ``rate`` bytes/s (default 64 KiB/s) in pieces of ``step`` bytes (default
+            a tenth of a second's worth); or ``stall`` seconds after ``after`` bytes; combinable
 ``reset``   TCP RST (SO_LINGER 0) after ``after`` bytes of body (default: half)
 ``redirect`` ``code`` (302) to ``to``: an absolute URL or a path on this server
 ``no_range`` ignore ``Range``: always 200 with the full body
@@ -271,7 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
         stall_after = int(slow.get("after", 0))
         if slow and not rate and not stall:
             rate = 64 * 1024
-        step = max(1, min(rate, 65536) // 10) if rate else 65536
+        step = int(slow.get("step", 0) or 0) or (max(1, min(rate, 65536) // 10) if rate else 65536)
         stalled = not stall
         for chunk in chunks:
             pos = 0
