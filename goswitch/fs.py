@@ -17,6 +17,7 @@ from posix import (  # noqa: F401  (re-exported for the hook-path modules)
     O_NOCTTY,
     O_NONBLOCK,
     O_RDONLY,
+    O_TRUNC,
     O_WRONLY,
     close,
     getcwd,
@@ -27,6 +28,7 @@ from posix import (  # noqa: F401  (re-exported for the hook-path modules)
     stat,
     unlink,
     utime,
+    write,
 )
 from posix import open as open_fd  # noqa: F401
 

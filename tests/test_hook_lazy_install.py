@@ -74,3 +74,37 @@ def test_a_failed_lazy_install_is_not_retried_at_every_prompt(
     sess.run("cd ..")
     assert "could not install Go 1.22rc1" in sess.run(f"cd {proj}", timeout=120)
     assert len([r for r in synthetic_mirror.log if r.path.startswith("/gone/")]) > attempts
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_ctrl_c_during_a_lazy_install_leaves_a_coherent_shell(
+    shell, isolated_env, synthetic_mirror, shell_session, tmp_path
+):
+    """Ctrl-C while the hook installs: the previous project's Go is taken back, as after
+    any failed install, and the next prompts do not start the download again."""
+    import time
+
+    env = isolated_env.use_mirror(synthetic_mirror)
+    a, new = tmp_path / "a", tmp_path / "new"
+    a.mkdir()
+    new.mkdir()
+    (a / ".go-version").write_text("1.22rc1\n")
+    (new / ".go-version").write_text("1.21.0\n")
+    rc = RC.get(shell, f'eval "$({GOSWITCH} init bash)"\n')
+    sess = shell_session(shell, rc=rc, env=env)
+    sess.run(f"cd {a}", timeout=120)
+    assert sess.env()["GOROOT"].endswith("/1.22rc1")
+    synthetic_mirror.set_fault("go1.21.0.linux-amd64.tar.gz", "slow", stall=60, after=0)
+    sess.child.send(f"cd {new}\r")
+    deadline = time.monotonic() + 30
+    while not synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz") and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    sess.send_intr(timeout=30)
+    assert "GOROOT" not in sess.env()
+    asked = len(synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz"))
+    for _ in range(2):
+        assert "installing" not in sess.run("true", timeout=30)
+    assert len(synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz")) == asked

@@ -84,7 +84,35 @@ def _failed_install_memo(spec: str, where: str, settings) -> str:
     return f"memo: install failed: {spec} {where} {settings.mirrors} {settings.index_url}"
 
 
-def evaluate(environ, pwd: str, said: frozenset | set = frozenset()) -> Plan:
+def _remembered(memo_file: str | None) -> str:
+    if not memo_file:
+        return ""
+    try:
+        return fs.read_bytes(memo_file, 4096).decode("utf-8", "surrogateescape")
+    except OSError:
+        return ""
+
+
+def _remember(memo_file: str | None, memo: str) -> None:
+    """Also on disk: a Ctrl-C makes the shell drop this run's output, memo included."""
+    if not memo_file:
+        return
+    try:
+        fs.makedirs(fs.dirname(memo_file), 0o700)
+        fd = fs.open_fd(memo_file, fs.O_WRONLY | fs.O_CREAT | fs.O_TRUNC, 0o600)
+        try:
+            fs.write(fd, memo.encode("utf-8", "surrogateescape"))
+        finally:
+            fs.close(fd)
+    except OSError:
+        pass
+
+
+def evaluate(
+    environ, pwd: str, said: frozenset | set = frozenset(), memo_file: str | None = None
+) -> Plan:
+    """``said``: what the previous run said and remembered; ``memo_file``: this shell's
+    on-disk copy of a failed-install memo (see _failed_install_memo)."""
     plan = Plan()
     try:
         state = State.decode(environ.get(STATE_VAR))
@@ -110,9 +138,12 @@ def evaluate(environ, pwd: str, said: frozenset | set = frozenset()) -> Plan:
         where = res.describe_source
         if settings.auto_install:
             memo = _failed_install_memo(res.install_spec, where, settings)
-            if memo not in said and _install(res.install_spec, base):
+            tried = memo in said or _remembered(memo_file) == memo
+            if not tried and _install(res.install_spec, base):
                 res = resolve(pwd, settings, base, store)
             else:
+                if not tried:
+                    _remember(memo_file, memo)
                 plan.memos.append(memo)
                 plan.messages.append(
                     f"goswitch: could not install Go {res.install_spec} asked for by {where} "
@@ -123,6 +154,11 @@ def evaluate(environ, pwd: str, said: frozenset | set = frozenset()) -> Plan:
                 f"goswitch: Go {res.install_spec} ({where}) is not installed "
                 f"(run `goswitch install {res.install_spec}`)"
             )
+    if not plan.memos and any(m.startswith("memo: ") for m in said) and memo_file:
+        try:  # somewhere else now: coming back tries the install again
+            fs.unlink(memo_file)
+        except OSError:
+            pass
     if res is not None and res.env_untrusted:
         plan.messages.append(
             f"goswitch: {res.env_file}: [env] not applied, the file is not trusted "

@@ -27,14 +27,14 @@ def _usage() -> int:
 
 
 def _clean_stamps(run: str) -> None:
-    """Remove stamps of shells long gone (when a new shell makes its first one)."""
+    """Remove stamps and failed-install memos of shells long gone (at a shell's first run)."""
     now = time.time()
     try:
         names = fs.listdir(run)
     except OSError:
         return
     for name in names:
-        if name.startswith("stamp-"):
+        if name.startswith(("stamp-", "failed-")):
             path = fs.join(run, name)
             try:
                 if now - fs.stat(path).st_mtime > _STAMP_MAX_AGE:
@@ -106,7 +106,10 @@ def hook(args: list[str]) -> int:
     from .evaluate import evaluate
 
     try:
-        plan = evaluate(environ, pwd, said)
+        memo_file = fs.join(
+            paths.runtime_dir(environ), "failed-" + "".join(c for c in pid if c.isdigit())
+        )
+        plan = evaluate(environ, pwd, said, memo_file)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never break the prompt; say it once
