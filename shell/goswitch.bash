@@ -64,7 +64,7 @@ unset __goswitch_pc_attrs
 # it up; otherwise set it up, except for commands the user made a function or
 # an alias of.  Subshells are skipped: `$(cd dir && pwd)` must stay cheap.
 _goswitch_chpwd() {
-  ((BASH_SUBSHELL)) || _goswitch_hook
+  ((BASH_SUBSHELL)) || _goswitch_hook || :
   return 0
 }
 [[ " ${chpwd_functions[*]-} " == *" _goswitch_chpwd "* ]] || chpwd_functions+=(_goswitch_chpwd)
@@ -81,9 +81,12 @@ if [[ $__goswitch_free == *" __zsh_like_cd"* ]]; then
   __zsh_like_cd() {
     builtin "$@" || return
     local __goswitch_fn
+    # Every hook runs whatever the others return, as in zsh (rvm's version stops at
+    # the first failure: a user's `chpwd() { [[ -f .nvmrc ]] && nvm use; }` would
+    # keep goswitch from switching).
     for __goswitch_fn in chpwd ${chpwd_functions[@]+"${chpwd_functions[@]}"}; do
       if declare -F "$__goswitch_fn" >/dev/null; then
-        "$__goswitch_fn" || break
+        "$__goswitch_fn" || :
       fi
     done
     return 0

@@ -39,9 +39,10 @@ _goswitch_hook() {
 }
 
 # A cd in a subshell does not switch (as in bash): `$(cd dir && pwd)` is
-# everywhere in prompt themes and must not start a process.
+# everywhere in prompt themes and must not start a process.  `|| :` keeps
+# every status here out of ERR_EXIT / TRAPZERR (`setopt err_exit` shells).
 _goswitch_chpwd() {
-  ((ZSH_SUBSHELL)) || _goswitch_hook
+  ((ZSH_SUBSHELL)) || _goswitch_hook || :
   return 0
 }
 

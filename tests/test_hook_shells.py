@@ -389,6 +389,24 @@ def test_bash_joins_another_tools_chpwd_functions(world):
     assert f"go{V1}" in out and sess.var("__other_ran") == "1"
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_bash_a_failing_chpwd_of_the_users_does_not_stop_the_switch(world, where):
+    """`chpwd() { [[ -f .nvmrc ]] && nvm use; }` returns 1 in most directories."""
+    user = "chpwd() { [[ -f .nvmrc ]] && echo nvm; }\n"
+    sess = world.start("bash", **{f"rc_{where}": user})
+    out = sess.run(f"cd {shlex.quote(str(world.old))} && go version && echo \"G=$GOROOT\"")
+    assert f"go{V1}" in out and f"G={goroot_of(V1, world.store)}" in out
+
+
+def test_zsh_err_exit_and_trapzerr_see_no_failure_from_a_cd(world):
+    rc = "setopt err_exit\nTRAPZERR() { print -r -- ZERR-FIRED; }\n"
+    sess = world.start("zsh", rc_before=rc)
+    for target in (world.old, world.new, world.tmp, world.tmp):
+        out = sess.run(f"cd {shlex.quote(str(target))}")
+        assert "ZERR-FIRED" not in out and sess.alive
+    assert sess.env()["PWD"] == str(world.tmp)
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_a_shell_running_a_command_string_switches_at_start(world, shell, tmp_path):
     """`bash -ic CMD` (IDEs read the shell's environment so) never shows a prompt."""
