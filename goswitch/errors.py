@@ -58,14 +58,15 @@ class PinError(GoswitchError):
         """
         self.path, self.line, self.value = path, line, value
         where = f"{path}:{line}" if line else path
+        shown = value if len(value) <= 60 else value[:57] + "..."  # a 200 KB line, say
         if fix is None:
             super().__init__(
                 where,
-                f"{value!r} is not a Go version: {why}",
+                f"{shown!r} is not a Go version: {why}",
                 "write e.g. 1.22.10, 1.22, 1.23rc1 or latest",
             )
         else:
-            super().__init__(where, f"{value!r}: {why}" if value else why, fix)
+            super().__init__(where, f"{shown!r}: {why}" if value else why, fix)
 
 
 def from_os_error(exc: OSError) -> GoswitchError:

@@ -408,6 +408,21 @@ def test_zsh_err_exit_and_trapzerr_see_no_failure_from_a_cd(world):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_a_huge_pin_line_gives_a_short_message_and_the_hook_keeps_working(world, shell):
+    """The message quotes a bounded part of the value; before, the whole 200 KB line came
+    back as one argument of every later hook run and the kernel refused it (E2BIG)."""
+    bad = world.tmp / "huge"
+    bad.mkdir()
+    (bad / ".go-version").write_text("1." + "2" * 200_000 + "\n")
+    sess = world.start(shell)
+    out = sess.run(f"cd {shlex.quote(str(bad))}")
+    assert "is not a Go version" in out and len(out) < 2000, len(out)
+    assert "goswitch" not in sess.run("true")
+    sess.run(f"cd {shlex.quote(str(world.old))}")
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_a_shell_running_a_command_string_switches_at_start(world, shell, tmp_path):
     """`bash -ic CMD` (IDEs read the shell's environment so) never shows a prompt."""
     rc_dir = tmp_path / "rc"

@@ -19,6 +19,8 @@ _RS = "\x1e"
 # timestamp equal to the stamp's and be missed.
 _STAMP_MARGIN_NS = 30_000_000
 _STAMP_MAX_AGE = 7 * 86400
+_MAX_MESSAGE = 1000
+_MAX_SAID = 32 * 1024
 
 
 def _usage() -> int:
@@ -51,11 +53,16 @@ def _printable(message: str) -> str:
     for ch in message:
         code = ord(ch)
         byte = raw_byte(ch)  # a byte that is not UTF-8
-        if code < 0x20 or code == 0x7F or byte is not None:
+        # C0, DEL and C1 (0x80-0x9f: 0x9b is a one-character CSI on many terminals).
+        if code < 0x20 or 0x7F <= code <= 0x9F or byte is not None:
             out.append(f"\\x{code if byte is None else byte:02x}")
         else:
             out.append(ch)
     return "".join(out)
+
+
+def _bounded(message: str) -> str:
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 3] + "..."
 
 
 def _touch_stamp(environ, pid: str, started_ns: int) -> str:
@@ -130,8 +137,11 @@ def hook(args: list[str]) -> int:
     # Tier-0 bookkeeping: what to watch and since when.
     out.append(shell.set_list("__goswitch_watch", plan.watched))
     out.append(shell.set_local("__goswitch_stamp", _touch_stamp(environ, pid, started_ns)))
-    out.append(shell.set_local("__goswitch_said", _RS.join(plan.messages + plan.memos)))
-    for message in plan.messages:
+    # Bounded: __goswitch_said comes back as one argument of the next run, and the
+    # kernel refuses one over 128 KiB (E2BIG), which would break every later prompt.
+    messages = [_bounded(m) for m in plan.messages]
+    out.append(shell.set_local("__goswitch_said", _RS.join(messages + plan.memos)[:_MAX_SAID]))
+    for message in messages:
         if message not in said:
             sys.stderr.write(_printable(message) + "\n")
     sys.stdout.buffer.write("".join(out).encode("utf-8", "surrogateescape"))

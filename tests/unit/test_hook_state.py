@@ -32,3 +32,13 @@ def test_remove_entries_keeps_user_additions():
     # The user added the same directory again: one copy (ours) goes, theirs stays.
     assert remove_entries("/go/bin:/usr/bin:/go/bin", ["/go/bin"]) == "/usr/bin:/go/bin"
     assert remove_entries("/usr/bin", ["/gone"]) == "/usr/bin"
+
+
+def test_messages_reach_the_terminal_without_control_characters():
+    from goswitch.hook.main import _bounded, _printable
+
+    hostile = "dir\x1b[31m\x9b31m\x07\x7f\udcff é"
+    shown = _printable(hostile)
+    assert shown == "dir\\x1b[31m\\x9b31m\\x07\\x7f\\xff é"
+    assert all(not (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F) for c in shown)
+    assert len(_bounded("x" * 10_000)) == 1000
