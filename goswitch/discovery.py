@@ -12,6 +12,8 @@ device named ``.go-version`` cannot hang the prompt.
 
 from __future__ import annotations
 
+from time import time_ns
+
 from . import fs
 from .errors import PinError
 from .versions import GoVersion, Spec, VersionError
@@ -61,7 +63,7 @@ class Pin:
 class Discovery:
     """The result of one walk: the pin (or None) and everything that was looked at."""
 
-    __slots__ = ("pin", "watched", "env", "env_file", "toolchain")
+    __slots__ = ("pin", "watched", "future", "env", "env_file", "toolchain")
 
     def __init__(self):
         self.pin: Pin | None = None
@@ -69,6 +71,9 @@ class Discovery:
         # (a pin file created or deleted changes its mtime) and every
         # candidate file that exists (an in-place edit changes only its own).
         self.watched: list[str] = []
+        # Candidate files dated in the future (clock skew, NFS, a tarball): left out
+        # of `watched`, as they would look edited at every prompt until that date.
+        self.future: list[str] = []
         self.env: dict[str, str] = {}
         self.env_file: str | None = None
         self.toolchain: str | None = None
@@ -275,13 +280,15 @@ def discover(start: str, use_go_mod: bool = True) -> Discovery:
     names = [TOML_NAME, GO_VERSION_NAME, TOOL_VERSIONS_NAME]
     if use_go_mod:
         names.append(GO_MOD_NAME)
+    now = time_ns()
     for directory in fs.ancestors(top):
         result.watched.append(directory)
         for name in names:
             path = fs.join(directory, name)
-            if _regular(path) is None:
+            st = _regular(path)
+            if st is None:
                 continue
-            result.watched.append(path)
+            (result.future if st.st_mtime_ns > now else result.watched).append(path)
             if name == TOML_NAME:
                 pin, env, toolchain = read_goswitch_toml(path)
                 if env and result.env_file is None:

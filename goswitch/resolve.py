@@ -40,6 +40,7 @@ class Resolution:
         self.env_file: str | None = None
         self.env_untrusted = False
         self.watched: list[str] = []
+        self.future: list[str] = []  # pin files dated in the future (Discovery.future)
 
     @property
     def describe_source(self) -> str:
@@ -175,7 +176,7 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
         if not override:
             raise
         found = Discovery()  # the override wins; a broken project file is moot
-    res.watched = found.watched
+    res.watched, res.future = found.watched, found.future
     if found.toolchain:
         res.toolchain = found.toolchain
     if found.env_file:

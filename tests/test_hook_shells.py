@@ -462,6 +462,29 @@ def test_idle_prompt_starts_no_process(world, shell, tmp_path):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_a_pin_dated_in_the_future_starts_no_process_at_idle_prompts(world, shell, tmp_path):
+    """Clock skew, NFS or a tarball: such a file would look edited at every prompt."""
+    future = world.tmp / "future"
+    future.mkdir()
+    pin = future / ".go-version"
+    pin.write_text(f"{V2}\n")
+    later = time.time() + 3600
+    os.utime(pin, (later, later))
+    trace = tmp_path / "strace.log"
+    sess = world.start(shell, strace_to=trace)
+    out = cd(sess, future)
+    assert f"{pin}: dated in the future" in out and f"touch {pin}" in out
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    sess.run("true")
+    time.sleep(0.1)
+    sess.mark("a")
+    for _ in range(3):
+        assert "goswitch" not in sess.run("")
+    sess.mark("b")
+    assert sess.execs_between("a", "b") == []
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_trusted_env_applies_and_restores(world, shell):
     toml = world.new / "goswitch.toml"
     toml.write_text(f'[go]\nversion = "{V2}"\n[env]\nGOFLAGS = "-mod=readonly"\n'

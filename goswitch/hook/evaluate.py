@@ -159,6 +159,11 @@ def evaluate(
             fs.unlink(memo_file)
         except OSError:
             pass
+    for path in res.future if res is not None else ():
+        plan.messages.append(
+            f"goswitch: {path}: dated in the future, so an edit to it shows at the next cd, "
+            f"not at the next prompt (a clock skew? `touch {path}` fixes it)"
+        )
     if res is not None and res.env_untrusted:
         plan.messages.append(
             f"goswitch: {res.env_file}: [env] not applied, the file is not trusted "
