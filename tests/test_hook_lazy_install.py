@@ -28,6 +28,10 @@ def test_lazy_install_on_cd(shell, isolated_env, synthetic_mirror, shell_session
     sess = shell_session(shell, rc=RC[shell], env=env)
     out = sess.run(f"cd {proj}", timeout=120)
     assert "installing Go 1.22rc1" in out and "installed Go 1.22rc1" in out
+    # Said before any network wait, so a slow index is not a silent pause.
+    assert out.index("Go 1.22rc1 is not installed; installing it (Ctrl-C stops)") < out.index(
+        "installing Go 1.22rc1 (linux-amd64)"
+    )
     root = Path(env["GOSWITCH_HOME"]) / "versions" / "1.22rc1"
     assert sess.env()["GOROOT"] == str(root)
     assert sess.run("go version").strip() == "go version go1.22rc1 linux/amd64"
@@ -108,3 +112,29 @@ def test_ctrl_c_during_a_lazy_install_leaves_a_coherent_shell(
     for _ in range(2):
         assert "installing" not in sess.run("true", timeout=30)
     assert len(synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz")) == asked
+
+
+def test_the_prompt_gives_a_dead_mirror_less_patience(isolated_env, shell_session, tmp_path):
+    """A mirror that accepts connections and never answers: 2 attempts of 10 s at most."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepts (the kernel does), never answers
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/dl/"
+    env = {**isolated_env, "GOSWITCH_INDEX_URL": url + "?mode=json", "GOSWITCH_MIRRORS": url,
+           "GOSWITCH_TIMEOUT": "30", "GOSWITCH_RETRIES": "3"}
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / ".go-version").write_text("1.22.10\n")
+    try:
+        sess = shell_session("bash", rc=f'eval "$({GOSWITCH} init bash)"\n', env=env)
+        t0 = time.monotonic()
+        out = sess.run(f"cd {proj}", timeout=120)
+        took = time.monotonic() - t0
+    finally:
+        silent.close()
+    assert "could not install Go 1.22.10" in out
+    assert "timed out" in out and "tried 2 times" in out, out
+    assert 15 < took < 40, took  # 2 x 10 s (+ backoff), not 3 x 30 s

@@ -43,13 +43,23 @@ def base_environment(environ, state: State) -> dict[str, str]:
     return base
 
 
-def _install(spec: str, environ) -> bool:
+# A lazy install holds the prompt, so the network gets less patience there than
+# `goswitch install` gives it: per read/connect, and attempts per mirror.
+PROMPT_TIMEOUT = 10
+PROMPT_RETRIES = 2
+
+
+def _install(spec: str, environ, settings) -> bool:
     """Hand over to the installer (tier 2); its output goes to our stderr."""
     import subprocess
 
+    sys.stderr.write(f"goswitch: Go {spec} is not installed; installing it (Ctrl-C stops)\n")
+    env = dict(environ)
+    env["GOSWITCH_TIMEOUT"] = str(min(settings.timeout, PROMPT_TIMEOUT))
+    env["GOSWITCH_RETRIES"] = str(min(settings.retries, PROMPT_RETRIES))
     argv = [sys.executable, "-m", "goswitch", "install", spec]
     try:
-        done = subprocess.run(argv, stdout=2, stdin=subprocess.DEVNULL, env=environ)
+        done = subprocess.run(argv, stdout=2, stdin=subprocess.DEVNULL, env=env)
     except KeyboardInterrupt:
         return False
     except OSError as exc:
@@ -139,7 +149,7 @@ def evaluate(
         if settings.auto_install:
             memo = _failed_install_memo(res.install_spec, where, settings)
             tried = memo in said or _remembered(memo_file) == memo
-            if not tried and _install(res.install_spec, base):
+            if not tried and _install(res.install_spec, base, settings):
                 res = resolve(pwd, settings, base, store)
             else:
                 if not tried:
