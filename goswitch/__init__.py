@@ -19,9 +19,9 @@ def fast_exit(code: int) -> None:
     try:
         sys.stdout.flush()
     except OSError as exc:  # `goswitch init bash > /dev/full`: say so, never exit 0
-        if not code:
+        if not code and not isinstance(exc, BrokenPipeError):
             sys.stderr.write(f"goswitch: cannot write the output: {exc.strerror or exc}\n")
-            code = 1
+        code = code or 1
     try:
         sys.stderr.flush()
     finally:
@@ -47,7 +47,8 @@ def run() -> None:
 
                 code = init(args[1:])
             except OSError as exc:  # stdout is a full disk or a closed pipe
-                sys.stderr.write(f"goswitch: cannot write the output: {exc.strerror or exc}\n")
+                if not isinstance(exc, BrokenPipeError):  # the reader left: nothing to say
+                    sys.stderr.write(f"goswitch: cannot write the output: {exc.strerror or exc}\n")
                 code = 1
             fast_exit(code)
         from .hook.main import launch

@@ -136,7 +136,14 @@ def hook(args: list[str]) -> int:
             out.append(shell.export(name, value))
     # Tier-0 bookkeeping: what to watch and since when.
     out.append(shell.set_list("__goswitch_watch", plan.watched))
-    out.append(shell.set_local("__goswitch_stamp", _touch_stamp(environ, pid, started_ns)))
+    stamp = _touch_stamp(environ, pid, started_ns)
+    if not stamp:
+        plan.messages.append(
+            f"goswitch: cannot write the prompt stamp in {paths.runtime_dir(environ)}, so the "
+            "hook runs at every prompt (make it writable, or set XDG_RUNTIME_DIR or "
+            "GOSWITCH_CACHE_DIR to a directory you own)"
+        )
+    out.append(shell.set_local("__goswitch_stamp", stamp))
     # Bounded: __goswitch_said comes back as one argument of the next run, and the
     # kernel refuses one over 128 KiB (E2BIG), which would break every later prompt.
     messages = [_bounded(m) for m in plan.messages]

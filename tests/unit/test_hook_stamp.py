@@ -35,3 +35,23 @@ def test_unwritable_runtime_dir_means_no_stamp(tmp_path):
     env = {"XDG_RUNTIME_DIR": str(blocker), "GOSWITCH_CACHE_DIR": str(blocker / "x"),
            "HOME": str(tmp_path)}
     assert _touch_stamp(env, "1", time.time_ns()) == ""
+
+
+def test_without_a_stamp_the_hook_says_why_once(tmp_path):
+    import subprocess
+    import sys
+
+    from goswitch.shells import PROTO
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    env = {"XDG_RUNTIME_DIR": str(blocker), "GOSWITCH_CACHE_DIR": str(blocker / "x"),
+           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "PWD": str(tmp_path)}
+    argv = [sys.executable, "-m", "goswitch", "hook", "bash", str(PROTO), "77"]
+    first = subprocess.run([*argv, ""], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "cannot write the prompt stamp" in first.stderr and "XDG_RUNTIME_DIR" in first.stderr
+    said = first.stdout.split("__goswitch_said=", 1)[1].split(";\n", 1)[0]
+    said = subprocess.run(["bash", "-c", f"x={said}; printf %s \"$x\""], capture_output=True,
+                          text=True).stdout
+    again = subprocess.run([*argv, said], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert again.stderr == ""
