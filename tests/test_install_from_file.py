@@ -63,6 +63,8 @@ def test_from_file_with_other_bytes_than_the_index(
     want = synthetic_mirror_content.archive("go1.21.0").sha256
     r = gs(env, "install", "--from", str(src))
     assert r.returncode == 4 and f"expected {want}" in r.stderr and str(src) in r.stderr
+    assert "it was left as it is" in r.stderr and "GOSWITCH_MIRRORS" not in r.stderr
+    assert src.exists()  # the user's file is never deleted
     assert not (versions(env) / "1.21.0").exists() and leftovers(versions(env)) == []
 
 
@@ -131,6 +133,26 @@ def test_from_file_checks_name_version_and_platform(env, tmp_path, unlisted):
     assert r.returncode == 2 and "exact version" in r.stderr
     r = gs(env, "install", "--sha256", "a" * 64, "1.18.10")
     assert r.returncode == 2 and "only apply to --from" in r.stderr
+
+
+def test_a_tree_without_version_is_not_a_go_release(env, tmp_path):
+    """go/VERSION names the release: without it `goswitch list` and `go version` could
+    disagree (a 1.21 tree installed as 1.22)."""
+    import tarfile
+
+    from tests.test_install_support import small_release as make
+
+    rel = make("go1.18.10")
+    src = tmp_path / "in.tar.gz"
+    src.write_bytes(rel.data)
+    out = tmp_path / "go1.18.10.linux-amd64.tar.gz"
+    with tarfile.open(src) as tin, tarfile.open(out, "w:gz") as tout:
+        for member in tin.getmembers():
+            if member.name != "go/VERSION":
+                tout.addfile(member, tin.extractfile(member) if member.isfile() else None)
+    r = gs(env, "install", "--from", str(out), "--unverified")
+    assert r.returncode == 1 and "has no go/VERSION: not a Go release archive" in r.stderr
+    assert not (versions(env) / "1.18.10").exists() and leftovers(versions(env)) == []
 
 
 def test_not_a_go_archive(env, tmp_path):

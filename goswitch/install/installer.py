@@ -169,14 +169,22 @@ def check_tree(root: str, version: GoVersion, what: str) -> None:
             "has no executable go/bin/go: not a Go release archive",
             "check that you have the right file",
         )
+    # Every Go release archive names itself in go/VERSION; `go version`, the store and
+    # `goswitch list` all go by it, so a tree without it (or naming another) is refused.
     try:
         with open(os.path.join(root, "VERSION"), encoding="utf-8", errors="replace") as f:
             first = f.readline().strip()
     except OSError:
-        return
-    if first.startswith("go") and first != version.go_name:
+        raise CorruptArchiveError(
+            what,
+            "has no go/VERSION: not a Go release archive",
+            "check that you have the right file",
+        ) from None
+    if first != version.go_name:
         raise VerifyError(
-            what, f"contains {first}, not {version.go_name}", "check that you have the right file"
+            what,
+            f"contains {first[:40] or 'an empty VERSION'}, not {version.go_name}",
+            "check that you have the right file",
         )
 
 
@@ -663,7 +671,14 @@ def _install_from_file(
         try:
             actual, failed = _hash_and_extract(path, tmp, name)
             if expected is not None:
-                verify.check_sha256(actual, expected, name, path)  # a wrong file, first
+                verify.check_sha256(  # a wrong file, first
+                    actual,
+                    expected,
+                    name,
+                    path,
+                    "the file is not the release the index lists (damaged, cut short, or "
+                    "another build); it was left as it is: copy it again",
+                )
             if failed is not None:
                 raise failed
             if check_sig:

@@ -47,15 +47,22 @@ GO_RELEASE_KEY = "EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796"  # primary of the bu
 GPG_TIMEOUT = 120  # seconds; gpgv hashes ~70 MB in well under a second
 
 
-def check_sha256(actual: str, expected: str, what: str, source: str) -> None:
+DOWNLOAD_MISMATCH_FIX = (
+    "the download is corrupt or was tampered with and has been deleted; try again or "
+    "use another mirror (GOSWITCH_MIRRORS)"
+)
+
+
+def check_sha256(
+    actual: str, expected: str, what: str, source: str, fix: str = DOWNLOAD_MISMATCH_FIX
+) -> None:
     """Raise :class:`VerifyError` naming both values unless they are equal."""
     if not hmac.compare_digest(actual.lower(), expected.lower()):
         raise VerifyError(
             f"{what} from {source}",
             f"sha256 mismatch: expected {expected.lower()} (from the release index), "
             f"got {actual.lower()}",
-            "the download is corrupt or was tampered with and has been deleted; try again or "
-            "use another mirror (GOSWITCH_MIRRORS)",
+            fix,
         )
 
 
