@@ -43,9 +43,9 @@ def install(spec_text: str, settings, environ):
 
 
 def resolve_spec(spec: Spec, settings, environ, store: Store | None = None) -> Resolution:
-    """A Resolution for an explicit spec (source ``override``, no project file)."""
+    """A Resolution for a spec named on the command line (source ``argument``)."""
     res = Resolution()
-    res.source, res.spec, res.toolchain = "override", spec, settings.toolchain
+    res.source, res.spec, res.toolchain = "argument", spec, settings.toolchain
     choose(spec, None, store or Store.from_settings(settings, environ), environ, res)
     return res
 

@@ -22,7 +22,8 @@ LATEST_FILE = "latest-stable"  # written by the index cache: newest stable versi
 class Resolution:
     """The answer for one directory.
 
-    ``source``: ``override`` | ``file`` | ``global`` | ``none`` | ``system``.
+    ``source``: ``override`` | ``file`` | ``global`` | ``none`` | ``system``, or
+    ``argument`` for a version named on the command line (``exec``, ``env``).
     ``missing`` means the version is known or specified but not installed;
     ``install_spec`` is then what ``goswitch install`` should be given.
     """
@@ -49,6 +50,7 @@ class Resolution:
             return where
         return {
             "override": f"${OVERRIDE_VAR}",
+            "argument": "the command line",
             "global": "global default",
             "none": "none",
             "system": f"${OVERRIDE_VAR}",  # GOSWITCH_GO_VERSION=system

@@ -157,6 +157,13 @@ def test_env_installs_missing_when_auto_install(gs, monkeypatch):  # noqa: F811
     assert os.path.exists(os.path.join(paths.usage_dir(os.environ), "1.23.4"))  # marked
 
 
+def test_a_version_named_on_the_command_line_is_said_to_come_from_there(gs):  # noqa: F811
+    gs.setenv("GOSWITCH_AUTO_INSTALL", "0")
+    result = gs("env", "1.23.4")
+    assert result.code == 3
+    assert "not installed (asked for by the command line) and auto_install is off" in result.err
+
+
 def test_env_with_auto_install_off_says_how_to_install(gs):  # noqa: F811
     (gs.project / ".go-version").write_text("1.23.4\n")
     gs.setenv("GOSWITCH_AUTO_INSTALL", "0")
