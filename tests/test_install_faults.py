@@ -69,6 +69,24 @@ def two_mirrors(env, a, b):
     env["GOSWITCH_MIRRORS"] = f"{a.base_url} {b.base_url}"
 
 
+def test_an_html_page_sent_as_the_archive_fails_that_mirror_and_keeps_nothing(
+    env, synthetic_mirror, synthetic_mirror_content, tmp_path
+):
+    """A captive portal or a mirror's error page, sent with status 200."""
+    import shutil
+
+    root = tmp_path / "portal"
+    shutil.copytree(synthetic_mirror_content.root, root)
+    (root / "dl" / SMALL).write_text("<!DOCTYPE html><html><body>Please log in</body></html>\n")
+    with MirrorServer(root) as portal:
+        two_mirrors(env, portal, synthetic_mirror)
+        r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert "sent something else than the archive (an HTML page: '<!DOCTYPE html>" in r.stderr
+    assert portal.count(SMALL) == 1  # not retried
+    assert installed_ok(env, "1.21.0") and parts(env) == []
+
+
 def test_404_fails_over_to_the_next_mirror(env, synthetic_mirror, second):
     two_mirrors(env, synthetic_mirror, second)
     synthetic_mirror.set_fault(SMALL, 404)

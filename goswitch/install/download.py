@@ -43,6 +43,7 @@ from ..errors import GoswitchError, NetworkError, NotFoundError
 USER_AGENT = f"goswitch/{__version__}"
 CHUNK = 1 << 20
 LOW_SPEED_BYTES = 1024
+GZIP_MAGIC = b"\x1f\x8b"
 # An attempt that got this far before failing does not count as a retry (see failover),
 # at most MAX_RESUMES times; a trickle or a stall after a few bytes still does.
 RESUME_MIN_BYTES = 1 << 20
@@ -496,8 +497,13 @@ def download(
     sink=None,
     progress=None,
     notify=None,
+    magic: bytes | None = None,
 ) -> Fetched:
     """Download to ``part`` (kept and resumed if present), hashing while writing.
+
+    ``magic``: what the file starts with (gzip's): a body that starts otherwise
+    (an HTML login or error page sent with status 200) fails that mirror before
+    a byte is kept, instead of becoming a part file to resume later.
 
     ``sink`` (optional) hears ``advanced(n)`` after each write, ``reset()`` when the file
     starts over and ``finish(n)`` at the end: the extractor reading behind the writer.
@@ -553,7 +559,7 @@ def download(
             if state["n"] and resp.offset:
                 state["resumed"] = True
             try:
-                _stream(resp, fd, state, size, opts, sink, progress, part)
+                _stream(resp, fd, state, size, opts, sink, progress, part, magic)
             finally:
                 resp.close()
             return Fetched(url, state["hash"].hexdigest(), state["n"], state["resumed"])
@@ -577,6 +583,7 @@ def _stream(
     sink,
     progress,
     part: str,
+    magic: bytes | None = None,
 ) -> None:
     h = state["hash"]
     expect = size if size is not None else resp.total
@@ -590,6 +597,10 @@ def _stream(
         if not block:
             break
         n = state["n"]
+        if n == 0 and magic and len(block) >= len(magic) and not block.startswith(magic):
+            head = block[:40].decode("ascii", "replace").split("\n")[0].strip()
+            kind = "an HTML page" if head.lower().startswith(("<!doctype", "<html")) else "not one"
+            raise Permanent(f"sent something else than the archive ({kind}: {head!r})")
         if expect is not None and n + len(block) > expect:
             raise Permanent(f"sent more than the {expect} bytes the index lists")
         try:

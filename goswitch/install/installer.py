@@ -38,7 +38,15 @@ from ..versions import GoVersion, Spec, VersionError
 from . import index as index_mod
 from . import platform as platform_mod
 from . import verify
-from .download import NetOptions, disk_error, download, fetch_bytes, join_url, redact
+from .download import (
+    GZIP_MAGIC,
+    NetOptions,
+    disk_error,
+    download,
+    fetch_bytes,
+    join_url,
+    redact,
+)
 from .extract import CorruptArchiveError, ExtractAborted, extract
 from .progress import Reporter
 from .stream import Aborted, GrowingFile, Restarted
@@ -447,6 +455,7 @@ def _fetch_and_install(
                 sink=job,
                 progress=reporter,
                 notify=reporter.message,
+                magic=GZIP_MAGIC if archive.filename.endswith(".tar.gz") else None,
             )
             try:
                 verify.check_sha256(
