@@ -78,6 +78,13 @@ def test_unknown_version_is_not_found(env):
     assert "Go 1.19.13: no such release in the index" in r.stderr and "list-remote" in r.stderr
 
 
+def test_one_failing_version_does_not_stop_the_others(env):
+    r = gs(env, "install", "1.19.99", "1.21.0")
+    assert r.returncode == 3, r.stderr  # the first failure's code
+    assert "1.19.99" in r.stderr and "1 of 2 versions failed" in r.stderr
+    assert (versions(env) / "1.21.0" / "bin" / "go").is_file()
+
+
 def test_no_archive_for_this_platform(env, synthetic_mirror_content):
     # go1.22rc1 has linux-amd64 and others; ask for a platform the index lacks via the API
     from goswitch import settings as settings_mod

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from ...errors import GoswitchError
 from ..output import cwd, load_settings, note, usage_error
 
 
@@ -74,17 +75,31 @@ def command(specs, refresh, from_file, sha256, unverified, verify_signature, qui
     reporter = reporter_for_cli(quiet)
     if not specs and not from_file:
         specs = (_here_spec(settings),)
+    failed: list[GoswitchError] = []
     for spec in specs or (None,):
-        install(
-            spec,
-            settings,
-            os.environ,
-            refresh=refresh,
-            verify_signature=verify_signature,
-            from_file=from_file,
-            sha256=sha256,
-            allow_unverified=unverified,
-            progress=reporter,
+        try:
+            install(
+                spec,
+                settings,
+                os.environ,
+                refresh=refresh,
+                verify_signature=verify_signature,
+                from_file=from_file,
+                sha256=sha256,
+                allow_unverified=unverified,
+                progress=reporter,
+            )
+        except GoswitchError as exc:
+            if len(specs) < 2:
+                raise
+            # One bad version does not stop the others (a CI image installing several).
+            note(exc.message)
+            failed.append(exc)
+    if failed:
+        raise GoswitchError(
+            "goswitch install",
+            f"{len(failed)} of {len(specs)} versions failed (see above)",
+            exit_code=failed[0].exit_code,
         )
 
 
