@@ -80,14 +80,17 @@ class ArchiveFile:
 
 
 class Release:
-    __slots__ = ("version", "files")
+    __slots__ = ("version", "files", "marked_unstable")
 
-    def __init__(self, version: GoVersion, files: list[ArchiveFile]):
+    def __init__(self, version: GoVersion, files: list[ArchiveFile], marked_unstable=False):
         self.version, self.files = version, files
+        # The index's own "stable": false (go.dev sets it on rc/beta; a mirror may on
+        # a release it withdrew): never `latest`, never a prefix's pick.
+        self.marked_unstable = marked_unstable
 
     @property
     def stable(self) -> bool:
-        return not self.version.is_prerelease
+        return not self.version.is_prerelease and not self.marked_unstable
 
     def archive(self, platform: Platform) -> ArchiveFile | None:
         """The ``.tar.gz`` archive for ``platform`` (not the installer, not the source)."""
@@ -168,7 +171,7 @@ def parse(data, where: str) -> list[Release]:
             )
         rel = releases.get(version)
         if rel is None:
-            releases[version] = Release(version, files)
+            releases[version] = Release(version, files, entry.get("stable") is False)
         else:
             rel.files.extend(files)
     return sorted(releases.values(), key=lambda r: r.version, reverse=True)
@@ -196,7 +199,7 @@ class Index:
             else:
                 ok = v.major == spec.major and (spec.minor is None or v.minor == spec.minor)
             exact = spec is not None and spec.kind == "exact"
-            if ok and (exact or include_prerelease or not v.is_prerelease):
+            if ok and (exact or include_prerelease or r.stable):
                 out.append(r)
         return out
 

@@ -128,6 +128,18 @@ def test_matching_and_latest(env):
     assert idx.by_filename("go1.20.linux-amd64.tar.gz").sha256 == SHA
 
 
+def test_a_release_the_index_marks_unstable_is_never_picked_by_latest_or_a_prefix(tmp_path):
+    withdrawn = [{"version": "go1.22.11", "stable": False, "files": [f("go1.22.11")]}, *INDEX]
+    rels = index.parse(json.dumps(withdrawn), "x")
+    idx = index.Index(rels, "x", 0, "network")
+    assert str(idx.latest_stable().version) == "1.22.10"
+    assert str(idx.resolve(Spec.parse("1.22")).version) == "1.22.10"
+    assert str(idx.resolve(Spec.parse("1.22.11")).version) == "1.22.11"  # asked for by name
+    # No "stable" field at all (some mirrors' JSON): the version decides.
+    bare = [{k: v for k, v in e.items() if k != "stable"} for e in INDEX]
+    assert str(index.newest_stable(index.parse(json.dumps(bare), "x")).version) == "1.22.10"
+
+
 def test_cache_ttl_latest_stable_and_refresh(env, tmp_path):
     idx = load(env)
     assert idx.origin == "network"
