@@ -278,6 +278,14 @@ def test_redirects_are_followed(env, synthetic_mirror, second):
     assert second.count(SMALL) == 1
 
 
+def test_a_redirect_loop_is_one_line_and_not_retried(env, synthetic_mirror):
+    synthetic_mirror.set_fault(SMALL, "redirect", to=synthetic_mirror.url(SMALL))
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 5
+    assert "redirect loop or bad redirect (HTTP 302)" in r.stderr
+    assert "retrying" not in r.stderr and r.stderr.count("\n") <= 3, r.stderr
+
+
 # ---- disk full ------------------------------------------------------------------------
 
 

@@ -241,6 +241,8 @@ def _classify(exc: BaseException) -> Exception:
     """Map what urllib/http.client/socket raise to Transient or Permanent."""
     if isinstance(exc, urllib.error.HTTPError):
         code = exc.code
+        if 300 <= code < 400:  # urllib gave up following (a loop, or no Location)
+            return Permanent(f"redirect loop or bad redirect (HTTP {code})")
         reason = f"HTTP {code} {exc.reason}"
         if code in _PERMANENT_HTTP:
             return Permanent(reason, missing=code in (404, 410))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import zlib
 
 from .. import paths
 from ..atomic import write_atomic
@@ -253,6 +254,17 @@ def _fresh(fetched: float, ttl: int, now: float) -> bool:
     return ttl > 0 and 0 <= now - fetched < ttl
 
 
+def _gunzipped(data: bytes, limit: int = 256 << 20) -> bytes:
+    """The index as sent gzip-compressed anyway (some servers ignore our Accept-Encoding)."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    inflater = zlib.decompressobj(wbits=31)
+    out = inflater.decompress(data, limit)
+    if inflater.unconsumed_tail:
+        raise ValueError(f"more than {limit} bytes once decompressed")
+    return out
+
+
 def newest_stable(releases: list[Release]) -> Release | None:
     """The first stable release of a newest-first list."""
     return next((r for r in releases if r.stable), None)
@@ -315,8 +327,8 @@ def load(
                 )
             return Index(parse(cached[0], path), url, cached[1], "stale")
         try:
-            raw = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+            raw = json.loads(_gunzipped(data))
+        except (ValueError, UnicodeDecodeError, zlib.error) as exc:
             html = data.lstrip()[:1] == b"<"  # a directory listing or a login/captive page
             raise GoswitchError(
                 f"release index {redact(url)}",

@@ -2,7 +2,8 @@
 
 stdout stays clean (the shell hook runs ``python -m goswitch install``); the bar is drawn
 only when stderr is a terminal, so logs and CI output get plain lines instead of ``\\r``
-noise.  :class:`Reporter` is the silent default of the API (``progress=None``).
+noise (one every ten seconds during a download, so a slow one never looks hung).
+:class:`Reporter` is the silent default of the API (``progress=None``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def _size(n: float) -> str:
 class StderrReporter(Reporter):
     """Lines on ``stream`` (stderr); a live bar when ``bar`` (default: stream is a TTY)."""
 
-    interval = 0.1
+    interval = 0.1  # bar redraws
+    log_interval = 10.0  # without a bar: one line per this many seconds
 
     def __init__(self, stream=None, bar: bool | None = None, prefix: str = "goswitch: "):
         self.stream = stream if stream is not None else sys.stderr
@@ -85,6 +87,15 @@ class StderrReporter(Reporter):
         self._done = done
         if self.bar:
             self._draw()
+        elif time.monotonic() - max(self._last, self._t0) >= self.log_interval:
+            self._log_line()  # a CI log: a plain line now and then, so it never looks hung
+
+    def _log_line(self) -> None:
+        self._last = time.monotonic()
+        elapsed = max(self._last - self._t0, 1e-6)
+        rate = _size(max(self._done - self._base, 0) / elapsed)
+        of = f" of {_size(self._total)}" if self._total else ""
+        self._write(f"{self.prefix}{self._label}: {_size(self._done)}{of} ({rate}/s)\n")
 
     def _draw(self, force: bool = False) -> None:
         now = time.monotonic()

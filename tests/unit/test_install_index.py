@@ -197,6 +197,15 @@ def test_no_cache_and_no_network_is_a_network_error(env):
         load(env)
 
 
+def test_an_index_sent_gzip_compressed_anyway_is_read(env, tmp_path):
+    import gzip
+
+    path = tmp_path / "index.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(INDEX).encode()))
+    env["GOSWITCH_INDEX_URL"] = path.as_uri()
+    assert str(load(env).latest_stable().version) == "1.22.10"
+
+
 @pytest.mark.parametrize("body, why", [
     ("<!DOCTYPE HTML>\n<html><title>Directory listing for /dl/</title>", "an HTML page"),
     ("  <html>login</html>", "an HTML page"),

@@ -8,6 +8,7 @@ import io
 import socket
 import ssl
 import threading
+import time
 import urllib.error
 
 import pytest
@@ -240,3 +241,17 @@ def test_progress_bar_only_on_a_tty():
     assert "\r" in text and "50%" in text and "100%" not in text and "goswitch: retrying\n" in text
     assert text.endswith("\n")
     Reporter().message("silent")  # the API default says nothing
+
+
+def test_without_a_bar_a_long_download_logs_a_line_now_and_then():
+    log = io.StringIO()
+    rep = StderrReporter(log)
+    rep.log_interval = 0.05
+    rep.start("go1.22.10.linux-amd64.tar.gz", 66_000_000)
+    rep.update(1_000)  # too soon for a line
+    time.sleep(0.06)
+    rep.update(33_000_000)
+    rep.done()
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 1 and "\r" not in log.getvalue()
+    assert lines[0].startswith("goswitch: go1.22.10.linux-amd64.tar.gz: 33.0 MB of 66.0 MB (")
