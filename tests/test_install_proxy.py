@@ -169,3 +169,18 @@ def test_truncated_https_download_resumes_through_the_tunnel(https_env, https_mi
     # one tunnel per request (index, archive twice, signature), none bypassed
     assert proxy.log == [f"CONNECT 127.0.0.1:{https_mirror.port}"] * len(https_mirror.log)
     assert installed(https_env, "1.21.0")
+
+
+def test_downloads_from_the_default_mirror_that_fail_suggest_the_china_mirror(
+    isolated_env, synthetic_mirror
+):
+    """An index from golang.google.cn (here: the local mirror) and the default mirror left
+    as go.dev: go.dev is never contacted, the proxy in front of it is dead."""
+    env = isolated_env.use_mirror(synthetic_mirror)
+    del env["GOSWITCH_MIRRORS"]
+    env["https_proxy"] = "http://127.0.0.1:9"
+    env["GOSWITCH_RETRIES"] = "1"
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 5
+    assert "https://go.dev/dl/go1.21.0.linux-amd64.tar.gz" in r.stderr
+    assert "goswitch config set mirrors https://golang.google.cn/dl/" in r.stderr

@@ -33,6 +33,7 @@ import time
 from .. import paths
 from ..errors import EXIT_USAGE, GoswitchError, NetworkError, NotFoundError, VerifyError
 from ..resolve import parse_user_spec as parse_spec
+from ..settings import DEFAULT_MIRRORS
 from ..store import Installed, Store
 from ..versions import GoVersion, Spec, VersionError
 from . import index as index_mod
@@ -446,17 +447,25 @@ def _fetch_and_install(
         fresh_retry = False
         failures: list[VerifyError] = []
         while urls:
-            fetched = download(
-                urls,
-                part,
-                size=archive.size,
-                opts=opts,
-                what=archive.filename,
-                sink=job,
-                progress=reporter,
-                notify=reporter.message,
-                magic=GZIP_MAGIC if archive.filename.endswith(".tar.gz") else None,
-            )
+            try:
+                fetched = download(
+                    urls,
+                    part,
+                    size=archive.size,
+                    opts=opts,
+                    what=archive.filename,
+                    sink=job,
+                    progress=reporter,
+                    notify=reporter.message,
+                    magic=GZIP_MAGIC if archive.filename.endswith(".tar.gz") else None,
+                )
+            except NetworkError as exc:
+                if list(mirrors) != list(DEFAULT_MIRRORS):
+                    raise
+                # The index may have come from a cache or golang.google.cn: the bytes
+                # still came from go.dev, which mainland China cannot reach.
+                fix = f"{exc.fix}; {index_mod.CHINA_HINT}"
+                raise NetworkError(exc.what, exc.why, fix) from None
             try:
                 verify.check_sha256(
                     fetched.sha256, archive.sha256, archive.filename, redact(fetched.url)
