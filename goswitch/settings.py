@@ -131,6 +131,10 @@ _URL_SCHEMES = ("https://", "http://", "file://")
 
 def _check_url(key: Key, url: str, where: str) -> None:
     """A download base or index: a URL goswitch can fetch, or an absolute local path."""
+    if url.lower().startswith("file://") and not url[7:].startswith("/"):
+        raise SettingError(
+            where, key.name, url, "a file:// URL takes an absolute path: file:///srv/go/"
+        )
     if not (url.lower().startswith(_URL_SCHEMES) or url.startswith("/")):
         raise SettingError(where, key.name, url,
                            "expected an https://, http:// or file:// URL, or an absolute path")
@@ -163,8 +167,11 @@ def _list(key: Key, value, where: str) -> list:
     raise SettingError(where, key.name, value, "expected a list of strings")
 
 
-def coerce(key: Key, value, where: str):
-    """Turn a config or environment value into the key's type, or raise SettingError."""
+def coerce(key: Key, value, where: str, environ=None):
+    """Turn a config or environment value into the key's type, or raise SettingError.
+
+    ``environ`` (for ``~/`` in mirror paths): the process environment when None.
+    """
     if value is None:
         return None
     kind = key.kind
@@ -191,6 +198,7 @@ def coerce(key: Key, value, where: str):
     if kind == "list":
         items = _list(key, value, where)
         if key.name == "mirrors":
+            items = [fs.expanduser(i, environ) if i.startswith("~/") else i for i in items]
             for item in items:
                 _check_url(key, item, where)
         if key.name in _PATH_KEYS:
@@ -302,12 +310,12 @@ def load(environ=None, strict: bool = True) -> Settings:
         raw_env = environ.get(key.env_var)
         try:
             if raw_env is not None and raw_env.strip() != "":
-                values[key.name] = coerce(key, raw_env, key.env_var)
+                values[key.name] = coerce(key, raw_env, key.env_var, environ)
                 sources[key.name] = "env:" + key.env_var
                 continue
             raw = lookup(data, key.name)
             if raw is not None:
-                values[key.name] = coerce(key, raw, path)
+                values[key.name] = coerce(key, raw, path, environ)
                 sources[key.name] = "config"
                 continue
         except SettingError as exc:

@@ -183,3 +183,12 @@ def test_a_misspelled_setting_is_reported_not_silently_ignored(gs):  # noqa: F81
     assert "unknown setting 'systemd.pth' (ignored; did you mean systemd.path?)" in result.err
     listed = gs("config", "list")
     assert listed.code == 0 and listed.err.count("unknown setting") == 3
+
+
+def test_mirror_paths_may_start_with_home_but_file_urls_need_an_absolute_path(gs):  # noqa: F811
+    gs.setenv("GOSWITCH_MIRRORS", "~/gomirror https://golang.google.cn/dl/")
+    data = json.loads(gs("config", "get", "mirrors", "--json").out)
+    assert data["value"] == [f"{gs.home}/gomirror", "https://golang.google.cn/dl/"]
+    gs.setenv("GOSWITCH_MIRRORS", "file://~/gomirror")
+    result = gs("current")
+    assert result.code == 1 and "a file:// URL takes an absolute path" in result.err
