@@ -65,8 +65,8 @@ def _bounded(message: str) -> str:
     return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 3] + "..."
 
 
-def _touch_stamp(environ, pid: str, started_ns: int) -> str:
-    run = paths.runtime_dir(environ)
+def _touch_stamp(environ, pid: str, started_ns: int, run: str | None = None) -> str:
+    run = run or paths.runtime_dir(environ)
     name = "stamp-" + "".join(c for c in pid if c.isdigit())
     stamp = fs.join(run, name)
     when = started_ns - _STAMP_MARGIN_NS
@@ -112,11 +112,11 @@ def hook(args: list[str]) -> int:
             pwd = "/"
     from .evaluate import evaluate
 
+    run = paths.runtime_dir(environ)  # this shell's stamp and failed-install memo live there
+    shell_id = "".join(c for c in pid if c.isdigit())
+
     try:
-        memo_file = fs.join(
-            paths.runtime_dir(environ), "failed-" + "".join(c for c in pid if c.isdigit())
-        )
-        plan = evaluate(environ, pwd, said, memo_file)
+        plan = evaluate(environ, pwd, said, fs.join(run, "failed-" + shell_id))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never break the prompt; say it once
@@ -136,10 +136,10 @@ def hook(args: list[str]) -> int:
             out.append(shell.export(name, value))
     # Tier-0 bookkeeping: what to watch and since when.
     out.append(shell.set_list("__goswitch_watch", plan.watched))
-    stamp = _touch_stamp(environ, pid, started_ns)
+    stamp = _touch_stamp(environ, pid, started_ns, run)
     if not stamp:
         plan.messages.append(
-            f"goswitch: cannot write the prompt stamp in {paths.runtime_dir(environ)}, so the "
+            f"goswitch: cannot write the prompt stamp in {run}, so the "
             "hook runs at every prompt (make it writable, or set XDG_RUNTIME_DIR or "
             "GOSWITCH_CACHE_DIR to a directory you own)"
         )
