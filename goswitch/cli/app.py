@@ -13,6 +13,7 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, GoswitchError, from_os_error
+from ..shells import printable
 
 # name -> module under goswitch.cli.commands; order is the --help order.
 COMMANDS = {
@@ -83,7 +84,7 @@ def main(args: list[str] | None = None) -> None:
         if isinstance(code, int) and not isinstance(code, bool) and code:
             sys.exit(code)
     except GoswitchError as exc:
-        click.echo(f"goswitch: {exc.message}", err=True)
+        click.echo(f"goswitch: {printable(exc.message)}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("goswitch: interrupted", err=True)
@@ -102,7 +103,7 @@ def main(args: list[str] | None = None) -> None:
         sys.exit(141)
     except OSError as exc:  # a file we could not write, a full disk: one line, no traceback
         _drop_stdout()
-        click.echo(f"goswitch: {from_os_error(exc).message}", err=True)
+        click.echo(f"goswitch: {printable(from_os_error(exc).message)}", err=True)
         sys.exit(EXIT_ERROR)
 
 

@@ -24,6 +24,7 @@ import click
 
 from .. import settings as settings_mod
 from ..errors import EXIT_USAGE, GoswitchError
+from ..shells import printable
 from ..tomlread import TomlError
 
 
@@ -59,13 +60,13 @@ def data(text: str = "", nl: bool = True) -> None:
 
 def note(text: str) -> None:
     """A message for the human at the terminal; stderr."""
-    click.echo(f"goswitch: {text}", err=True, color=False)
+    click.echo(f"goswitch: {printable(text)}", err=True, color=False)
 
 
 def hint(text: str) -> None:
     """Advice (what to run next); stderr, yellow on a terminal."""
     prefix = style("goswitch:", sys.stderr, fg="yellow", bold=True)
-    click.echo(f"{prefix} {text}", err=True, color=color_enabled(sys.stderr))
+    click.echo(f"{prefix} {printable(text)}", err=True, color=color_enabled(sys.stderr))
 
 
 def emit_json(obj) -> None:

@@ -11,7 +11,8 @@ import sys
 import time
 
 from .. import fs, paths
-from ..shells import PACKAGE_DIR, PROTO, init_script_for, raw_byte, shell_or_complain
+from ..shells import PACKAGE_DIR, PROTO, init_script_for, shell_or_complain
+from ..shells import printable as _printable
 
 _RS = "\x1e"
 # The stamp is dated a little in the past: file timestamps come from a
@@ -45,20 +46,6 @@ def _clean_stamps(run: str) -> None:
                 pass
 
 
-
-
-def _printable(message: str) -> str:
-    """A message safe for the terminal: a hostile directory name may hold escapes."""
-    out = []
-    for ch in message:
-        code = ord(ch)
-        byte = raw_byte(ch)  # a byte that is not UTF-8
-        # C0, DEL and C1 (0x80-0x9f: 0x9b is a one-character CSI on many terminals).
-        if code < 0x20 or 0x7F <= code <= 0x9F or byte is not None:
-            out.append(f"\\x{code if byte is None else byte:02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _bounded(message: str) -> str:

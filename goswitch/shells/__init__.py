@@ -71,6 +71,23 @@ def raw_byte(ch: str) -> "int | None":
     return code - 0xDC00 if 0xDC80 <= code <= 0xDCFF else None
 
 
+def printable(message: str) -> str:
+    """A message safe for the terminal: a hostile directory name may hold escapes.
+
+    C0, DEL and C1 characters (0x9b is a one-character CSI on many terminals) and
+    bytes that are not UTF-8 are shown as ``\\xNN``.
+    """
+    out = []
+    for ch in message:
+        code = ord(ch)
+        byte = raw_byte(ch)
+        if code < 0x20 or 0x7F <= code <= 0x9F or byte is not None:
+            out.append(f"\\x{code if byte is None else byte:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 class Shell:
     name = ""
     script = ""  # file name under shell/

@@ -252,3 +252,16 @@ def test_a_closed_pipe_ends_quietly(gs):
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True)
     assert done.stderr == ""
     assert done.stdout.strip() in ("1", "141")  # click's code for a closed pipe, or ours
+
+
+def test_messages_show_hostile_directory_names_escaped(gs, tmp_path):
+    """A name with terminal escapes or bytes that are not UTF-8 never reaches stderr raw."""
+    import os as _os
+
+    evil = tmp_path / _os.fsdecode(b"evil\x1b]0;pwned\x07\x9b31m\xff")
+    evil.mkdir()
+    (evil / ".go-version").write_text("not-a-version\n")
+    r = gs("current", cwd=evil)
+    assert r.code == 1 and "is not a Go version" in r.err
+    assert "evil\\x1b]0;pwned\\x07\\x9b31m\\xff/.go-version" in r.err
+    assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F for c in r.err)
