@@ -50,8 +50,8 @@ def set_value(name: str, value, environ=os.environ) -> object:
     try:
         typed = coerce(key, value, path)
     except SettingError as exc:
-        raise GoswitchError(
-            f"config {name}", f"{value!r}: {exc.why}", exit_code=EXIT_USAGE
+        raise GoswitchError(  # the offending item of a list, not the whole list
+            f"config {name}", f"{exc.value!r}: {exc.why}", exit_code=EXIT_USAGE
         ) from None
     doc = _load(path)
     parts = name.split(".")

@@ -192,3 +192,9 @@ def test_mirror_paths_may_start_with_home_but_file_urls_need_an_absolute_path(gs
     gs.setenv("GOSWITCH_MIRRORS", "file://~/gomirror")
     result = gs("current")
     assert result.code == 1 and "a file:// URL takes an absolute path" in result.err
+
+
+def test_a_bad_list_item_is_named_alone(gs):  # noqa: F811
+    result = gs("config", "set", "mirrors", "https://golang.google.cn/dl/", "ftp://bad/")
+    assert result.code == 2
+    assert "config mirrors: 'ftp://bad/': expected an https://" in result.err
