@@ -12,8 +12,9 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, GoswitchError, from_os_error
+from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, GoswitchError
 from ..shells import printable
+from .output import from_os_error
 
 # name -> module under goswitch.cli.commands; order is the --help order.
 COMMANDS = {

@@ -127,3 +127,42 @@ def cwd() -> str:
         raise GoswitchError(
             "current directory", f"cannot be read: {exc.strerror}", "cd to an existing directory"
         ) from None
+
+
+def from_os_error(exc: OSError) -> GoswitchError:
+    """A file-system failure nothing else explained, as one line naming the file and the fix.
+
+    Which setting points at the file is named too, so that a read-only or full
+    ``$GOSWITCH_HOME`` says how to move it rather than only that it failed.
+    """
+    import errno
+
+    from .. import paths
+
+    name = exc.filename
+    why = (exc.strerror or str(exc)).lower()
+    if name is None:
+        return GoswitchError("cannot write the output", why)
+    name = name if isinstance(name, str) else name.decode("utf-8", "surrogateescape")
+    setting = ""
+    for var, where in (
+        ("GOSWITCH_CONFIG", paths.config_file()),
+        ("GOSWITCH_CACHE_DIR", paths.cache_dir()),
+        ("GOSWITCH_HOME", paths.home()),
+    ):
+        if name == where or _inside(name, where) or _inside(where, name):
+            setting = f", or set {var} to a place you can write"
+            break
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        fix = f"check the permissions of it and the directories above it{setting}"
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = f"free some space on that file system{setting}"
+    elif exc.errno == errno.EROFS:
+        fix = f"that file system is mounted read-only{setting}"
+    else:
+        fix = setting[2:] or None
+    return GoswitchError(name, why, fix)
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path.startswith(directory.rstrip("/") + "/")
