@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from ..shells import printable
 from .model import FAIL, NA, OK, WARN, CheckResult
 
 SCHEMA = "goswitch.doctor/1"
@@ -49,6 +50,9 @@ def summary_line(results: list[CheckResult]) -> str:
             f"{c[NA]} not applicable")
 
 
+MAX_SHOWN = 2000  # characters of one value, explanation or fix in the table
+
+
 def render_text(results: list[CheckResult], color: bool = False, width: int = 100,
                 verbose: bool = False) -> str:
     """The table: one section per check, one row per finding.
@@ -71,6 +75,9 @@ def render_text(results: list[CheckResult], color: bool = False, width: int = 10
     text_w = width - text_col
 
     def wrap(text: str, w: int) -> list[str]:
+        # Values come from files anyone may have written (resolv.conf's search list comes
+        # from DHCP): escape what could drive the terminal, and keep a row readable.
+        text = printable(text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "...")
         return textwrap.wrap(text, w, break_on_hyphens=False, break_long_words=False) or [""]
 
     lines: list[str] = []

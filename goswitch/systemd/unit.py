@@ -56,14 +56,20 @@ def goswitch_command(environ) -> list[str]:
     return [os.path.abspath(sys.executable), "-m", "goswitch"]
 
 
-def render(command: list[str], environ, made_dirs: list[str] | None = None) -> str:
-    exe = command[0]
-    if "$" in exe:
+def check_executable(exe: str) -> None:
+    """systemd refuses to start an ExecStart= program whose path holds any of these, quoted
+    or not ("Executable name contains special characters"): say so before writing anything."""
+    bad = [c for c in "$\"'\\" if c in exe]
+    if bad:
         raise GoswitchError(
             f"ExecStart={exe}",
-            "systemd cannot run a program whose path contains '$' from a unit",
-            "install goswitch somewhere else",
+            f"systemd cannot run a program whose path contains {' or '.join(map(repr, bad))}",
+            "install goswitch in a directory without them, or leave out --unit",
         )
+
+
+def render(command: list[str], environ, made_dirs: list[str] | None = None) -> str:
+    check_executable(command[0])
     words = [_unit_word(w, "goswitch's path") for w in [*command, "systemd", "refresh"]]
     lines = [
         "[Unit]",

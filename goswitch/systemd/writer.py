@@ -314,6 +314,8 @@ def enable(
         _check_writable(owned.inspect(locations.unit_file(environ)), force, environ, "overwriting")
         if Manager(environ).systemctl is None:
             raise GoswitchError("--unit", "systemctl is not installed", "leave out --unit")
+        command = command or unit.goswitch_command(environ)
+        unit.check_executable(command[0])
     target = resolve_target(settings, environ, spec_text, source, allow_install=True)
     mode = path_mode or settings.systemd_path
     gobin = goenv.gobin_for(settings, environ)

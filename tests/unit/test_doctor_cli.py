@@ -55,6 +55,23 @@ def test_exit_codes_follow_failures(env):
     bad = invoke(env, "--check", "nope")
     assert bad.exit_code == 2 and "'nope' is not one of" in bad.output
     assert invoke(env, "--qps", "0").exit_code == 2
+    for bad in (("--qps", "inf"), ("--qps", "nan"), ("--lifetime", "inf")):
+        result = invoke(env, "--check", "sockets", *bad)
+        assert result.exit_code == 2 and "is not a finite number" in result.output, bad
+
+
+def test_values_from_files_cannot_drive_the_terminal(env, tmp_path):
+    """resolv.conf's search list may come from DHCP: escapes are shown, not sent."""
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "resolv.conf").write_text(
+        "nameserver 1.1.1.1\nsearch ex\x1b]0;PWNED\x07.com\noptions " + "junk " * 5000 + "\n"
+    )
+    environ = {**env, "GOSWITCH_DOCTOR_ROOT": str(root)}
+    result = CliRunner().invoke(command, ["--check", "dns", "--color", "never"], env=environ)
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "ex\\x1b]0;PWNED\\x07.com" in result.output
+    assert len(result.output) < 20_000
 
 
 def test_repeatable_check_and_json(env):

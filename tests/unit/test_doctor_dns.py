@@ -195,3 +195,14 @@ def test_pure_go_binaries_skip_nss_services(tmp_path):
     assert no_cc.status == "warn" and no_cc.data["cgo_enabled_default"] is False
     forced = run(root, {"GODEBUG": "netdns=go"})["go-resolver"]
     assert forced.status == "warn"
+
+
+def test_without_nameservers_go_asks_two_loopback_servers(tmp_path):
+    """net/dnsconfig.go's defaultNS is 127.0.0.1:53 and [::1]:53; glibc has one."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "resolv.conf").write_text("options timeout:1\n")
+    found = run(tmp_path)
+    assert "[::1]:53 in Go" in found["nameservers"].value
+    t = found["resolver-timeouts"]
+    assert t.data["go_worst_case_s"] == 4 and t.data["glibc_worst_case_s"] == 2  # 2 attempts
+    assert "with no server listed" in t.value

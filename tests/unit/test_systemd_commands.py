@@ -332,6 +332,22 @@ def test_disable_keeps_a_directory_that_existed(env):
 # -- the unit -----------------------------------------------------------------------------
 
 
+@needs_systemctl
+@pytest.mark.parametrize("char", ['"', "'", "\\", "$"])
+def test_unit_refused_before_anything_is_written_when_systemd_could_not_run_it(env, char):
+    """systemd will not start an ExecStart= program whose path holds these, even quoted."""
+    from goswitch.errors import GoswitchError
+    from goswitch.systemd import writer
+
+    env.go_tree("1.22.10")
+    exe = f"/opt/odd{char}dir/bin/goswitch"
+    with pytest.raises(GoswitchError) as err:
+        writer.enable(os.environ, "1.22.10", with_unit=True, command=[exe])
+    assert "systemd cannot run a program whose path contains" in err.value.message
+    assert not env.env_file.exists() and not env.unit_file.exists()
+    assert not env.settings().systemd_enabled
+
+
 def analyze_verify(env: Env, unit: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["systemd-analyze", "--user", "verify", str(unit)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
 
@@ -59,6 +60,9 @@ def command(checks, as_json, qps, lifetime, directory, verbose, color, root) -> 
     TIME_WAIT, and SELinux; reports each as ok, warn, FAIL or n/a with the
     value measured and the fix.
     """
+    for name, value in (("--qps", qps), ("--lifetime", lifetime)):
+        if value is not None and not math.isfinite(value):
+            raise click.BadParameter(f"{value} is not a finite number", param_hint=name)
     ctx = Context.create(root=root, cwd=directory, qps=qps, lifetime=lifetime)
     results = run_checks(ctx, checks)
     if as_json:

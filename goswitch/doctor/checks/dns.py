@@ -263,15 +263,16 @@ class DnsCheck(Check):
                 "used": servers[:MAXNS], "ignored": servers[MAXNS:],
                 "invalid": conf["invalid_nameservers"]}
         explain = ("glibc and Go ask at most the first three nameservers of /etc/resolv.conf, "
-                   "in order (round-robin with `options rotate`). With none listed, both "
-                   "fall back to a server on 127.0.0.1:53.")
+                   "in order (round-robin with `options rotate`). With none listed, glibc "
+                   "falls back to a server on 127.0.0.1:53, Go to 127.0.0.1:53 and [::1]:53.")
         where = f"{RESOLV_CONF} -> {link}" if link else RESOLV_CONF
         if why is not None:
             return Finding("nameservers", title, WARN, f"{RESOLV_CONF}: {why}", explain,
                            "Create /etc/resolv.conf with your nameservers (or make it readable: "
                            "`sudo chmod 644 /etc/resolv.conf`), or run a local resolver.", data)
         if not servers:
-            return Finding("nameservers", title, WARN, f"none in {where}; using 127.0.0.1:53",
+            return Finding("nameservers", title, WARN,
+                           f"none in {where}; using 127.0.0.1:53 (and [::1]:53 in Go)",
                            explain, "Add `nameserver <address>` lines, or make sure a resolver "
                            "listens on 127.0.0.1:53.", data)
         value = ", ".join(servers[:MAXNS]) + f" ({where})"
@@ -287,17 +288,20 @@ class DnsCheck(Check):
         return Finding("nameservers", title, OK, value, explain, data=data)
 
     def _timeouts(self, conf: dict, why: str | None) -> Finding:
-        n = len(conf["nameservers"][:MAXNS]) or 1
+        n = len(conf["nameservers"][:MAXNS])
         t, a = conf["timeout"], conf["attempts"]
-        go_s = go_worst_case(n, t, a, conf["single_request"])
-        glibc_s = glibc_worst_case(n, t, a)
+        # With none listed, Go asks 127.0.0.1:53 and [::1]:53 (net/dnsconfig.go's
+        # defaultNS), glibc only 127.0.0.1.
+        go_s = go_worst_case(n or 2, t, a, conf["single_request"])
+        glibc_s = glibc_worst_case(n or 1, t, a)
         worst_s = max(go_s, glibc_s)
         data = {"timeout": t, "attempts": a, "rotate": conf["rotate"],
                 "single_request": conf["single_request"], "nameservers_used": n,
                 "go_worst_case_s": go_s, "glibc_worst_case_s": glibc_s}
         value = (f"timeout:{t} attempts:{a} rotate:{'yes' if conf['rotate'] else 'no'}"
-                 f"{' single-request' if conf['single_request'] else ''} with {n} server"
-                 f"{'s' if n != 1 else ''} -> a name whose servers do not answer takes "
+                 f"{' single-request' if conf['single_request'] else ''} with "
+                 + (f"{n} server{'s' if n != 1 else ''}" if n else "no server listed")
+                 + " -> a name whose servers do not answer takes "
                  f"{go_s} s in Go, {glibc_s} s in glibc")
         explain = ("When a nameserver does not answer, each attempt waits `timeout` seconds "
                    "for it before trying the next: Go waits attempts x servers x timeout, "
