@@ -75,6 +75,8 @@ def test_nproc_warns_then_fails_as_room_shrinks():
     assert fail.status == "fail"
     assert "/etc/security/limits.d/" in fail.fix and "LimitNPROC" in fail.fix
     assert "100 left" in fail.value
+    # Soft already at the hard limit (RHEL's 4096/4096): no `ulimit -u` to suggest.
+    assert "ulimit -u 115" not in fail.fix and "no `ulimit -u` helps" in fail.fix
 
 
 def test_rhel_default_nproc_is_too_small_for_a_big_machine():

@@ -216,8 +216,12 @@ class LimitsCheck(Check):
         if status != OK:
             user = _user_name(ctx)
             target = 65536 if hard is None else min(hard, 65536)
-            fix = (f"For this shell: `ulimit -u {target}` (the hard limit is {fmt(hard)}). "
-                   f"Permanently: add `{user} soft nproc 65536` and `{user} hard nproc 65536` "
+            # `ulimit -u` can only raise the soft limit up to the hard one.
+            now = (f"For this shell: `ulimit -u {target}` (the hard limit is {fmt(hard)}). "
+                   if soft is None or target > soft else
+                   f"The hard limit ({fmt(hard)}) is what holds it: no `ulimit -u` helps. ")
+            fix = (now + f"Permanently: add `{user} soft nproc 65536` and "
+                   f"`{user} hard nproc 65536` "
                    "to /etc/security/limits.d/90-nproc.conf (RHEL's 20-nproc.conf sets "
                    "`* soft nproc 4096`) and log in again; for a systemd service set "
                    "LimitNPROC= in its unit.")
