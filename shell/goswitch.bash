@@ -30,11 +30,12 @@ _goswitch_hook() {
   local rc=$?
   if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "${GOSWITCH_GO_VERSION-}" ]] ||
     _goswitch_stale; then
-    # Recorded first: if python cannot run, the error shows once, not every prompt.
-    __goswitch_pwd=$PWD
-    __goswitch_ovr=${GOSWITCH_GO_VERSION-}
     eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook bash \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
+    # Recorded after the run: a Ctrl-C aborts this function and so leaves it for the
+    # next prompt to evaluate again; a python that cannot run still errs only once.
+    __goswitch_pwd=$PWD
+    __goswitch_ovr=${GOSWITCH_GO_VERSION-}
   fi
   return "$rc"
 }

@@ -31,10 +31,11 @@ function _goswitch_hook --on-event fish_prompt --on-variable PWD
     set -l ovr ''
     set -q GOSWITCH_GO_VERSION; and set ovr "$GOSWITCH_GO_VERSION"
     if test "$__goswitch_pwd" != "$PWD"; or test "$__goswitch_ovr" != "$ovr"; or _goswitch_stale
-        set -g __goswitch_pwd "$PWD"
-        set -g __goswitch_ovr "$ovr"
         $__goswitch_python -I -S -c $__goswitch_code hook fish \
             $__goswitch_proto $fish_pid "$__goswitch_said" | source
+        # After the run: a Ctrl-C cancels this function and leaves it to the next prompt.
+        set -g __goswitch_pwd "$PWD"
+        set -g __goswitch_ovr "$ovr"
     end
     return $goswitch_status
 end

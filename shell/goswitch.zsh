@@ -30,10 +30,11 @@ _goswitch_hook() {
   local rc=$?
   if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "${GOSWITCH_GO_VERSION-}" ]] ||
     _goswitch_stale; then
-    __goswitch_pwd=$PWD
-    __goswitch_ovr=${GOSWITCH_GO_VERSION-}
     eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook zsh \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
+    # After the run: a Ctrl-C aborts this function and leaves it to the next prompt.
+    __goswitch_pwd=$PWD
+    __goswitch_ovr=${GOSWITCH_GO_VERSION-}
   fi
   return "$rc"
 }

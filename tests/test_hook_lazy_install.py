@@ -7,6 +7,7 @@ progress on the terminal, the activation right after, and no second install.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -81,13 +82,20 @@ def test_a_failed_lazy_install_is_not_retried_at_every_prompt(
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("stuck", ["index", "archive"])
 def test_ctrl_c_during_a_lazy_install_leaves_a_coherent_shell(
-    shell, isolated_env, synthetic_mirror, shell_session, tmp_path
+    shell, stuck, isolated_env, synthetic_mirror, shell_session, tmp_path
 ):
-    """Ctrl-C while the hook installs: the previous project's Go is taken back, as after
-    any failed install, and the next prompts do not start the download again."""
+    """Ctrl-C while the hook installs (stuck on the index: nothing in the store changes;
+    or on the archive): the previous project's Go is taken back, as after any failed
+    install, the next prompts start no download, and coming back later tries again."""
+    import socket
     import time
 
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepts (the kernel does), never answers
+    dead = f"http://127.0.0.1:{silent.getsockname()[1]}/dl/"
     env = isolated_env.use_mirror(synthetic_mirror)
     a, new = tmp_path / "a", tmp_path / "new"
     a.mkdir()
@@ -96,22 +104,38 @@ def test_ctrl_c_during_a_lazy_install_leaves_a_coherent_shell(
     (new / ".go-version").write_text("1.21.0\n")
     rc = RC.get(shell, f'eval "$({GOSWITCH} init bash)"\n')
     sess = shell_session(shell, rc=rc, env=env)
-    sess.run(f"cd {a}", timeout=120)
-    assert sess.env()["GOROOT"].endswith("/1.22rc1")
-    synthetic_mirror.set_fault("go1.21.0.linux-amd64.tar.gz", "slow", stall=60, after=0)
-    sess.child.send(f"cd {new}\r")
-    deadline = time.monotonic() + 30
-    while not synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz") and (
-        time.monotonic() < deadline
-    ):
-        time.sleep(0.1)
-    time.sleep(0.5)
-    sess.send_intr(timeout=30)
-    assert "GOROOT" not in sess.env()
-    asked = len(synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz"))
-    for _ in range(2):
-        assert "installing" not in sess.run("true", timeout=30)
-    assert len(synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz")) == asked
+    try:
+        sess.run(f"cd {a}", timeout=120)
+        assert sess.env()["GOROOT"].endswith("/1.22rc1")
+        if stuck == "index":
+            setenv = "set -gx" if shell == "fish" else "export"
+            eq = " " if shell == "fish" else "="
+            sess.run(f"{setenv} GOSWITCH_INDEX_URL{eq}{dead}")
+        else:
+            synthetic_mirror.set_fault("go1.21.0.linux-amd64.tar.gz", "slow", stall=60, after=0)
+        sess.child.send(f"cd {new}\r")
+        sess.child.expect("installing it", timeout=30)
+        time.sleep(1.0)
+        sess.send_intr(timeout=30)
+        assert "GOROOT" not in sess.env()
+        asked = len(synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz"))
+        for _ in range(2):
+            assert "installing" not in sess.run("true", timeout=30)
+        assert "GOROOT" not in sess.env()
+        assert len(synthetic_mirror.requests("go1.21.0.linux-amd64.tar.gz")) == asked
+        # Somewhere else, then back: a new attempt (here it works).
+        synthetic_mirror.clear_faults()
+        if stuck == "index":
+            sess.run("set -e GOSWITCH_INDEX_URL" if shell == "fish" else "unset GOSWITCH_INDEX_URL")
+            url = shlex.quote(synthetic_mirror.index_url)  # it holds a `&`
+            sess.run(f"{'set -gx' if shell == 'fish' else 'export'} GOSWITCH_INDEX_URL"
+                     f"{' ' if shell == 'fish' else '='}{url}")
+        sess.run("cd ..")
+        out = sess.run(f"cd {new}", timeout=120)
+        assert "installed Go 1.21.0" in out, out
+        assert sess.env()["GOROOT"].endswith("/1.21.0")
+    finally:
+        silent.close()
 
 
 def test_the_prompt_gives_a_dead_mirror_less_patience(isolated_env, shell_session, tmp_path):

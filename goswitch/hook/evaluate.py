@@ -164,8 +164,8 @@ def evaluate(
                 f"goswitch: Go {res.install_spec} ({where}) is not installed "
                 f"(run `goswitch install {res.install_spec}`)"
             )
-    if not plan.memos and any(m.startswith("memo: ") for m in said) and memo_file:
-        try:  # somewhere else now: coming back tries the install again
+    if not plan.memos and memo_file:
+        try:  # somewhere else now: coming back tries the install again (one syscall)
             fs.unlink(memo_file)
         except OSError:
             pass
