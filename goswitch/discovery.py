@@ -71,8 +71,9 @@ class Discovery:
         # (a pin file created or deleted changes its mtime) and every
         # candidate file that exists (an in-place edit changes only its own).
         self.watched: list[str] = []
-        # Candidate files dated in the future (clock skew, NFS, a tarball): left out
-        # of `watched`, as they would look edited at every prompt until that date.
+        # Directories and candidate files dated in the future (clock skew, NFS, a
+        # tarball): left out of `watched`, as they would look changed at every
+        # prompt until that date.
         self.future: list[str] = []
         self.env: dict[str, str] = {}
         self.env_file: str | None = None
@@ -282,7 +283,11 @@ def discover(start: str, use_go_mod: bool = True) -> Discovery:
         names.append(GO_MOD_NAME)
     now = time_ns()
     for directory in fs.ancestors(top):
-        result.watched.append(directory)
+        try:
+            future = fs.stat(directory).st_mtime_ns > now  # a project unpacked from a tarball
+        except OSError:
+            future = False
+        (result.future if future else result.watched).append(directory)
         for name in names:
             path = fs.join(directory, name)
             st = _regular(path)

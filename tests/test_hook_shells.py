@@ -462,13 +462,19 @@ def test_idle_prompt_starts_no_process(world, shell, tmp_path):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_a_pin_dated_in_the_future_starts_no_process_at_idle_prompts(world, shell, tmp_path):
-    """Clock skew, NFS or a tarball: such a file would look edited at every prompt."""
+@pytest.mark.parametrize("dated", ["pin", "directory"])
+def test_a_pin_dated_in_the_future_starts_no_process_at_idle_prompts(
+    world, shell, dated, tmp_path
+):
+    """Clock skew, NFS or a tarball: such a file or directory would look changed at every
+    prompt."""
     future = world.tmp / "future"
     future.mkdir()
     pin = future / ".go-version"
     pin.write_text(f"{V2}\n")
     later = time.time() + 3600
+    if dated == "directory":
+        pin = future  # the note names what is dated
     os.utime(pin, (later, later))
     trace = tmp_path / "strace.log"
     sess = world.start(shell, strace_to=trace)

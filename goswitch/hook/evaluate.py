@@ -171,7 +171,7 @@ def evaluate(
             pass
     for path in res.future if res is not None else ():
         plan.messages.append(
-            f"goswitch: {path}: dated in the future, so an edit to it shows at the next cd, "
+            f"goswitch: {path}: dated in the future, so a change to it shows at the next cd, "
             f"not at the next prompt (a clock skew? `touch {path}` fixes it)"
         )
     if res is not None and res.env_untrusted:
