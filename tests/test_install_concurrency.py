@@ -29,3 +29,40 @@ def test_eight_processes_one_download(big_env, big_mirror, big_release):
     versions = Path(big_env["GOSWITCH_HOME"]) / "versions"
     assert sorted(p.name for p in versions.iterdir()) == [BIG_VERSION]
     assert tree_digest(versions / BIG_VERSION) == expected_digest(big_release[0])
+
+
+def test_a_second_process_waiting_for_a_dead_index_says_so_and_does_not_wait_twice(
+    isolated_env,
+):
+    """Two shells cd into a project at once, the index never answers: the second waits
+    for the first's attempt (and says so), then gives up with it instead of trying again."""
+    import socket
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    env = dict(isolated_env)
+    env.update(GOSWITCH_INDEX_URL=f"http://127.0.0.1:{silent.getsockname()[1]}/dl/?mode=json",
+               GOSWITCH_TIMEOUT="3", GOSWITCH_RETRIES="1")
+    try:
+        first = spawn(env, "install", "1.22.10")
+        time.sleep(0.5)
+        second = spawn(env, "install", "1.22.10")
+        _, err1 = first.communicate(timeout=60)
+        _, err2 = second.communicate(timeout=60)
+        silent.setblocking(False)
+        connections = 0  # queued by the kernel, closed by the clients since
+        while True:
+            try:
+                silent.accept()[0].close()
+            except BlockingIOError:
+                break
+            connections += 1
+    finally:
+        silent.close()
+    assert first.returncode == second.returncode == 5
+    assert "timed out" in err1
+    assert "waiting for another goswitch process fetching the release index" in err2
+    assert "another goswitch process could not fetch it just now" in err2
+    assert connections == 1  # one attempt in all, not one per process

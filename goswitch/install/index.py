@@ -265,6 +265,33 @@ def _gunzipped(data: bytes, limit: int = 256 << 20) -> bytes:
     return out
 
 
+def _acquire(lock, opts: NetOptions, reporter) -> bool:
+    """Take the index lock; say so and wait (bounded) when another process holds it.
+
+    Returns whether we had to wait.  The holder's fetch is bounded by its timeout and
+    retries, so waiting longer than ours would take means something is stuck.
+    """
+    from filelock import Timeout
+
+    try:
+        lock.acquire(timeout=0.2)
+        return False
+    except Timeout:
+        pass
+    if reporter is not None:
+        reporter.message("waiting for another goswitch process fetching the release index...")
+    bound = opts.timeout * opts.retries + 30
+    try:
+        lock.acquire(timeout=bound)
+    except Timeout:
+        raise NetworkError(
+            "release index",
+            f"another goswitch process has held its lock for over {bound:.0f} s",
+            f"try again; if it persists, remove {lock.lock_file}",
+        ) from None
+    return True
+
+
 def newest_stable(releases: list[Release]) -> Release | None:
     """The first stable release of a newest-first list."""
     return next((r for r in releases if r.stable), None)
@@ -300,13 +327,28 @@ def load(
             return Index(parse(cached[0], path), url, cached[1], "cache")
     opts = opts or NetOptions.from_settings(settings, environ)
     os.makedirs(cache, exist_ok=True)
-    with FileLock(os.path.join(cache, LOCK_FILE)):
+    lock = FileLock(os.path.join(cache, LOCK_FILE))
+    waited = _acquire(lock, opts, reporter)
+    try:
         cached = _read_cache(path, url)  # another process may have fetched it meanwhile
         fresh_now = cached is not None and (
             (refresh and cached[1] >= started) or (not refresh and _fresh(cached[1], ttl, clock()))
         )
         if fresh_now:
             return Index(parse(cached[0], path), url, cached[1], "cache")
+        if waited:
+            # The other process just failed at it: trying again at once would only make
+            # this one wait as long again (two shells' prompts on a dead mirror).
+            failed = NetworkError(
+                f"release index {redact(url)}",
+                "another goswitch process could not fetch it just now",
+                "see its message, check GOSWITCH_INDEX_URL / index_url, and try again",
+            )
+            if cached is None or refresh:
+                raise failed
+            if reporter is not None:
+                reporter.message(f"warning: {failed.message}; using the cached index")
+            return Index(parse(cached[0], path), url, cached[1], "stale")
         try:
             data, _ = fetch_bytes(
                 [url],
@@ -352,6 +394,8 @@ def load(
             if reporter is not None:
                 reporter.message(f"warning: cannot cache the index in {cache}: {exc.strerror}")
         return Index(releases, url, fetched, "network")
+    finally:
+        lock.release()
 
 
 def cached(settings, environ=os.environ) -> Index | None:
