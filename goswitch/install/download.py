@@ -566,7 +566,12 @@ def download(
                 resp.close()
             return Fetched(url, state["hash"].hexdigest(), state["n"], state["resumed"])
 
-        result = failover(list(urls), opts, what, attempt, notify, progress=lambda: state["n"])
+        try:
+            result = failover(list(urls), opts, what, attempt, notify, progress=lambda: state["n"])
+        except BaseException:
+            if progress is not None:
+                progress.done()  # end the bar's line, so the error starts on its own
+            raise
         if sink is not None:
             sink.finish(state["n"])
         if progress is not None:

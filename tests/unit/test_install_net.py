@@ -255,3 +255,12 @@ def test_without_a_bar_a_long_download_logs_a_line_now_and_then():
     lines = log.getvalue().splitlines()
     assert len(lines) == 1 and "\r" not in log.getvalue()
     assert lines[0].startswith("goswitch: go1.22.10.linux-amd64.tar.gz: 33.0 MB of 66.0 MB (")
+
+
+def test_a_failed_download_ends_the_bar_line_before_the_error(tmp_path):
+    tty = FakeTTY()
+    with pytest.raises(NotFoundError):
+        dl.download([(tmp_path / "missing.tar.gz").as_uri()], str(tmp_path / "x.part"),
+                    size=100, opts=dl.NetOptions(retries=1), what="go.tgz",
+                    progress=StderrReporter(tty))
+    assert "go.tgz" in tty.getvalue() and tty.getvalue().endswith("\n")
