@@ -36,6 +36,8 @@ def gobin_for(settings, environ, extra: dict | None = None) -> str:
         if extra and name in extra:
             view[name] = extra[name]
     gobin = paths.default_gobin(view)
+    if len(gobin) > 1:
+        gobin = gobin.rstrip(fs.sep)  # GOROOT/bin/ is GOROOT/bin: one PATH entry
     return gobin if gobin.startswith(fs.sep) else ""
 
 

@@ -289,3 +289,5 @@ def test_a_trusted_gobin_or_gopath_is_what_goes_on_path(gs, pinned):  # noqa: F8
 def test_a_relative_gobin_puts_nothing_on_path(gs, pinned):  # noqa: F811
     gs.setenv("GOBIN", "relbin")
     assert env_json(gs)["path"] == [f"{pinned}/bin"]
+    gs.setenv("GOBIN", f"{pinned}/bin/")  # the same directory, written with a slash
+    assert env_json(gs)["path"] == [f"{pinned}/bin"]
