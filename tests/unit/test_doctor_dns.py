@@ -206,3 +206,25 @@ def test_without_nameservers_go_asks_two_loopback_servers(tmp_path):
     t = found["resolver-timeouts"]
     assert t.data["go_worst_case_s"] == 4 and t.data["glibc_worst_case_s"] == 2  # 2 attempts
     assert "with no server listed" in t.value
+
+
+@pytest.mark.parametrize("nsswitch, why", [
+    ("hosts: files dns\nthis line has no colon\n", "no colon on a line"),
+    ("hosts: files [NOTFOUND=return\n", "an unclosed [criterion] bracket"),
+    ("hosts: files [x] dns\n", "an invalid criterion [x]"),
+])
+def test_an_nsswitch_go_cannot_parse_sends_cgo_binaries_to_cgo(tmp_path, nsswitch, why):
+    """net/nss.go gives up on these (glibc may not): Go then falls back to cgo."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "resolv.conf").write_text("nameserver 10.0.0.1\n")
+    (tmp_path / "etc" / "nsswitch.conf").write_text(nsswitch)
+    found = run(tmp_path)["go-resolver"]
+    assert found.data["cgo_binaries"] == "cgo"
+    assert f"nsswitch.conf has {why}, which Go's parser rejects" in found.value
+
+
+def test_go_nss_error_accepts_what_go_accepts():
+    from goswitch.doctor.checks.dns import go_nss_error
+
+    ok = "# comment\npasswd: files systemd\nhosts: files [!UNAVAIL=return] dns myhostname\n\n"
+    assert go_nss_error(ok) is None

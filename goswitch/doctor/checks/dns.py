@@ -167,6 +167,38 @@ def parse_hosts_line(text: str) -> list[dict] | None:
     return sources
 
 
+def go_nss_error(text: str) -> str | None:
+    """Why Go's own nsswitch.conf parser (net/nss.go) gives up on ``text``, else None.
+
+    Go then knows no lookup order and falls back to cgo where it can, whatever the
+    hosts: line says, even when glibc reads the file fine.
+    """
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        colon = line.find(":")
+        if colon == -1:
+            return "no colon on a line"
+        srcs = line[colon + 1:]
+        while True:
+            srcs = srcs.strip()
+            if not srcs:
+                break
+            sp = srcs.find(" ")
+            srcs = "" if sp == -1 else srcs[sp + 1:].strip()
+            if srcs.startswith("["):
+                close = srcs.find("]")
+                if close == -1:
+                    return "an unclosed [criterion] bracket"
+                for field in srcs[1:close].split():
+                    field = field[1:] if field.startswith("!") else field
+                    if len(field) < 3 or "=" not in field:
+                        return f"an invalid criterion [{srcs[1:close]}]"
+                srcs = srcs[close + 1:]
+    return None
+
+
 def _action_for(criteria: list[dict], status: str) -> str:
     """What glibc does after a source returns ``status`` (notfound, unavail, ...)."""
     for crit in criteria:
@@ -252,7 +284,7 @@ class DnsCheck(Check):
             self._timeouts(conf, why),
             self._search(conf, why),
             self._nsswitch(sources, ns_why),
-            self._go_resolver(ctx, conf, why, sources, ns_why),
+            self._go_resolver(ctx, conf, why, sources, ns_why, ns_text),
         ]
 
     def _nameservers(self, ctx, conf: dict, why: str | None) -> Finding:
@@ -403,7 +435,9 @@ class DnsCheck(Check):
                            "Put `files` first: `hosts: files dns`.", data)
         return Finding("nsswitch", title, OK, value, explain, data=data)
 
-    def _go_resolver(self, ctx, conf: dict, why: str | None, sources, ns_why) -> Finding:
+    def _go_resolver(
+        self, ctx, conf: dict, why: str | None, sources, ns_why, ns_text: str | None = None
+    ) -> Finding:
         raw, mode, level = godebug_netdns(ctx.environ)
         cgo_on, cgo_why = cgo_default(ctx)
         reasons: list[str] = []
@@ -420,6 +454,9 @@ class DnsCheck(Check):
                            + " which Go does not parse")
         if ns_why not in (None, "missing"):
             reasons.append(f"nsswitch.conf unreadable ({ns_why})")
+        nss_error = go_nss_error(ns_text) if ns_text else None
+        if nss_error:
+            reasons.append(f"nsswitch.conf has {nss_error}, which Go's parser rejects")
         skipped: list[str] = []
         for src in sources or []:
             name = src["source"]
