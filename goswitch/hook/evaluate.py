@@ -157,7 +157,8 @@ def evaluate(
                 plan.memos.append(memo)
                 plan.messages.append(
                     f"goswitch: could not install Go {res.install_spec} asked for by {where} "
-                    f"(see above; retry with `goswitch install {res.install_spec}`)"
+                    f"(retry with `goswitch install {res.install_spec}`; the next cd here "
+                    "tries again too)"
                 )
         else:
             plan.messages.append(
