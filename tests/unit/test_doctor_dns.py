@@ -228,3 +228,12 @@ def test_go_nss_error_accepts_what_go_accepts():
 
     ok = "# comment\npasswd: files systemd\nhosts: files [!UNAVAIL=return] dns myhostname\n\n"
     assert go_nss_error(ok) is None
+
+
+def test_unparsable_numbers_in_options_count_as_zero_like_go_and_glibc(tmp_path):
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "resolv.conf").write_text(
+        "nameserver 10.0.0.1\noptions timeout:abc attempts:x ndots:y\n")
+    t = run(tmp_path)["resolver-timeouts"]
+    assert (t.data["timeout"], t.data["attempts"]) == (1, 1)
+    assert t.data["go_worst_case_s"] == 1

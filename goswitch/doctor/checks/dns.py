@@ -43,13 +43,15 @@ GO_SKIPS = ("nis", "nisplus", "ldap", "sss", "wins", "winbind", "hesiod", "db", 
 # ---------------------------------------------------------------- resolv.conf
 
 
-def _int_option(value: str) -> int | None:
+def _int_option(value: str) -> int:
+    """The leading digits as a number, 0 without any: what Go's dtoi and glibc's atoi
+    both make of `timeout:abc` (Go then raises timeout and attempts to 1)."""
     digits = ""
     for ch in value:
         if not ch.isdigit():
             break
         digits += ch
-    return int(digits) if digits else None
+    return int(digits) if digits else 0
 
 
 def parse_resolv_conf(text: str) -> dict:
