@@ -87,17 +87,11 @@ def parse_resolv_conf(text: str) -> dict:
 
 def _apply_option(conf: dict, opt: str) -> None:
     if opt.startswith("ndots:"):
-        n = _int_option(opt[6:])
-        if n is not None:
-            conf["ndots"] = min(n, 15)
+        conf["ndots"] = min(_int_option(opt[6:]), 15)
     elif opt.startswith("timeout:"):
-        n = _int_option(opt[8:])
-        if n is not None:
-            conf["timeout"] = max(n, 1)
+        conf["timeout"] = max(_int_option(opt[8:]), 1)
     elif opt.startswith("attempts:"):
-        n = _int_option(opt[9:])
-        if n is not None:
-            conf["attempts"] = max(n, 1)
+        conf["attempts"] = max(_int_option(opt[9:]), 1)
     elif opt == "rotate":
         conf["rotate"] = True
     elif opt in ("single-request", "single-request-reopen"):
@@ -252,7 +246,7 @@ def godebug_netdns(environ) -> tuple[str | None, str | None, int]:
     mode, level = None, 0
     for part in raw.split("+"):
         if part[:1].isdigit():
-            level = _int_option(part) or 0
+            level = _int_option(part)
         elif part:
             mode = part
     return raw, mode, level
