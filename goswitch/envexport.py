@@ -210,20 +210,18 @@ def to_shell(export: Export, shell_name: str) -> str:
         from .shells import get_shell
 
         fish = get_shell("fish")
-        return "".join(
+        lines = [fish.unset(name) for name in export.unset]
+        lines += [
             fish.export_path(value) if name == "PATH" else fish.export(name, value)
             for name, value in export.set.items()
-        )
+        ]
+        return "".join(lines)
     from .shells import check_name
+    from .shells.bash import quote_single
 
     lines = [f"unset {check_name(name)};\n" for name in export.unset]
-    lines += [f"export {check_name(n)}={quote_sh(v)};\n" for n, v in export.set.items()]
+    lines += [f"export {check_name(n)}={quote_single(v)};\n" for n, v in export.set.items()]
     return "".join(lines)
-
-
-def quote_sh(value: str) -> str:
-    """POSIX single quotes: the value byte for byte, nothing expanded, in every sh."""
-    return "'" + value.replace("'", "'\\''") + "'"
 
 
 def to_json(export: Export) -> str:

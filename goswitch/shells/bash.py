@@ -6,9 +6,15 @@ zsh reads the same quoting, so :mod:`.zsh` builds on this adapter.
 from . import Shell, check_name, raw_byte
 
 
+def quote_single(value: str) -> str:
+    """POSIX single quotes: every byte literal, in every sh (dash too)."""
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
 def quote_posix(value: str) -> str:
+    """Single quotes for printable ASCII, else ``$'...'`` (one line, escapes visible)."""
     if all(" " <= c <= "~" for c in value):
-        return "'" + value.replace("'", "'\\''") + "'"
+        return quote_single(value)
     out = ["$'"]
     for ch in value:
         code = ord(ch)
