@@ -66,3 +66,20 @@ def locked(path: str, timeout: float = 30) -> Iterator[None]:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with FileLock(f"{path}.lock", timeout=timeout):
         yield
+
+
+def take(lock, notify, waiting: str, timeout: float = -1) -> bool:
+    """Acquire a ``filelock`` lock, first saying ``waiting`` through ``notify`` when another
+    process holds it; returns whether we had to wait.  ``filelock.Timeout`` after
+    ``timeout`` seconds (-1: no limit)."""
+    from filelock import Timeout
+
+    try:
+        lock.acquire(timeout=0.2)
+        return False
+    except Timeout:
+        pass
+    if notify is not None:
+        notify(waiting)
+    lock.acquire(timeout=timeout)
+    return True

@@ -23,7 +23,7 @@ import time
 import zlib
 
 from .. import paths
-from ..atomic import write_atomic
+from ..atomic import take, write_atomic
 from ..errors import GoswitchError, NetworkError, NotFoundError
 from ..resolve import LATEST_FILE
 from ..settings import DEFAULT_INDEX_URL
@@ -273,23 +273,16 @@ def _acquire(lock, opts: NetOptions, reporter) -> bool:
     """
     from filelock import Timeout
 
-    try:
-        lock.acquire(timeout=0.2)
-        return False
-    except Timeout:
-        pass
-    if reporter is not None:
-        reporter.message("waiting for another goswitch process fetching the release index...")
     bound = opts.timeout * opts.retries + 30
+    waiting = "waiting for another goswitch process fetching the release index..."
     try:
-        lock.acquire(timeout=bound)
+        return take(lock, reporter.message if reporter else None, waiting, bound)
     except Timeout:
         raise NetworkError(
             "release index",
             f"another goswitch process has held its lock for over {bound:.0f} s",
             f"try again; if it persists, remove {lock.lock_file}",
         ) from None
-    return True
 
 
 def newest_stable(releases: list[Release]) -> Release | None:

@@ -31,6 +31,7 @@ import threading
 import time
 
 from .. import paths
+from ..atomic import take
 from ..errors import EXIT_USAGE, GoswitchError, NetworkError, NotFoundError, VerifyError
 from ..resolve import parse_user_spec as parse_spec
 from ..settings import DEFAULT_MIRRORS
@@ -85,15 +86,11 @@ class _Locked:
         self.version, self.reporter, self.doing = version, reporter, doing
 
     def __enter__(self):
-        from filelock import Timeout
-
-        try:
-            self.lock.acquire(timeout=0.2)
-        except Timeout:
-            self.reporter.message(
-                f"waiting for another goswitch process {self.doing} Go {self.version}..."
-            )
-            self.lock.acquire(timeout=-1)
+        take(
+            self.lock,
+            self.reporter.message,
+            f"waiting for another goswitch process {self.doing} Go {self.version}...",
+        )
         return self
 
     def __exit__(self, *exc):
