@@ -18,14 +18,21 @@ def fast_exit(code: int) -> None:
 
     try:
         sys.stdout.flush()
-    except OSError as exc:  # `goswitch init bash > /dev/full`: say so, never exit 0
-        if not code and not isinstance(exc, BrokenPipeError):
-            sys.stderr.write(f"goswitch: cannot write the output: {exc.strerror or exc}\n")
-        code = code or 1
+    except OSError as exc:  # `goswitch init bash > /dev/full`: never exit 0
+        code = code or _output_failed(exc)
     try:
         sys.stderr.flush()
     finally:
         posix._exit(code)
+
+
+def _output_failed(exc: OSError) -> int:
+    """Say why stdout could not be written (a closed pipe: the reader left, no words); 1."""
+    import sys
+
+    if not isinstance(exc, BrokenPipeError):
+        sys.stderr.write(f"goswitch: cannot write the output: {exc.strerror or exc}\n")
+    return 1
 
 
 def run() -> None:
@@ -47,9 +54,7 @@ def run() -> None:
 
                 code = init(args[1:])
             except OSError as exc:  # stdout is a full disk or a closed pipe
-                if not isinstance(exc, BrokenPipeError):  # the reader left: nothing to say
-                    sys.stderr.write(f"goswitch: cannot write the output: {exc.strerror or exc}\n")
-                code = 1
+                code = _output_failed(exc)
             fast_exit(code)
         from .hook.main import launch
 

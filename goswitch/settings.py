@@ -232,9 +232,14 @@ def lookup(data: dict, name: str):
     return node
 
 
+def _tables() -> set[str]:
+    """The TOML tables settings live in (``systemd`` for ``systemd.path``)."""
+    return {k.name.split(".")[0] for k in KEYS if "." in k.name}
+
+
 def unknown_keys(data: dict) -> list[str]:
     """Dotted names in a parsed config that are no setting (typos: ``auto_instal``)."""
-    tables = {k.name.split(".")[0] for k in KEYS if "." in k.name}
+    tables = _tables()
     out = []
     for name, value in data.items():
         if name in tables and isinstance(value, dict):
@@ -247,8 +252,7 @@ def unknown_keys(data: dict) -> list[str]:
 def _did_you_mean(name: str) -> str:
     from difflib import get_close_matches  # only for a config with a typo
 
-    tables = {k.name.split(".")[0] for k in KEYS if "." in k.name}
-    close = get_close_matches(name, [*KEYS_BY_NAME, *tables], n=1)
+    close = get_close_matches(name, [*KEYS_BY_NAME, *_tables()], n=1)
     return f"; did you mean {close[0]}?" if close else "; `goswitch config list` shows the keys"
 
 

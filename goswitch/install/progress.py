@@ -90,20 +90,22 @@ class StderrReporter(Reporter):
         elif time.monotonic() - max(self._last, self._t0) >= self.log_interval:
             self._log_line()  # a CI log: a plain line now and then, so it never looks hung
 
+    def _rate(self, now: float) -> str:
+        elapsed = max(now - self._t0, 1e-6)
+        return f"{_size(max(self._done - self._base, 0) / elapsed)}/s"
+
     def _log_line(self) -> None:
         self._last = time.monotonic()
-        elapsed = max(self._last - self._t0, 1e-6)
-        rate = _size(max(self._done - self._base, 0) / elapsed)
         of = f" of {_size(self._total)}" if self._total else ""
-        self._write(f"{self.prefix}{self._label}: {_size(self._done)}{of} ({rate}/s)\n")
+        rate = self._rate(self._last)
+        self._write(f"{self.prefix}{self._label}: {_size(self._done)}{of} ({rate})\n")
 
     def _draw(self, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self._last < self.interval:
             return
         self._last = now
-        elapsed = max(now - self._t0, 1e-6)
-        rate = f"{_size(max(self._done - self._base, 0) / elapsed)}/s"
+        rate = self._rate(now)
         cols = shutil.get_terminal_size((80, 24)).columns
         if self._total:
             pct = min(100, int(self._done * 100 / self._total))
