@@ -54,7 +54,7 @@ def _bounded(message: str) -> str:
 
 def _touch_stamp(environ, pid: str, started_ns: int, run: str | None = None) -> str:
     run = run or paths.runtime_dir(environ)
-    name = "stamp-" + "".join(c for c in pid if c.isdigit())
+    name = "stamp-" + pid
     stamp = fs.join(run, name)
     when = started_ns - _STAMP_MARGIN_NS
     try:
@@ -78,7 +78,8 @@ def hook(args: list[str]) -> int:
     if shell is None:
         return 2
     proto = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
-    pid = args[2] if len(args) > 2 else str(fs.getppid())
+    # Only digits reach the stamp's and the memo's file names.
+    pid = "".join(c for c in (args[2] if len(args) > 2 else str(fs.getppid())) if c.isdigit())
     said = set(args[3].split(_RS)) if len(args) > 3 and args[3] else set()
     out: list[str] = []
     if proto != PROTO:
@@ -100,10 +101,9 @@ def hook(args: list[str]) -> int:
     from .evaluate import evaluate
 
     run = paths.runtime_dir(environ)  # this shell's stamp and failed-install memo live there
-    shell_id = "".join(c for c in pid if c.isdigit())
 
     try:
-        plan = evaluate(environ, pwd, said, fs.join(run, "failed-" + shell_id))
+        plan = evaluate(environ, pwd, said, fs.join(run, "failed-" + pid))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never break the prompt; say it once

@@ -131,13 +131,11 @@ def _env(environ, name: str) -> str:
     return (environ.get(name.lower()) or environ.get(name.upper()) or "").strip()
 
 
-def proxies_for(url: str, environ) -> dict:
-    """The ``ProxyHandler`` mapping for ``url``: honours ``*_proxy`` and ``no_proxy``."""
-    return proxy_for(url, environ)[0]
-
-
 def proxy_for(url: str, environ) -> tuple[dict, str]:
-    """(``ProxyHandler`` mapping, the variable it came from) for ``url``; ({}, "") for none."""
+    """(``ProxyHandler`` mapping, the variable it came from) for ``url``; ({}, "") for none.
+
+    Honours ``*_proxy``, ``all_proxy`` and ``no_proxy``, in either case.
+    """
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     var = f"{scheme.upper()}_PROXY"

@@ -37,7 +37,7 @@ from goswitch.install.stream import Aborted, GrowingFile, Restarted
     ],
 )  # fmt: skip
 def test_proxies_for(url, env, want):
-    assert dl.proxies_for(url, env) == want
+    assert dl.proxy_for(url, env)[0] == want
 
 
 def test_redact_and_join():
