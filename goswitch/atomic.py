@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 
 def write_atomic(
-    path: str, data: bytes, mode: int | None = None, sync_dir: bool = False
+    path: str,
+    data: bytes,
+    mode: int | None = None,
+    sync_dir: bool = False,
+    check: Callable[[str], None] | None = None,
 ) -> None:
     """Replace ``path`` with ``data``; OSError when it cannot.
 
     ``mode`` None keeps the mode of the file replaced (a user's ``chmod 600``
-    survives), 0o644 for a new one.
+    survives), and gives a new one what the umask allows.  ``check(temp path)``,
+    when given, may refuse the written file (by raising) before it replaces
+    anything.
 
     The temp name starts with ``.`` and ends in ``.tmp`` so neither systemd's
     environment.d reader (``*.conf``) nor its unit loader ever picks it up.
@@ -33,7 +39,9 @@ def write_atomic(
         try:
             mode = os.stat(path).st_mode & 0o7777
         except OSError:
-            mode = 0o644
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
     try:
         try:
@@ -44,6 +52,8 @@ def write_atomic(
             os.fsync(fd)
         finally:
             os.close(fd)
+        if check is not None:
+            check(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -20,11 +20,11 @@ trusted stays trusted: only ``[go] version`` changed and we changed it.
 from __future__ import annotations
 
 import os
-import stat
 
 from . import config_file, discovery, envexport, fs, paths, trust
 from . import settings as settings_mod
 from . import store as store_mod
+from .atomic import write_atomic
 from .discovery import GO_VERSION_NAME, TOML_NAME, TOOL_VERSIONS_NAME
 from .errors import GoswitchError, NotFoundError, PinError
 from .resolve import parse_user_spec
@@ -171,33 +171,13 @@ def _edit_tool_versions(text: str, value: str) -> str:
 
 
 def _atomic_write(path: str, data: bytes, check) -> None:
-    """Write beside the target, let ``check(tmp)`` validate, then rename over it."""
-    target = os.path.realpath(path)  # a symlinked pin file stays a symlink
-    directory = os.path.dirname(target)
-    tmp = os.path.join(directory, f".{os.path.basename(target)}.goswitch-{os.getpid()}.tmp")
+    """Write through a symlinked pin file (it stays a symlink), ``check`` first."""
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        mode = None
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            os.write(fd, data)
-            if mode is not None:
-                os.fchmod(fd, mode)
-        finally:
-            os.close(fd)
-        check(tmp)
-        os.replace(tmp, target)
+        write_atomic(os.path.realpath(path), data, check=check)
     except OSError as exc:
         raise GoswitchError(
             path, f"cannot write it: {exc.strerror}", "check the directory's permissions"
         ) from None
-    finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
 
 
 def write_pin(directory: str, value: str, requested: str | None = None, environ=os.environ):
