@@ -38,6 +38,12 @@ CHINA_HINT = (
     "https://golang.google.cn/dl/"
 )
 
+
+def with_china_hint(exc: NetworkError) -> NetworkError:
+    """``exc`` whose fix also says how to get Go where go.dev cannot be reached."""
+    return NetworkError(exc.what, exc.why, f"{exc.fix}; {CHINA_HINT}")
+
+
 INDEX_FILE = "index.json"
 LOCK_FILE = "index.lock"
 CACHE_FORMAT = 1
@@ -352,7 +358,7 @@ def load(
             )
         except (NetworkError, NotFoundError) as exc:
             if url == DEFAULT_INDEX_URL and isinstance(exc, NetworkError):
-                exc = NetworkError(exc.what, exc.why, f"{exc.fix}; {CHINA_HINT}")
+                exc = with_china_hint(exc)
             if cached is None or refresh:
                 raise exc from None
             if reporter is not None:

@@ -461,8 +461,7 @@ def _fetch_and_install(
                     raise
                 # The index may have come from a cache or golang.google.cn: the bytes
                 # still came from go.dev, which mainland China cannot reach.
-                fix = f"{exc.fix}; {index_mod.CHINA_HINT}"
-                raise NetworkError(exc.what, exc.why, fix) from None
+                raise index_mod.with_china_hint(exc) from None
             try:
                 verify.check_sha256(
                     fetched.sha256, archive.sha256, archive.filename, redact(fetched.url)
