@@ -52,10 +52,9 @@ def _bounded(message: str) -> str:
     return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 3] + "..."
 
 
-def _touch_stamp(environ, pid: str, started_ns: int, run: str | None = None) -> str:
-    run = run or paths.runtime_dir(environ)
-    name = "stamp-" + pid
-    stamp = fs.join(run, name)
+def _touch_stamp(run: str, pid: str, started_ns: int) -> str:
+    """This shell's stamp in ``run`` (paths.runtime_dir), dated just before this run."""
+    stamp = fs.join(run, "stamp-" + pid)
     when = started_ns - _STAMP_MARGIN_NS
     try:
         try:
@@ -123,7 +122,7 @@ def hook(args: list[str]) -> int:
             out.append(shell.export(name, value))
     # Tier-0 bookkeeping: what to watch and since when.
     out.append(shell.set_list("__goswitch_watch", plan.watched))
-    stamp = _touch_stamp(environ, pid, started_ns, run)
+    stamp = _touch_stamp(run, pid, started_ns)
     if not stamp:
         plan.messages.append(
             f"goswitch: cannot write the prompt stamp in {run}, so the "

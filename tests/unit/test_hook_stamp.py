@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 
+from goswitch import paths
 from goswitch.hook.main import _STAMP_MARGIN_NS, _touch_stamp
 
 
@@ -19,7 +20,7 @@ def test_stamp_is_dated_before_the_run_and_old_ones_go(tmp_path):
     recent = run / "stamp-222"
     recent.touch()
     started = time.time_ns()
-    stamp = _touch_stamp(env, "333", started)
+    stamp = _touch_stamp(paths.runtime_dir(env), "333", started)
     assert stamp == str(run / "stamp-333")
     assert os.stat(stamp).st_mtime_ns == started - _STAMP_MARGIN_NS
     assert not old.exists() and recent.exists()
@@ -34,7 +35,7 @@ def test_unwritable_runtime_dir_means_no_stamp(tmp_path):
     blocker.write_text("")
     env = {"XDG_RUNTIME_DIR": str(blocker), "GOSWITCH_CACHE_DIR": str(blocker / "x"),
            "HOME": str(tmp_path)}
-    assert _touch_stamp(env, "1", time.time_ns()) == ""
+    assert _touch_stamp(paths.runtime_dir(env), "1", time.time_ns()) == ""
 
 
 def test_without_a_stamp_the_hook_says_why_once(tmp_path):
