@@ -16,6 +16,9 @@ __goswitch_ovr=${__goswitch_ovr-}
 __goswitch_stamp=${__goswitch_stamp-}
 __goswitch_said=${__goswitch_said-}
 __goswitch_watch=()
+# bash >= 4.4 can tell whether a variable is exported (${VAR@a}).
+__goswitch_attrs=
+((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) && __goswitch_attrs=1
 
 _goswitch_stale() {
   [[ -n "$__goswitch_stamp" && -e "$__goswitch_stamp" ]] || return 0
@@ -27,15 +30,21 @@ _goswitch_stale() {
 }
 
 _goswitch_hook() {
-  local rc=$?
-  if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "${GOSWITCH_GO_VERSION-}" ]] ||
-    _goswitch_stale; then
+  local rc=$? ovr=${GOSWITCH_GO_VERSION-}
+  # The hook sees only an exported override, so exporting one set earlier must
+  # count as a change too.
+  [[ -z $__goswitch_attrs ]] || ovr=${GOSWITCH_GO_VERSION+${GOSWITCH_GO_VERSION@a}}:$ovr
+  if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "$ovr" ]] || _goswitch_stale; then
+    if [[ $__goswitch_python == /* && ! -x $__goswitch_python ]]; then
+      _goswitch_off
+      return "$rc"
+    fi
     eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook bash \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
     # Recorded after the run: a Ctrl-C aborts this function and so leaves it for the
     # next prompt to evaluate again; a python that cannot run still errs only once.
     __goswitch_pwd=$PWD
-    __goswitch_ovr=${GOSWITCH_GO_VERSION-}
+    __goswitch_ovr=$ovr
   fi
   return "$rc"
 }
@@ -43,8 +52,16 @@ _goswitch_hook() {
 # Run first, so the user's own prompt commands already see the new Go.
 # Array form (bash >= 5.1) or a string.  ${x@a} needs bash >= 4.4 and only
 # runs there; `declare -p` would cost a subshell at every shell start.
+# goswitch was uninstalled or moved under this shell (its Python or its package is
+# gone; the launch code prints `_goswitch_off`): say so once, not at every cd.
+_goswitch_off() {
+  printf 'goswitch: %s\n' "cannot run its hook any more (goswitch uninstalled or moved?" \
+    "from $__goswitch_python); it stops in this shell and the Go environment stays as it is." \
+    "Remove the goswitch init line from ~/.bashrc, or reinstall goswitch and open a new shell." >&2
+  _goswitch_hook() { return; }
+}
 __goswitch_pc_attrs=
-if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
+if [[ -n $__goswitch_attrs ]]; then
   __goswitch_pc_attrs=${PROMPT_COMMAND+${PROMPT_COMMAND@a}}
 fi
 if [[ $__goswitch_pc_attrs == *a* ]]; then

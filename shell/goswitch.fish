@@ -26,11 +26,27 @@ function _goswitch_stale
     return 1
 end
 
+# goswitch was uninstalled or moved under this shell (its Python or its package is
+# gone; the launch code prints `_goswitch_off`): say so once, not at every cd.
+function _goswitch_off
+    printf 'goswitch: %s\n' "cannot run its hook any more (goswitch uninstalled or moved?" \
+        "from $__goswitch_python); it stops in this shell and the Go environment stays as it is." \
+        "Remove the goswitch init line from ~/.config/fish/config.fish, or reinstall goswitch and open a new shell." >&2
+    functions --erase _goswitch_hook
+end
+
 function _goswitch_hook --on-event fish_prompt --on-variable PWD
     set -l goswitch_status $status
+    # The hook sees only an exported override, so exporting one set earlier
+    # must count as a change too.
     set -l ovr ''
-    set -q GOSWITCH_GO_VERSION; and set ovr "$GOSWITCH_GO_VERSION"
+    set -q GOSWITCH_GO_VERSION; and set ovr ":$GOSWITCH_GO_VERSION"
+    set -qx GOSWITCH_GO_VERSION; and set ovr "x$ovr"
     if test "$__goswitch_pwd" != "$PWD"; or test "$__goswitch_ovr" != "$ovr"; or _goswitch_stale
+        if string match -q '/*' -- $__goswitch_python; and not test -x $__goswitch_python
+            _goswitch_off
+            return $goswitch_status
+        end
         $__goswitch_python -I -S -c $__goswitch_code hook fish \
             $__goswitch_proto $fish_pid "$__goswitch_said" | source
         # After the run: a Ctrl-C cancels this function and leaves it to the next prompt.

@@ -28,15 +28,30 @@ _goswitch_stale() {
 
 _goswitch_hook() {
   local rc=$?
-  if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "${GOSWITCH_GO_VERSION-}" ]] ||
-    _goswitch_stale; then
+  # The hook sees only an exported override, so exporting one set earlier must
+  # count as a change too ($parameters: "scalar" or "scalar-export").
+  local ovr=${parameters[GOSWITCH_GO_VERSION]-}:${GOSWITCH_GO_VERSION-}
+  if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "$ovr" ]] || _goswitch_stale; then
+    if [[ $__goswitch_python == /* && ! -x $__goswitch_python ]]; then
+      _goswitch_off
+      return "$rc"
+    fi
     eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook zsh \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
     # After the run: a Ctrl-C aborts this function and leaves it to the next prompt.
     __goswitch_pwd=$PWD
-    __goswitch_ovr=${GOSWITCH_GO_VERSION-}
+    __goswitch_ovr=$ovr
   fi
   return "$rc"
+}
+
+# goswitch was uninstalled or moved under this shell (its Python or its package is
+# gone; the launch code prints `_goswitch_off`): say so once, not at every cd.
+_goswitch_off() {
+  printf 'goswitch: %s\n' "cannot run its hook any more (goswitch uninstalled or moved?" \
+    "from $__goswitch_python); it stops in this shell and the Go environment stays as it is." \
+    "Remove the goswitch init line from ~/.zshrc, or reinstall goswitch and open a new shell." >&2
+  _goswitch_hook() { return; }
 }
 
 # A cd in a subshell does not switch (as in bash): `$(cd dir && pwd)` is

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import goswitch as goswitch_pkg
 from tests.support.archives import build_archives
 from tests.support.shells import SHELLS, ShellSession
 
@@ -246,6 +248,24 @@ def test_override_variable(world, shell):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_override_set_then_exported(world, shell):
+    """Set without export, the hook cannot see it; exporting it later must switch."""
+    sess = world.start(shell)
+    cd(sess, world.old)
+    sess.run(f"set -g GOSWITCH_GO_VERSION {V2}" if shell == "fish"
+             else f"GOSWITCH_GO_VERSION={V2}")
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    sess.run("set -gx GOSWITCH_GO_VERSION $GOSWITCH_GO_VERSION" if shell == "fish"
+             else "export GOSWITCH_GO_VERSION")
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    # And taken back out of the environment (still set in the shell): back to the pin.
+    sess.run("set -gu GOSWITCH_GO_VERSION $GOSWITCH_GO_VERSION" if shell == "fish"
+             else "export -n GOSWITCH_GO_VERSION" if shell == "bash"
+             else "typeset +x GOSWITCH_GO_VERSION")
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_global_default_applies_outside_projects(world, shell):
     Path(world.env["GOSWITCH_CONFIG"]).write_text(f'default_version = "{V2}"\n')
     sess = world.start(shell)
@@ -291,6 +311,38 @@ def test_old_init_script_is_detected(world, shell):
     assert env["GOROOT"] == good["GOROOT"] and env["PATH"] == good["PATH"]
     assert sess.var("__goswitch_proto") == "1"
     assert "another goswitch version" not in sess.run("true")
+
+
+@pytest.mark.parametrize("gone", ["package", "python"])
+@pytest.mark.parametrize("shell", SHELLS)
+def test_uninstalled_under_a_running_shell(world, shell, gone):
+    """`pip uninstall goswitch` (the package) or `pipx uninstall` (the venv and its
+    Python) while shells are open: one message, then the hook stays quiet."""
+    inst = world.tmp / "inst"
+    shutil.copytree(Path(goswitch_pkg.__file__).parent, inst / "lib" / "goswitch",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (inst / "bin").mkdir()
+    python = inst / "bin" / "python"
+    python.symlink_to(sys.executable)
+    init = subprocess.run(
+        [str(python), "-c", "import sys; sys.path[:0] = [sys.argv.pop(1)]; sys.argv[0] = 'goswitch'"
+         "; from goswitch import run; run()", str(inst / "lib"), "init", shell],
+        capture_output=True, text=True, check=True, env=world.env).stdout
+    (inst / "init").write_text(init)
+    source = f"source {inst / 'init'}\n" if shell == "fish" else f'eval "$(cat {inst / "init"})"\n'
+    sess = world.start(shell, rc_after=source)
+    cd(sess, world.old)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    if gone == "package":
+        shutil.rmtree(inst / "lib" / "goswitch")
+    else:
+        python.unlink()
+    out = cd(sess, world.new)
+    assert out.count("cannot run its hook any more") == 1, out
+    assert "Traceback" not in out and "No such file" not in out, out
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)  # left as it was
+    out = cd(sess, world.old) + cd(sess, world.new) + prompt(sess)
+    assert out.strip() == "", out
 
 
 @pytest.mark.parametrize("shell", SHELLS)

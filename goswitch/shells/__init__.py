@@ -177,7 +177,10 @@ def launch_code() -> str:
         f"  if F=={SNAPSHOT_FORMAT}:exec(c)\n"
         "except Exception:pass\n"
         f"sys.path[:0]={extra!r}\n"
-        "from goswitch.hook.main import launch;launch(sys.argv[1:],_ok,S)"
+        # The package is gone (uninstalled under a running shell): the shell says so once.
+        "try:from goswitch.hook.main import launch\n"
+        "except ImportError:print('_goswitch_off');raise SystemExit\n"
+        "launch(sys.argv[1:],_ok,S)"
     )
 
 

@@ -52,7 +52,7 @@ def test_modules_come_after_what_they_import():
 def _probe(tmp_path: Path, package_parent: Path) -> str:
     """Run the real launch code, but print what it loaded instead of running the hook."""
     code = launch_code().replace(str(PACKAGE.parent), str(package_parent))
-    head = code.rsplit("\nfrom goswitch.hook.main import", 1)[0]
+    head = code.rsplit("\ntry:from goswitch.hook.main import", 1)[0]
     probe = head + (
         "\nimport goswitch.hook.main as m, goswitch.resolve as r"
         "\nprint(_ok, m.__spec__ is None, r.__spec__ is None)"
