@@ -153,6 +153,9 @@ def test_missing_files(tmp_path):
     ("files [NOTFOUND=return]", "fail"),
     ("files", "warn"),
     ("dns files", "warn"),
+    ("dns [!UNAVAIL=return] files", "warn"),
+    # systemd-resolved's own recipe (nss-resolve(8), Arch): resolved reads /etc/hosts.
+    ("mymachines resolve [!UNAVAIL=return] files myhostname dns", "ok"),
 ])
 def test_nsswitch_hosts_lines(tmp_path, line, status):
     root = root_with(tmp_path, "healthy", {"etc/nsswitch.conf": f"hosts: {line}\n"})

@@ -423,8 +423,9 @@ class DnsCheck(Check):
                            "and the listed services resolve names, so module downloads fail "
                            "with 'no such host' unless GOPROXY/GOFLAGS make the build offline.",
                            "Add `dns` after `files`, e.g. `hosts: files dns`.", data)
-        first_dns = min(names.index(n) for n in DNS_SOURCES if n in names)
-        if "files" in names and names.index("files") > first_dns:
+        # Only `dns` counts here: systemd-resolved (`resolve`) answers from /etc/hosts
+        # itself, so its own recipe `resolve [!UNAVAIL=return] files dns` is fine.
+        if "files" in names and "dns" in names and names.index("files") > names.index("dns"):
             return Finding("nsswitch", title, WARN, value,
                            explain + " Here DNS is asked before /etc/hosts: localhost aliases "
                            "and test host names wait for (and can be overridden by) DNS.",
