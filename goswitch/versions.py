@@ -49,6 +49,8 @@ class GoVersion:
         pre: str | None = None,
         pre_num: int = 0,
     ):
+        if patch == 0 and pre is None and (major, minor) < (1, 21):
+            patch = None  # "1.20.0" is the release named 1.20 (its tree, its archive)
         self.major, self.minor, self.patch = major, minor, patch
         self.pre, self.pre_num = pre, pre_num
         # Pre-releases sort before the release of their line; "1.20" and

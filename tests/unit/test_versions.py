@@ -23,6 +23,8 @@ def test_known_order_matches_go():
 @pytest.mark.parametrize("text,canon", [
     ("1.21.6", "1.21.6"), ("go1.21.6", "1.21.6"), (" go1.22rc1 ", "1.22rc1"),
     ("1.21beta2", "1.21beta2"), ("1.20", "1.20"), ("GO1.22.10", "1.22.10"),
+    # Before 1.21 the first release of a line has no ".0": 1.20.0 is the release 1.20.
+    ("1.20.0", "1.20"), ("go1.9.0", "1.9"), ("1.21.0", "1.21.0"),
 ])
 def test_parse_canonical(text, canon):
     assert str(GoVersion.parse(text)) == canon
