@@ -20,6 +20,7 @@ trusted stays trusted: only ``[go] version`` changed and we changed it.
 from __future__ import annotations
 
 import os
+import stat
 
 from . import config_file, discovery, envexport, fs, paths, trust
 from . import settings as settings_mod
@@ -170,10 +171,54 @@ def _edit_tool_versions(text: str, value: str) -> str:
     return "".join(lines)
 
 
-def _atomic_write(path: str, data: bytes, check) -> None:
-    """Write through a symlinked pin file (it stays a symlink), ``check`` first."""
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _write_target(path: str, name: str) -> str:
+    """Where the pin for ``path`` is written: the file itself, or the file a symlink
+    names when that file already pins a version (a shared pin of a monorepo).
+
+    A cloned project decides where its links point, so a link to anything else
+    (``~/.bashrc``, a file that does not exist yet) is refused, never written
+    through; and a pipe or a device is refused before it is opened (reading a
+    pipe would wait forever).
+    """
     try:
-        write_atomic(os.path.realpath(path), data, check=check)
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        raise GoswitchError(path, f"cannot look at it: {exc.strerror}",
+                            "check the directory's permissions") from None
+    target = path
+    if stat.S_ISLNK(st.st_mode):
+        target = os.path.realpath(path)
+        refused = f"it is a symlink to {target}, which does not already pin a Go version"
+        fix = f"remove the link to have goswitch write a file of its own, or edit {target} yourself"
+        try:
+            st = os.stat(target)
+        except OSError:
+            raise GoswitchError(path, refused, fix) from None
+        if stat.S_ISREG(st.st_mode):
+            try:
+                pinned = _reader(name)(target)
+            except (PinError, OSError):
+                pinned = None
+            if pinned is None:
+                raise GoswitchError(path, refused, fix)
+    for test, what in _KINDS:
+        if test(st.st_mode):
+            raise GoswitchError(
+                target, f"it is {what}, not a file", "remove or rename it, then run this again"
+            )
+    return target
+
+
+def _atomic_write(path: str, target: str, data: bytes, check) -> None:
+    """Write ``target`` (``path`` or its symlink's file) via a temp file, ``check`` first."""
+    try:
+        write_atomic(target, data, check=check)
     except OSError as exc:
         raise GoswitchError(
             path, f"cannot write it: {exc.strerror}", "check the directory's permissions"
@@ -184,7 +229,8 @@ def write_pin(directory: str, value: str, requested: str | None = None, environ=
     """Pin ``value`` (a spec text or ``system``) in ``directory``; returns a PinWrite."""
     path = choose_file(directory, requested)
     name = os.path.basename(path)
-    raw = _read_bytes(path)
+    target = _write_target(path, name)
+    raw = _read_bytes(target)
     bom, text = _split_text(raw, path) if raw is not None else (False, "")
     was_trusted = name == TOML_NAME and raw is not None and trust.is_trusted(environ, path)
     if name == TOML_NAME:
@@ -207,7 +253,7 @@ def write_pin(directory: str, value: str, requested: str | None = None, environ=
                 "edit it by hand",
             )
 
-    _atomic_write(path, data, check)
+    _atomic_write(path, target, data, check)
     if was_trusted:
         trust.trust(environ, path)
     result = PinWrite(path, value, raw is None, was_trusted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 
@@ -178,6 +179,36 @@ def test_symlinked_pin_file_is_written_through(gs, installer):  # noqa: F811
     assert gs("use", "1.22.10").code == 0
     assert (gs.project / ".go-version").is_symlink()
     assert shared.read_text() == "1.22.10\n"
+
+
+@pytest.mark.parametrize("name", [".go-version", ".tool-versions", "goswitch.toml"])
+def test_symlink_to_a_file_that_is_no_pin_is_never_written_through(gs, installer, name):  # noqa: F811
+    """A cloned project decides where its links point: `.go-version -> ~/.bashrc`."""
+    victim = gs.root / "bashrc"
+    victim.write_text("export GOROOT=/usr/lib/go\n# mine\n")
+    (gs.project / name).symlink_to(victim)
+    result = gs("use", "--file", name, "1.22.10")
+    assert result.code == 1, result
+    assert f"it is a symlink to {victim}, which does not already pin a Go version" in result.err
+    assert "remove the link" in result.err
+    assert victim.read_text() == "export GOROOT=/usr/lib/go\n# mine\n"
+
+
+def test_dangling_symlink_creates_nothing(gs, installer):  # noqa: F811
+    (gs.project / ".go-version").symlink_to(gs.root / "nowhere" / "pin")
+    result = gs("use", "1.22.10")
+    assert result.code == 1 and "symlink to" in result.err, result
+    assert not (gs.root / "nowhere").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_pin_path_that_is_not_a_file_is_refused_without_opening_it(gs, installer, kind):  # noqa: F811
+    path = gs.project / ".go-version"
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    result = gs("use", "--file", ".go-version", "1.22.10")  # a pipe would block a read
+    assert result.code == 1, result
+    what = "a named pipe" if kind == "fifo" else "a directory"
+    assert f"{path}: it is {what}, not a file (remove or rename it" in result.err
 
 
 def test_system_pin(gs, installer):  # noqa: F811
