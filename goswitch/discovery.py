@@ -3,7 +3,13 @@
 In each directory the first file that pins a version wins, in this order:
 ``goswitch.toml`` (``[go] version``), ``.go-version``, ``.tool-versions``
 (``golang X`` / ``go X``), ``go.mod`` (``toolchain goX.Y.Z`` exact, else the
-``go`` line as a minimum).  The nearest directory with a pin wins.
+``go`` line as a minimum), ``go.work``.  The nearest directory with a pin wins.
+
+A go.mod inside a workspace is read the way the go command reads it: when a
+``go.work`` is found above it (or ``$GOWORK`` names one; ``GOWORK=off`` turns
+workspaces off), the go command takes its toolchain from the go.work, so that
+file decides; goswitch takes whichever of the two asks for more, so a go.work
+that lags behind its module fails in Go's own words rather than ours.
 
 Stdlib only, on the hook path: each file is stat'ed once (the stat also tells
 the hook what to watch) and only regular files are opened, so a FIFO or a
@@ -22,6 +28,7 @@ TOML_NAME = "goswitch.toml"
 GO_VERSION_NAME = ".go-version"
 TOOL_VERSIONS_NAME = ".tool-versions"
 GO_MOD_NAME = "go.mod"
+GO_WORK_NAME = "go.work"
 _MAX_READ = 1 << 20  # a pin file is tiny; go.mod may be large-ish
 SYSTEM = "system"  # `system` in a pin file: keep the shell's own Go here
 _ENV_NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -145,7 +152,7 @@ def read_tool_versions(path: str) -> Pin | None:
 
 
 def read_go_mod(path: str) -> Pin | None:
-    """go.mod: ``toolchain goX.Y.Z`` is exact; a ``go X.Y[.Z]`` line is a minimum."""
+    """go.mod or go.work: ``toolchain goX.Y.Z`` is exact; a ``go X.Y[.Z]`` line is a minimum."""
     go_line = toolchain = None
     for num, raw in enumerate(_read_text(path).splitlines(), 1):
         fields = raw.split("//", 1)[0].split()
@@ -271,29 +278,32 @@ def _line_of(text: str, key: str) -> int:
     return 0
 
 
-def discover(start: str, use_go_mod: bool = True) -> Discovery:
+def discover(start: str, use_go_mod: bool = True, gowork: str = "") -> Discovery:
     """Walk from ``start`` up to ``/`` and return the nearest pin.
 
+    ``use_go_mod`` covers go.mod and go.work; ``gowork`` is ``$GOWORK``.
     Raises :class:`PinError` for a file that is meant to pin but cannot.
     """
     result = Discovery()
     top = fs.abspath(start) if start else fs.sep
     names = [TOML_NAME, GO_VERSION_NAME, TOOL_VERSIONS_NAME]
+    workspaces = use_go_mod and gowork != "off"
     if use_go_mod:
         names.append(GO_MOD_NAME)
+        if workspaces and not gowork:
+            names.append(GO_WORK_NAME)
     now = time_ns()
     for directory in fs.ancestors(top):
-        try:
-            future = fs.stat(directory).st_mtime_ns > now  # a project unpacked from a tarball
+        try:  # dated in the future: a project unpacked from a tarball
+            _watch(result, directory, fs.stat(directory).st_mtime_ns, now)
         except OSError:
-            future = False
-        (result.future if future else result.watched).append(directory)
+            result.watched.append(directory)
         for name in names:
             path = fs.join(directory, name)
             st = _regular(path)
             if st is None:
                 continue
-            (result.future if st.st_mtime_ns > now else result.watched).append(path)
+            _watch(result, path, st.st_mtime_ns, now)
             if name == TOML_NAME:
                 pin, env, toolchain = read_goswitch_toml(path)
                 if env and result.env_file is None:
@@ -306,7 +316,52 @@ def discover(start: str, use_go_mod: bool = True) -> Discovery:
                 pin = read_tool_versions(path)
             else:
                 pin = read_go_mod(path)
+                if pin is not None and name == GO_MOD_NAME and workspaces:
+                    pin = _stricter(pin, _workspace_pin(directory, gowork, result, now))
             if pin is not None:
                 result.pin = pin
                 return result
     return result
+
+
+def _watch(result: Discovery, path: str, mtime_ns: int, now: int) -> None:
+    """Watch ``path`` for changes, unless it is dated in the future (see Discovery)."""
+    (result.future if mtime_ns > now else result.watched).append(path)
+
+
+def _workspace_pin(module_dir: str, gowork: str, result: Discovery, now: int) -> Pin | None:
+    """The pin of the go.work the go command would use for a module in ``module_dir``."""
+    if gowork:  # GOWORK=/path/to/go.work (the go command wants it absolute)
+        st = _regular(gowork) if gowork.startswith(fs.sep) else None
+        if st is None:
+            return None
+        _watch(result, gowork, st.st_mtime_ns, now)
+        return read_go_mod(gowork)
+    for directory in fs.ancestors(module_dir):
+        if directory != module_dir:  # its own directory is watched already
+            try:
+                _watch(result, directory, fs.stat(directory).st_mtime_ns, now)
+            except OSError:
+                pass
+        path = fs.join(directory, GO_WORK_NAME)
+        st = _regular(path)
+        if st is not None:
+            _watch(result, path, st.st_mtime_ns, now)
+            return read_go_mod(path)
+    return None
+
+
+def _floor(pin: Pin) -> GoVersion | None:
+    if pin.minimum is not None:
+        return pin.minimum
+    return pin.spec.version if pin.spec is not None else None
+
+
+def _stricter(module: Pin, work: Pin | None) -> Pin:
+    """The go.work's pin, unless the module's asks for a newer Go."""
+    if work is None:
+        return module
+    mine, theirs = _floor(module), _floor(work)
+    if mine is not None and theirs is not None and mine > theirs:
+        return module
+    return work

@@ -173,7 +173,7 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
     res.toolchain = settings.toolchain
     override = environ.get(OVERRIDE_VAR, "").strip()
     try:
-        found: Discovery = discover(cwd, settings.read_go_mod)
+        found: Discovery = discover(cwd, settings.read_go_mod, environ.get("GOWORK", ""))
     except PinError:
         if not override:
             raise

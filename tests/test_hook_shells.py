@@ -394,6 +394,20 @@ def test_go_on_the_same_line_as_cd_is_already_the_new_one(world, shell, how):
                                      else "popd >/dev/null && go version")
 
 
+def test_module_in_a_go_workspace_builds_with_the_workspace_go(world):
+    """go.work says go 1.22, the module says go 1.21: the go command insists on 1.22."""
+    ws = world.projects / "ws"
+    (ws / "mod1").mkdir(parents=True)
+    (ws / "go.work").write_text("go 1.22.0\n\nuse ./mod1\n")
+    (ws / "mod1" / "go.mod").write_text("module example.com/mod1\n\ngo 1.21\n")
+    (ws / "mod1" / "main.go").write_text('package main\n\nfunc main() { println("hi") }\n')
+    sess = world.start("bash")
+    out = cd(sess, ws / "mod1")
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store), out
+    out = sess.run("go build -o /dev/null . && echo built-ok", timeout=120)
+    assert "built-ok" in out, out
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh"])  # fish runs $(...) in-process: a real cd
 def test_cd_in_a_command_substitution_starts_no_hook(world, tmp_path, shell):
     """`$(cd dir && pwd)` is everywhere in rc files and prompts: it must stay a builtin."""

@@ -71,6 +71,44 @@ def test_go_mod(tmp_path, text, kind, value):
     assert str(pin.minimum if kind == "minimum" else pin.spec.version) == value
 
 
+def test_go_work_decides_for_the_modules_below_it(tmp_path):
+    """The go command takes its toolchain from the go.work in workspace mode."""
+    ws = tmp_path / "ws"
+    write(str(ws / "go.work"), "go 1.22.3\n\nuse ./mod1\n")
+    write(str(ws / "mod1" / "go.mod"), "module m\n\ngo 1.21\n")
+    found = discover(str(ws / "mod1"))
+    assert (found.pin.file, found.pin.line, str(found.pin.minimum)) == (
+        str(ws / "go.work"), 1, "1.22.3")
+    assert str(ws / "go.work") in found.watched and str(ws) in found.watched
+    # The workspace root itself (no go.mod there).
+    assert str(discover(str(ws)).pin.minimum) == "1.22.3"
+    # A go.work toolchain line is exact, as in go.mod.
+    write(str(ws / "go.work"), "go 1.22.3\ntoolchain go1.22.10\nuse ./mod1\n")
+    assert str(discover(str(ws / "mod1")).pin.spec.version) == "1.22.10"
+    # GOWORK=off: no workspace, the module decides; read_go_mod off covers go.work too.
+    assert str(discover(str(ws / "mod1"), gowork="off").pin.minimum) == "1.21.0"
+    assert discover(str(ws / "mod1"), use_go_mod=False).pin is None
+    assert discover(str(ws), use_go_mod=False).pin is None
+
+
+def test_go_work_behind_its_module_is_not_used_to_go_older(tmp_path):
+    write(str(tmp_path / "go.work"), "go 1.21\nuse ./m\n")
+    write(str(tmp_path / "m" / "go.mod"), "module m\ngo 1.22.3\n")
+    pin = discover(str(tmp_path / "m")).pin
+    assert (pin.file, str(pin.minimum)) == (str(tmp_path / "m" / "go.mod"), "1.22.3")
+
+
+def test_gowork_variable_names_the_workspace_file(tmp_path):
+    write(str(tmp_path / "elsewhere" / "my.work"), "go 1.23.1\n")
+    write(str(tmp_path / "go.work"), "go 1.22.0\n")  # not the one: $GOWORK wins
+    write(str(tmp_path / "m" / "go.mod"), "module m\ngo 1.21\n")
+    found = discover(str(tmp_path / "m"), gowork=str(tmp_path / "elsewhere" / "my.work"))
+    assert str(found.pin.minimum) == "1.23.1"
+    assert str(tmp_path / "elsewhere" / "my.work") in found.watched
+    # Missing or relative: the go command would fail; goswitch goes by the module.
+    assert str(discover(str(tmp_path / "m"), gowork="rel.work").pin.minimum) == "1.21.0"
+
+
 @pytest.mark.parametrize("name,text,line", [
     (".go-version", "# c\n1.21.x\n", 2),
     (".go-version", "$(touch /tmp/pwned)\n", 1),
