@@ -81,8 +81,10 @@ unset __goswitch_pc_attrs
 # chpwd_functions after a successful builtin.  Join it when another tool set
 # it up; otherwise set it up, except for commands the user made a function or
 # an alias of.  Subshells are skipped: `$(cd dir && pwd)` must stay cheap.
+# Any cd evaluates, even to the same directory: `cd .` picks up what the
+# prompt's date check cannot see (a pin copied over by `cp -p`, older).
 _goswitch_chpwd() {
-  ((BASH_SUBSHELL)) || _goswitch_hook || :
+  ((BASH_SUBSHELL)) || { __goswitch_pwd=; _goswitch_hook; } || :
   return 0
 }
 [[ " ${chpwd_functions[*]-} " == *" _goswitch_chpwd "* ]] || chpwd_functions+=(_goswitch_chpwd)

@@ -37,6 +37,9 @@ end
 
 function _goswitch_hook --on-event fish_prompt --on-variable PWD
     set -l goswitch_status $status
+    # Any cd evaluates, even to the same directory: `cd .` picks up what the
+    # prompt's date check cannot see (a pin copied over by `cp -p`, older).
+    test "$argv[1]" = VARIABLE; and set -g __goswitch_pwd ''
     # The hook sees only an exported override, so exporting one set earlier
     # must count as a change too.
     set -l ovr ''

@@ -57,8 +57,10 @@ _goswitch_off() {
 # A cd in a subshell does not switch (as in bash): `$(cd dir && pwd)` is
 # everywhere in prompt themes and must not start a process.  `|| :` keeps
 # every status here out of ERR_EXIT / TRAPZERR (`setopt err_exit` shells).
+# Any cd evaluates, even to the same directory: `cd .` picks up what the
+# prompt's date check cannot see (a pin copied over by `cp -p`, older).
 _goswitch_chpwd() {
-  ((ZSH_SUBSHELL)) || _goswitch_hook || :
+  ((ZSH_SUBSHELL)) || { __goswitch_pwd=; _goswitch_hook; } || :
   return 0
 }
 

@@ -394,6 +394,25 @@ def test_go_on_the_same_line_as_cd_is_already_the_new_one(world, shell, how):
                                      else "popd >/dev/null && go version")
 
 
+@pytest.mark.parametrize("shell", SHELLS)
+def test_cd_dot_picks_up_a_pin_copied_over_with_an_older_date(world, shell):
+    """`cp -p` keeps the source's older mtime, which the prompt's check cannot see."""
+    # Under HOME, where the walk stops: /tmp's churn from other tests must not re-run it.
+    proj = world.home / "proj"
+    proj.mkdir()
+    pin = proj / ".go-version"
+    pin.write_text(V1 + "\n")
+    sess = world.start(shell)
+    cd(sess, proj)
+    prompt(sess)  # settled: the first runs create goswitch's own directories
+    pin.write_text(V2 + "\n")
+    os.utime(pin, (946684800, 946684800))  # 2000-01-01, as `cp -p` from an old checkout
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)  # what the prompt cannot see
+    cd(sess, ".")
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+
+
 def test_module_in_a_go_workspace_builds_with_the_workspace_go(world):
     """go.work says go 1.22, the module says go 1.21: the go command insists on 1.22."""
     ws = world.projects / "ws"
