@@ -21,7 +21,7 @@ import uuid
 
 from . import goenv
 from . import store as store_mod
-from .errors import GoswitchError, NotFoundError
+from .errors import EXIT_USAGE, GoswitchError, NotFoundError
 from .resolve import OVERRIDE_VAR, Resolution, choose, parse_user_spec, resolve
 from .store import Store
 from .versions import Spec
@@ -123,7 +123,8 @@ def _host_tool_dir() -> str:
 def find_tool(res: Resolution, name: str, settings, environ) -> str:
     """Where ``name`` lives for this Go: GOROOT/bin, GOBIN, then GOROOT/pkg/tool/<os_arch>."""
     if not name or "/" in name or name in (".", "..") or "\0" in name:
-        raise GoswitchError(f"tool {name!r}", "not a program name", "give a name like gofmt")
+        raise GoswitchError(f"tool {name!r}", "not a program name", "give a name like gofmt",
+                            exit_code=EXIT_USAGE)
     assert res.goroot is not None
     dirs = [os.path.join(res.goroot, "bin")]
     gobin = goenv.gobin_for(settings, environ, res.env)

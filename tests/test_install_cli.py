@@ -115,7 +115,7 @@ def test_install_without_spec_uses_what_the_directory_pins(env, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     r = gs(env, "install", cwd=empty)
-    assert r.returncode == 2 and "nothing pins a Go version here" in r.stderr
+    assert r.returncode == 3 and "nothing pins a Go version here" in r.stderr
 
 
 def test_list_marks_current_default_and_read_only_store(env, tmp_path):

@@ -53,7 +53,7 @@ class Target:
 def _require_linux() -> None:
     if not sys.platform.startswith("linux"):
         raise GoswitchError(
-            "goswitch systemd",
+            "systemd",
             "systemd user sessions exist only on Linux",
             "use `goswitch init` in your shell instead",
         )
@@ -68,7 +68,7 @@ def pick_spec(settings, version_opt: str | None) -> tuple[str, str]:
     if settings.default_version:
         return settings.default_version, "the global default"
     raise NotFoundError(
-        "goswitch systemd",
+        "systemd",
         "no Go version to point the session at",
         "pass --version 1.22.10, or set a global default with `goswitch use --global 1.22.10`",
     )

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from ...errors import GoswitchError
+from ...errors import GoswitchError, NotFoundError
 from ..output import cwd, load_settings, note, usage_error
 
 
@@ -97,7 +97,7 @@ def command(specs, refresh, from_file, sha256, unverified, verify_signature, qui
             failed.append(exc)
     if failed:
         raise GoswitchError(
-            "goswitch install",
+            "install",
             f"{len(failed)} of {len(specs)} versions failed (see above)",
             exit_code=failed[0].exit_code,
         )
@@ -112,8 +112,8 @@ def _here_spec(settings) -> str:
     if res.goroot:
         note(f"Go {res.version} ({res.describe_source}) is already installed in {res.goroot}")
         return str(res.version)
-    raise usage_error(
-        "goswitch install",
+    raise NotFoundError(
+        cwd(),
         "nothing pins a Go version here",
         "name one, e.g. `goswitch install 1.22.10`, or pin one with `goswitch use`",
     )
