@@ -148,14 +148,17 @@ def evaluate(
         where = res.describe_source
         if settings.auto_install:
             memo = _failed_install_memo(res.install_spec, where, settings)
-            tried = memo in said or _remembered(memo_file) == memo
+            # Only on disk: the run that failed was interrupted (Ctrl-C), said why, and
+            # the shell dropped its output; say it once, not again now.
+            interrupted = memo not in said and _remembered(memo_file) == memo
+            tried = memo in said or interrupted
             if not tried and _install(res.install_spec, base, settings):
                 res = resolve(pwd, settings, base, store)
             else:
                 if not tried:
                     _remember(memo_file, memo)
                 plan.memos.append(memo)
-                plan.messages.append(
+                (plan.memos if interrupted else plan.messages).append(
                     f"goswitch: could not install Go {res.install_spec} asked for by {where} "
                     f"(retry with `goswitch install {res.install_spec}`; the next cd here "
                     "tries again too)"
