@@ -112,6 +112,30 @@ def test_signature_beside_the_file_is_checked(env, unlisted, gpg_key):
     assert r.returncode == 4, r.stderr
 
 
+def test_signature_alone_vouches_when_no_sha256_is_known(env, unlisted, gpg_key):
+    """Air-gapped, no index: the archive and its .asc copied from go.dev are enough."""
+    path, _ = unlisted
+    gpg_key.sign(path)
+    r = gs(env, "install", "--from", str(path))
+    assert r.returncode == 0, r.stderr
+    assert "UNVERIFIED" not in r.stderr
+    assert (versions(env) / "1.18.10" / "bin" / "go").is_file()
+
+
+@pytest.mark.parametrize("policy", [[], ["--verify-signature"]])
+def test_unverified_never_waives_a_bad_signature(env, unlisted, gpg_key, policy):
+    """--unverified waives the missing sha256; a signature that is there must be good."""
+    path, _ = unlisted
+    gpg_key.sign(path)
+    other = path.with_name("other.bin")
+    other.write_bytes(b"another file")
+    gpg_key.sign(other)
+    shutil.copyfile(other.with_name("other.bin.asc"), path.with_name(path.name + ".asc"))
+    r = gs(env, "install", "--from", str(path), "--unverified", *policy)
+    assert r.returncode == 4, r.stderr
+    assert not (versions(env) / "1.18.10").exists() and leftovers(versions(env)) == []
+
+
 def test_from_file_checks_name_version_and_platform(env, tmp_path, unlisted):
     path, rel = unlisted
     other = tmp_path / "go1.18.10.darwin-arm64.tar.gz"

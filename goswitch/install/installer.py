@@ -662,17 +662,24 @@ def _install_from_file(
             "check where the value came from",
         )
     expected = known or sha256
-    if expected is None and not allow_unverified:
-        raise VerifyError(
-            path,
-            "its sha256 is unknown: the release index does not list it (or is unreachable)",
-            "pass --sha256 <hex> from a trusted source, or --unverified to install it unchecked",
-        )
+    sig = path + ".asc"
     check_sig, sig_required = verify.signature_policy(
         settings.verify_signature, verify_signature, environ
     )
-    if allow_unverified and expected is None:
-        check_sig, sig_required = False, False
+    # Air-gapped with no index: the .asc copied beside the archive vouches for it alone,
+    # so it must then be there and good.  --unverified waives a missing sha256 only: a
+    # signature that is there is still checked.
+    signed_only = expected is None and check_sig and os.path.isfile(sig)
+    if signed_only:
+        sig_required = True
+    elif expected is None and not allow_unverified:
+        raise VerifyError(
+            path,
+            "its sha256 is unknown: the release index does not list it (or is unreachable)",
+            f"pass --sha256 <hex> from a trusted source, put the release's signature beside "
+            f"it as {os.path.basename(sig)}, or pass --unverified to install it unchecked",
+        )
+    elif expected is None:
         reporter.message(f"warning: installing {name} UNVERIFIED (--unverified): no sha256 known")
     os.makedirs(store.root, exist_ok=True)
     with _Locked(environ, version, reporter):
@@ -696,7 +703,6 @@ def _install_from_file(
             if failed is not None:
                 raise failed
             if check_sig:
-                sig = path + ".asc"
                 if os.path.isfile(sig):
                     _check_signature(
                         path,
