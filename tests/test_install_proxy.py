@@ -9,6 +9,7 @@ as a user behind a TLS-intercepting proxy or with a private mirror would.
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -88,6 +89,9 @@ def test_user_and_password_in_a_mirror_url_are_sent_as_basic_auth(isolated_env, 
         assert len(sent) >= 2 and set(sent) == {want}
         assert [q.headers.get("authorization") for q in cdn.log] == [None]
         assert "cret" not in r.stderr
+        # The cached index is keyed by its URL, password included: readable by us only.
+        cached = Path(env["GOSWITCH_CACHE_DIR"]) / "index.json"
+        assert cached.stat().st_mode & 0o777 == 0o600
 
 
 # ---- https:// end to end: a TLS mirror on 127.0.0.1 signed by a throwaway CA ----------

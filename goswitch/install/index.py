@@ -137,9 +137,10 @@ def parse(data, where: str) -> list[Release]:
     """Releases from go.dev's JSON (bytes, text or the decoded list), newest first."""
     try:
         raw = json.loads(data) if isinstance(data, (bytes, str)) else data
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise GoswitchError(
-            where, f"not a JSON release index ({exc})", "check index_url / GOSWITCH_INDEX_URL"
+            where, f"not a JSON release index ({_json_why(exc)})",
+            "check index_url / GOSWITCH_INDEX_URL"
         ) from None
     if not isinstance(raw, list):
         raise GoswitchError(
@@ -243,7 +244,7 @@ def _read_cache(path: str, url: str):
     try:
         with open(path, "rb") as f:
             doc = json.loads(f.read())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if (
         not isinstance(doc, dict)
@@ -260,7 +261,17 @@ def _fresh(fetched: float, ttl: int, now: float) -> bool:
     return ttl > 0 and 0 <= now - fetched < ttl
 
 
-def _gunzipped(data: bytes, limit: int = 256 << 20) -> bytes:
+def _json_why(exc: Exception) -> str:
+    """Why the index is not JSON, in words about the file, not about Python's limits."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if "int_max_str_digits" in str(exc) or "Exceeds the limit" in str(exc):
+        return "a number with thousands of digits"
+    return str(exc)
+
+
+# go.dev's full index (include=all) is a few MB; a gzip bomb stops here.
+def _gunzipped(data: bytes, limit: int = 32 << 20) -> bytes:
     """The index as sent gzip-compressed anyway (some servers ignore our Accept-Encoding)."""
     if data[:2] != b"\x1f\x8b":
         return data
@@ -369,11 +380,12 @@ def load(
             return Index(parse(cached[0], path), url, cached[1], "stale")
         try:
             raw = json.loads(_gunzipped(data))
-        except (ValueError, UnicodeDecodeError, zlib.error) as exc:
+        except (ValueError, RecursionError, zlib.error) as exc:
             html = data.lstrip()[:1] == b"<"  # a directory listing or a login/captive page
             raise GoswitchError(
                 f"release index {redact(url)}",
-                "an HTML page, not the JSON list of releases" if html else f"not JSON ({exc})",
+                "an HTML page, not the JSON list of releases" if html
+                else f"not JSON ({_json_why(exc)})",
                 "set index_url / GOSWITCH_INDEX_URL to a JSON index such as "
                 f"{DEFAULT_INDEX_URL} or https://golang.google.cn/dl/?mode=json&include=all",
             ) from None
@@ -387,7 +399,10 @@ def load(
         fetched = time.time()
         doc = {"format": CACHE_FORMAT, "url": url, "fetched": fetched, "index": raw}
         try:
-            write_atomic(path, json.dumps(doc, separators=(",", ":")).encode())
+            # The URL is the cache's key; one with a password is for this user's eyes.
+            private = "@" in url.split("://", 1)[-1].split("/", 1)[0]
+            write_atomic(path, json.dumps(doc, separators=(",", ":")).encode(),
+                         mode=0o600 if private else None)
             write_latest(cache, releases)
         except OSError as exc:
             if reporter is not None:

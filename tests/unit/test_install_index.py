@@ -210,6 +210,8 @@ def test_an_index_sent_gzip_compressed_anyway_is_read(env, tmp_path):
     ("<!DOCTYPE HTML>\n<html><title>Directory listing for /dl/</title>", "an HTML page"),
     ("  <html>login</html>", "an HTML page"),
     ("go1.22.10.linux-amd64.tar.gz\n", "not JSON"),
+    ("[" * 200000 + "]" * 200000, "not JSON (nested too deeply)"),  # not a RecursionError
+    ("[" + "9" * 5001 + "]", "not JSON (a number with thousands of digits)"),
 ])
 def test_index_that_is_not_json_says_what_it_got_and_where_to_point(env, tmp_path, body, why):
     (tmp_path / "index.json").write_text(body)
