@@ -128,7 +128,8 @@ def _valid_name(value) -> bool:
         and 0 < len(value) <= 255
         and "/" not in value
         and "\\" not in value
-        and "\0" not in value
+        and value.isascii()
+        and value.isprintable()  # no control characters: it is shown and becomes a file name
         and not value.startswith(".")
     )
 

@@ -12,6 +12,8 @@ import shutil
 import sys
 import time
 
+from ..shells import printable
+
 
 class Reporter:
     """Silent: the interface, and what ``install(..., progress=None)`` uses."""
@@ -72,11 +74,14 @@ class StderrReporter(Reporter):
 
     def message(self, text: str) -> None:
         self._clear()
-        self._write(f"{self.prefix}{text}\n")
+        # Mirrors and indexes put text here (HTTP reasons, file names): escape what
+        # could drive the terminal, as the final error line does.
+        self._write(f"{self.prefix}{printable(text)}\n")
         if self._label and self.bar:
             self._draw(force=True)
 
     def start(self, label: str, total: int | None, done: int = 0) -> None:
+        label = printable(label)
         self._label, self._total, self._done, self._base = label, total, done, done
         self._t0 = time.monotonic()
         self._last = 0.0

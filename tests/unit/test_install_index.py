@@ -65,6 +65,9 @@ def test_parse_orders_and_validates():
             f("go1.19.1", sha="xyz"),  # not hex
             f("go1.19.1", name="../../etc/passwd"),  # path in the name
             f("go1.19.1", name=".hidden"),
+            f("go1.19.1", name="go1.19.1\x1b]0;PWNED\x07.linux-amd64.tar.gz"),  # shown, a file
+            f("go1.19.1", name="go1.19.1\n.linux-amd64.tar.gz"),
+            f("go1.19.1", name="go1.19.1\u202e.linux-amd64.tar.gz"),
             f("go1.19.1", size=-5),  # kept, size unknown
         ]},
         {"version": "go1", "files": []},  # unparsable: skipped

@@ -243,6 +243,18 @@ def test_progress_bar_only_on_a_tty():
     Reporter().message("silent")  # the API default says nothing
 
 
+def test_progress_lines_escape_what_a_mirror_sent():
+    """An HTTP reason or an index file name holding escapes must not drive the terminal."""
+    tty = FakeTTY()
+    rep = StderrReporter(tty)
+    rep.start("go1.24.1\x1b]0;PWNED\x07.tgz", 2_000_000)
+    rep.message("http://m/x: HTTP 503 \x1b[2J\x9bFake OK; retrying (2/3)")
+    rep.done()
+    text = tty.getvalue()
+    assert "\x1b[2J" not in text and "\x9b" not in text and "\x07" not in text
+    assert "HTTP 503 \\x1b[2J\\x9bFake OK" in text and "\\x1b]0;PWNED\\x07" in text
+
+
 def test_without_a_bar_a_long_download_logs_a_line_now_and_then():
     log = io.StringIO()
     rep = StderrReporter(log)
