@@ -156,6 +156,23 @@ def test_server_ignoring_range_restarts_from_zero(big_env, big_mirror, big_mirro
     assert installed_ok(big_env, BIG_VERSION)
 
 
+def test_a_damaged_short_copy_on_one_mirror_does_not_spoil_the_good_one(
+    big_env, big_mirror, big_mirror_content
+):
+    """Mirror A serves a cut-short copy with a wrong byte; B resumes it and the sha256
+    fails.  The whole-file retry starts at B, not at A again (it failed, blaming B)."""
+    with MirrorServer(big_mirror_content) as other:
+        two_mirrors(big_env, big_mirror, other)
+        big_mirror.set_fault(BIG_FILE, "truncate", after=500_000, flip=100)
+        r = gs(big_env, "install", BIG_VERSION)
+        assert r.returncode == 0, r.stderr
+        assert f"put together from {big_mirror.url(BIG_FILE)} + {other.url(BIG_FILE)}" in r.stderr
+        assert f"downloading the whole file again from {other.url(BIG_FILE)}" in r.stderr
+        assert other.requests(BIG_FILE, "GET")[-1].range is None  # whole, from byte 0
+    assert installed_ok(big_env, BIG_VERSION)
+    assert parts(big_env) == []
+
+
 def test_wrong_bytes_fail_with_both_hashes_and_leave_nothing(env, synthetic_mirror_content):
     mirror_file = synthetic_mirror_content.archive("go1.21.0")
     srv = MirrorServer(synthetic_mirror_content).start()

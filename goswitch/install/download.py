@@ -471,11 +471,18 @@ def fetch_bytes(
 # ---- the archive ----------------------------------------------------------------------
 
 
-class Fetched:
-    """Result of :func:`download`: who served it, its sha256, whether a part was resumed."""
+EARLIER = "an earlier, interrupted download"
 
-    def __init__(self, url: str, sha256: str, size: int, resumed: bool):
+
+class Fetched:
+    """Result of :func:`download`: who served it, its sha256, whether a part was resumed,
+    and every source of its bytes (``sources``: URLs, or "an earlier download" first)."""
+
+    def __init__(
+        self, url: str, sha256: str, size: int, resumed: bool, sources: list | None = None
+    ):
         self.url, self.sha256, self.size, self.resumed = url, sha256, size, resumed
+        self.sources = sources if sources is not None else [url]
 
 
 def disk_error(exc: OSError, what: str, doing: str, full_fix: str) -> GoswitchError:
@@ -510,7 +517,7 @@ def download(
     """
     os.makedirs(os.path.dirname(part) or ".", exist_ok=True)
     fd = os.open(part, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
-    state = {"n": 0, "hash": hashlib.sha256(), "resumed": False}
+    state = {"n": 0, "hash": hashlib.sha256(), "resumed": False, "sources": []}
     try:
         have = os.fstat(fd).st_size
         if size is not None and have > size:
@@ -527,6 +534,7 @@ def download(
                 pos += len(block)
             state["n"] = pos
             state["resumed"] = True
+            state["sources"].append(EARLIER)
             if sink is not None:
                 sink.advanced(pos)
         if progress is not None:
@@ -538,11 +546,11 @@ def download(
                 sink.finish(size)
             if progress is not None:
                 progress.done()
-            return Fetched(urls[0], state["hash"].hexdigest(), size, True)
+            return Fetched(urls[0], state["hash"].hexdigest(), size, True, [EARLIER])
 
         def restart() -> None:
             os.ftruncate(fd, 0)
-            state["n"], state["hash"] = 0, hashlib.sha256()
+            state["n"], state["hash"], state["sources"] = 0, hashlib.sha256(), []
             if sink is not None:
                 sink.reset()
             if progress is not None:
@@ -558,11 +566,15 @@ def download(
                 resp = open_url(url, opts, 0, size)
             if state["n"] and resp.offset:
                 state["resumed"] = True
+            if url not in state["sources"]:
+                state["sources"].append(url)
             try:
                 _stream(resp, fd, state, size, opts, sink, progress, part, magic)
             finally:
                 resp.close()
-            return Fetched(url, state["hash"].hexdigest(), state["n"], state["resumed"])
+            return Fetched(
+                url, state["hash"].hexdigest(), state["n"], state["resumed"], state["sources"]
+            )
 
         try:
             result = failover(list(urls), opts, what, attempt, notify, progress=lambda: state["n"])

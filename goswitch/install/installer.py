@@ -41,6 +41,7 @@ from . import index as index_mod
 from . import platform as platform_mod
 from . import verify
 from .download import (
+    EARLIER,
     GZIP_MAGIC,
     NetOptions,
     disk_error,
@@ -179,7 +180,7 @@ def check_tree(root: str, version: GoVersion, what: str) -> None:
     # `goswitch list` all go by it, so a tree without it (or naming another) is refused.
     try:
         with open(os.path.join(root, "VERSION"), encoding="utf-8", errors="replace") as f:
-            first = f.readline().strip()
+            first = f.readline(200).strip()  # the file is the mirror's: read a line's worth
     except OSError:
         raise CorruptArchiveError(
             what,
@@ -462,17 +463,23 @@ def _fetch_and_install(
                 # The index may have come from a cache or golang.google.cn: the bytes
                 # still came from go.dev, which mainland China cannot reach.
                 raise index_mod.with_china_hint(exc) from None
+            # A file put together from several sources (a resumed part) is blamed on all.
+            served = " + ".join(s if s == EARLIER else redact(s) for s in fetched.sources)
             try:
-                verify.check_sha256(
-                    fetched.sha256, archive.sha256, archive.filename, redact(fetched.url)
-                )
+                verify.check_sha256(fetched.sha256, archive.sha256, archive.filename, served)
                 break
             except VerifyError as exc:
                 os.truncate(part, 0)
                 job.reset()
                 if fetched.resumed and not fresh_retry:
-                    fresh_retry = True  # the kept part may be the bad piece: once more, whole
-                    reporter.message(f"{exc.why}; downloading the whole file again")
+                    # The kept part may be the bad piece (a mirror with a damaged short
+                    # copy): once more, whole, first from the mirror that finished it.
+                    fresh_retry = True
+                    reporter.message(
+                        f"{exc.why}, put together from {served}; downloading the whole "
+                        f"file again from {redact(fetched.url)}"
+                    )
+                    urls = [fetched.url] + [u for u in urls if u != fetched.url]
                     continue
                 failures.append(exc)
                 urls = urls[urls.index(fetched.url) + 1 :]

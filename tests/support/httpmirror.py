@@ -16,7 +16,8 @@ is ``/dl/``). Kinds and their parameters:
 ========== ================================================================================
 ``404``     404 Not Found                      (also ``500``, or ``status`` with ``code=``)
 ``500``     500 Internal Server Error
-``truncate`` full Content-Length, then close after ``after`` bytes (default: half)
+``truncate`` full Content-Length, then close after ``after`` bytes (default: half);
+             ``flip=N`` also flips the byte at offset N (a damaged short copy)
 ``wrong_bytes`` same length, one byte flipped at ``offset`` (default: middle)
 ``slow``    trickle ``rate`` bytes/s (default 64 KiB/s) in pieces of ``step`` bytes (default
             a tenth of a second's worth); or ``stall`` seconds after ``after`` bytes; combinable
@@ -249,6 +250,8 @@ class _Handler(BaseHTTPRequestHandler):
         chunks = res.chunks(start, length)
         if kind == "wrong_bytes" and size:
             chunks = _flip(chunks, start, int(params.get("offset", size // 2)))
+        if kind == "truncate" and "flip" in params:  # a damaged short copy (mid-sync)
+            chunks = _flip(chunks, start, int(params["flip"]))
         if kind in ("truncate", "reset"):
             chunks = _limit(chunks, min(int(params.get("after", length // 2)), length))
         self._write(rec, chunks, params if kind == "slow" else {})
