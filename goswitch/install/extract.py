@@ -39,6 +39,18 @@ OUT_MAX = 1 << 21  # decompressed bytes produced per zlib call (bounds memory on
 BLOCK = 512
 MAX_MEMBERS = 500_000
 MAX_BYTES = 16 << 30
+# Bytes are unpacked while they arrive, before their sha256 is known, so a mirror that
+# controls neither the index nor the key could fill the disk with a small gzip bomb.
+# A Go archive unpacks to about 3.2 times its size; the index's size bounds it.
+UNPACK_RATIO = 8
+UNPACK_FLOOR = 64 << 20
+
+
+def unpack_limit(archive_size: int | None) -> int:
+    """The most an archive of ``archive_size`` bytes (None: unknown) may unpack to."""
+    if not archive_size or archive_size <= 0:
+        return MAX_BYTES
+    return min(MAX_BYTES, max(UNPACK_FLOOR, UNPACK_RATIO * archive_size))
 MAX_NAME = 4096
 MAX_META = 1 << 20  # pax / GNU long-name payloads
 
@@ -259,10 +271,13 @@ def _parse_pax(data: bytes, what: str) -> dict:
 class Extraction:
     """State of one extraction into ``dest`` (an existing, empty, private directory)."""
 
-    def __init__(self, dest: str, top: str = "go", what: str = "archive"):
+    def __init__(
+        self, dest: str, top: str = "go", what: str = "archive", max_bytes: int = MAX_BYTES
+    ):
         self.dest = dest
         self.top = top
         self.what = what
+        self.max_bytes = max_bytes
         self.kinds: dict[str, str] = {"": "d"}  # relative path -> d(ir) f(ile) l(ink)
         self.dir_times: list[tuple[str, int]] = []
         self.links: list[str] = []
@@ -393,8 +408,8 @@ class Extraction:
             if not rel:
                 raise self.unsafe(name, "the top-level directory is a file")
             self.stats.bytes += size
-            if self.stats.bytes > MAX_BYTES:
-                raise self.unsafe(name, f"unpacks to more than {MAX_BYTES >> 30} GiB")
+            if self.stats.bytes > self.max_bytes:
+                raise self.unsafe(name, f"unpacks to more than {self.max_bytes >> 20} MiB")
             self._parent_dirs(name, rel)
             self._replace(name, rel, "f")
             fd = os.open(path, _O_CREATE, 0o755 if mode & 0o111 else 0o644)
@@ -475,10 +490,11 @@ def extract(
     top: str = "go",
     what: str = "archive",
     abort: threading.Event | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Stats:
     """Extract the ``.tar.gz`` read from ``source`` (anything with ``read(n)``) into ``dest``.
 
     ``dest`` must exist and be empty; on error it is left for the caller to delete.
     """
     reader = _Reader(_ahead(_inflate(source, what, abort)), what)
-    return Extraction(dest, top, what).run(reader, abort)
+    return Extraction(dest, top, what, max_bytes).run(reader, abort)

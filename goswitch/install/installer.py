@@ -50,7 +50,7 @@ from .download import (
     join_url,
     redact,
 )
-from .extract import CorruptArchiveError, ExtractAborted, extract
+from .extract import CorruptArchiveError, ExtractAborted, extract, unpack_limit
 from .progress import Reporter
 from .stream import Aborted, GrowingFile, Restarted
 
@@ -226,8 +226,12 @@ class _ExtractJob:
     :func:`goswitch.install.download.download`); a reset starts over in a new temp dir.
     """
 
-    def __init__(self, growing: GrowingFile, parent: str, version: GoVersion, what: str):
+    def __init__(
+        self, growing: GrowingFile, parent: str, version: GoVersion, what: str,
+        size: int | None = None,
+    ):
         self.growing, self.parent, self.version, self.what = growing, parent, version, what
+        self.max_bytes = unpack_limit(size)  # the index's size: see extract.UNPACK_RATIO
         self.tmp: str | None = None
         self._thread: threading.Thread | None = None
         self._abort = threading.Event()
@@ -249,7 +253,8 @@ class _ExtractJob:
 
     def _run(self, reader, tmp: str, abort: threading.Event) -> None:
         try:
-            self._stats = extract(reader, tmp, what=self.what, abort=abort)
+            self._stats = extract(reader, tmp, what=self.what, abort=abort,
+                                  max_bytes=self.max_bytes)
         except (Aborted, Restarted, ExtractAborted):
             pass
         except OSError as exc:
@@ -436,7 +441,7 @@ def _fetch_and_install(
     part = os.path.join(part_dir, archive.filename + ".part")
     os.close(os.open(part, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644))
     growing = GrowingFile(part)
-    job = _ExtractJob(growing, store.root, version, archive.filename)
+    job = _ExtractJob(growing, store.root, version, archive.filename, archive.size)
     job.start()
     done = False
     try:
@@ -768,7 +773,7 @@ def _hash_and_extract(path: str, dest: str, what: str):
     def work() -> None:
         try:
             with open(path, "rb") as f:
-                extract(f, dest, what=what)
+                extract(f, dest, what=what, max_bytes=unpack_limit(os.fstat(f.fileno()).st_size))
         except OSError as exc:
             result["error"] = _disk_full(exc, os.path.dirname(dest))
         except BaseException as exc:

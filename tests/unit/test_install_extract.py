@@ -21,6 +21,7 @@ from goswitch.install.extract import (
     ExtractAborted,
     UnsafeArchiveError,
     extract,
+    unpack_limit,
 )
 
 
@@ -293,3 +294,18 @@ def test_oversized_member_count_is_bounded(sandbox, monkeypatch):
     dest, _ = sandbox
     with pytest.raises(UnsafeArchiveError, match="more than 3 members"):
         run(build(base([(_ti("go/a"), b"a"), (_ti("go/b"), b"b")])), dest)
+
+
+def test_unpacked_bytes_are_bounded_by_the_archive_size(sandbox):
+    """Bytes unpack before their sha256 is known: a small gzip bomb from a mirror that
+    controls neither index nor key stops at a few times the index's size."""
+    dest, _ = sandbox
+    zeros = bytes(100 << 20)  # 100 MiB of zeros: about 100 KiB compressed
+    data = build(base([(_ti("go/pkg/bomb"), zeros)]))
+    assert len(data) < 1 << 20
+    with pytest.raises(UnsafeArchiveError, match="unpacks to more than 64 MiB"):
+        extract(io.BytesIO(data), str(dest), max_bytes=unpack_limit(len(data)))
+    written = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+    assert written < 1 << 20  # refused before the member was written
+    # A real release (about 3.2 times its size unpacked) is far from the bound.
+    assert unpack_limit(66_611_723) > 3.3 * 66_611_723 and unpack_limit(None) == 16 << 30
