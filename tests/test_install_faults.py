@@ -359,19 +359,25 @@ def test_injected_write_error(big_env, monkeypatch, stage):
 # ---- Ctrl-C ---------------------------------------------------------------------------
 
 
-def test_sigint_leaves_nothing_half_installed_and_the_next_run_resumes(big_env, big_mirror):
+@pytest.mark.parametrize("sig, code, said", [
+    (signal.SIGINT, 130, "interrupted"),  # Ctrl-C
+    (signal.SIGTERM, 143, "terminated"),  # a CI timeout, an IDE stopping a task
+])
+def test_a_stopped_install_leaves_nothing_half_installed_and_the_next_run_resumes(
+    big_env, big_mirror, sig, code, said
+):
     big_mirror.set_fault(BIG_FILE, "slow", rate=1_000_000)
     part = Path(big_env["GOSWITCH_CACHE_DIR"]) / "downloads" / (BIG_FILE + ".part")
     proc = spawn(big_env, "install", BIG_VERSION)
     try:
         wait_for(lambda: part.exists() and part.stat().st_size > 400_000, timeout=30)
         assert leftovers(versions(big_env))  # extraction is under way in a temp dir
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         out, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
-    assert proc.returncode == 130, err
-    assert "interrupted" in err
+    assert proc.returncode == code, err
+    assert said in err
     assert_nothing_installed(big_env, BIG_VERSION)
     kept = part.stat().st_size
     assert kept > 400_000  # the partial download stays for the next run

@@ -78,7 +78,19 @@ def cli() -> None:
     """
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI timeout, an IDE stopping a task, `timeout(1)`), raised like Ctrl-C so
+    that the same clean-up runs: no half-extracted tree is left behind."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(args: list[str] | None = None) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         # Without standalone mode click *returns* the code of ctx.exit(n); pass it on.
         code = cli.main(args=args, prog_name="goswitch", standalone_mode=False)
@@ -87,10 +99,11 @@ def main(args: list[str] | None = None) -> None:
     except GoswitchError as exc:
         click.echo(f"goswitch: {printable(exc.message)}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("goswitch: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        # click turns KeyboardInterrupt (and so Terminated) into Abort "from" it.
+        if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+            click.echo("goswitch: terminated", err=True)
+            sys.exit(128 + 15)
         click.echo("goswitch: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:
