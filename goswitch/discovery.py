@@ -192,8 +192,39 @@ def _release_floor(v: GoVersion) -> GoVersion:
     return v
 
 
+_TOML_KEYS = {"go": ("version", "toolchain"), "env": None}  # None: any variable name
+_TOOLCHAINS = ("local", "auto", "inherit")
+
+
+def _toml_text(value) -> str:
+    """A value as it was written in TOML (true, not Python's True)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _unknown_key(path: str, text: str, key: str, table: str | None, known) -> PinError:
+    from difflib import get_close_matches  # an error path only
+
+    close = get_close_matches(key, list(known), n=1)
+    where = f"[{table}] " if table else ""
+    if table is None and key in _TOML_KEYS["go"]:
+        fix = f"put it under [go]: [go] then {key} = ..."
+    elif close:
+        fix = f"did you mean {where}{close[0]}?"
+    else:
+        fix = f"{where or 'the file '}holds only " + ", ".join(
+            f"[{k}]" if table is None else k for k in known)
+    return PinError(path, _line_of(text, key, table), key, f"unknown {where}key", fix)
+
+
 def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
-    """``goswitch.toml``: (pin from [go] version, the [env] table, [go] toolchain)."""
+    """``goswitch.toml``: (pin from [go] version, the [env] table, [go] toolchain).
+
+    goswitch's own file: a key it does not know is an error (a misspelled
+    ``verison`` or a ``version`` outside ``[go]`` would otherwise be ignored,
+    leaving the shell on another Go without a word).
+    """
     from .tomlread import TomlError, loads  # only projects with a goswitch.toml pay for it
 
     text = _read_text(path)
@@ -203,28 +234,38 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
         raise PinError(
             path, exc.line, "", f"invalid TOML: {exc.why}", "fix the TOML syntax there"
         ) from None
+    for key in data:
+        if key not in _TOML_KEYS:
+            raise _unknown_key(path, text, key, None, _TOML_KEYS)
     go = data.get("go", {})
     if not isinstance(go, dict):
         raise PinError(
             path, _line_of(text, "go"), "", "go must be a table", 'write [go] and version = "1.22"'
         )
+    for key in go:
+        if key not in _TOML_KEYS["go"]:
+            raise _unknown_key(path, text, key, "go", _TOML_KEYS["go"])
     pin = None
     toolchain = go.get("toolchain")
-    if toolchain is not None and toolchain not in ("local", "auto", "inherit"):
-        raise PinError(
-            path,
-            _line_of(text, "toolchain"),
-            str(toolchain),
-            "not a [go] toolchain",
-            "write local, auto or inherit",
-        )
+    if toolchain is not None:
+        if isinstance(toolchain, str) and toolchain.lower() in _TOOLCHAINS:
+            toolchain = toolchain.lower()
+        else:
+            raise PinError(
+                path,
+                _line_of(text, "toolchain", "go"),
+                _toml_text(toolchain),
+                "not a [go] toolchain",
+                'write toolchain = "local", "auto" or "inherit"',
+            )
     value = go.get("version")
     if value is not None:
         if not isinstance(value, str):
             raise PinError(
-                path, _line_of(text, "version"), str(value), "[go] version must be a string"
+                path, _line_of(text, "version", "go"), _toml_text(value),
+                "[go] version must be a string", f'quote it: version = "{_toml_text(value)}"'
             )
-        pin = _spec_or_error(path, _line_of(text, "version"), value)
+        pin = _spec_or_error(path, _line_of(text, "version", "go"), value)
     env = data.get("env", {})
     if not isinstance(env, dict):
         raise PinError(
@@ -232,48 +273,51 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
         )
     clean = {}
     for name, val in env.items():
+        line = _line_of(text, name, "env")
         if not name or not all(c in _ENV_NAME_OK for c in name) or name[0].isdigit():
             raise PinError(
-                path,
-                _line_of(text, name),
-                name,
-                "not a variable name",
+                path, line, name, "not a variable name",
                 "use letters, digits and _ (not first a digit)",
             )
         # GOSWITCH_*: a project must not steer goswitch itself (GOSWITCH_GO_VERSION
         # would make GOROOT and later goswitch runs disagree).
         if name in RESERVED_ENV or name.startswith(("__GOSWITCH", "GOSWITCH_")):
             raise PinError(
-                path,
-                _line_of(text, name),
-                name,
-                "goswitch manages this variable itself",
-                "remove it from [env]",
+                path, line, name, "goswitch manages this variable itself", "remove it from [env]"
             )
         if isinstance(val, bool):
             val = "1" if val else "0"
         if not isinstance(val, (str, int)):
-            raise PinError(
-                path,
-                _line_of(text, name),
-                name,
-                "[env] values are strings",
-                f'write {name} = "text"',
-            )
+            raise PinError(path, line, name, "[env] values are strings", f'write {name} = "text"')
         val = str(val)
         if "\0" in val:
-            raise PinError(
-                path, _line_of(text, name), name, "the value holds a NUL byte", "remove it"
-            )
+            raise PinError(path, line, name, "the value holds a NUL byte", "remove it")
         clean[name] = val
     return pin, clean, toolchain
 
 
-def _line_of(text: str, key: str) -> int:
-    """Best-effort line number of ``key = ...`` for messages."""
+def _assigns(stripped: str, key: str) -> bool:
+    """Does this line (stripped) assign ``key``, bare or quoted?"""
+    for form in (key, f'"{key}"', f"'{key}'"):
+        if stripped.startswith(form) and stripped[len(form):].lstrip().startswith("="):
+            return True
+    return False
+
+
+def _line_of(text: str, key: str, table: str | None = None) -> int:
+    """Best-effort line number of ``key = ...`` in ``[table]`` (None: the top level, where
+    a table's own header counts too), for messages."""
+    current = None
     for num, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
-        if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
+        if stripped.startswith("[") and "]" in stripped:
+            current = stripped[1:stripped.index("]")].strip().strip("[").strip()
+            if table is None and current.split(".")[0] == key:
+                return num
+            continue
+        if current == table and _assigns(stripped, key):
+            return num
+        if current is None and table and _assigns(stripped, f"{table}.{key}"):
             return num
     return 0
 
