@@ -82,6 +82,31 @@ def test_a_failed_lazy_install_is_not_retried_at_every_prompt(
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_uninstalling_the_go_in_use_is_not_undone_at_the_next_prompt(
+    shell, isolated_env, synthetic_mirror, shell_session, tmp_path
+):
+    """`goswitch uninstall` to free the disk, from inside the project: the prompt after it
+    does not download it again; coming back after a cd elsewhere does."""
+    env = isolated_env.use_mirror(synthetic_mirror)
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / ".go-version").write_text("1.22rc1\n")
+    rc = RC.get(shell, f'eval "$({GOSWITCH} init bash)"\n')
+    sess = shell_session(shell, rc=rc, env=env)
+    assert "installed Go 1.22rc1" in sess.run(f"cd {proj}", timeout=120)
+    out = sess.run(f"{GOSWITCH} uninstall 1.22rc1", timeout=60)
+    assert "was removed while this shell used it" in out, out
+    assert "installing it" not in out
+    assert "GOROOT" not in sess.env()
+    for _ in range(2):
+        assert "goswitch" not in sess.run("true")
+    assert synthetic_mirror.count("go1.22rc1.linux-amd64.tar.gz") == 1
+    sess.run("cd ..")
+    assert "installed Go 1.22rc1" in sess.run(f"cd {proj}", timeout=120)
+    assert sess.env()["GOROOT"].endswith("/1.22rc1")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 @pytest.mark.parametrize("stuck", ["index", "archive"])
 def test_ctrl_c_during_a_lazy_install_leaves_a_coherent_shell(
     shell, stuck, isolated_env, synthetic_mirror, shell_session, tmp_path

@@ -164,7 +164,7 @@ def test_uninstall_says_when_something_still_asks_for_the_version(env, tmp_path)
     r = gs(env, "uninstall", "1.20.1", cwd=proj)
     assert r.returncode == 0, r.stderr
     assert f"note: Go 1.20.1 was in use here ({proj}/.go-version:1)" in r.stderr
-    assert "the hook installs it again where it is needed" in r.stderr
+    assert "the hook installs it again when a shell enters a directory" in r.stderr
     assert gs(env, "install", "1.20.1").returncode == 0
     env["GOSWITCH_AUTO_INSTALL"] = "0"
     r = gs(env, "uninstall", "1.20.1", cwd=proj)

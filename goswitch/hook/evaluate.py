@@ -68,6 +68,13 @@ def _install(spec: str, environ, settings) -> bool:
     return done.returncode == 0
 
 
+def _removed_under_us(spec: str, environ, state: State) -> bool:
+    """Is the missing version the one this shell has active (its tree gone under it)?"""
+    if state.empty:
+        return False
+    return environ.get("GOROOT") == fs.join(paths.versions_dir(environ), spec)
+
+
 def _watch_list(res: Resolution | None, settings, environ) -> list[str]:
     watched = list(res.watched) if res is not None else []
     config = settings.config_path
@@ -152,7 +159,20 @@ def evaluate(
             # the shell dropped its output; say it once, not again now.
             interrupted = memo not in said and _remembered(memo_file) == memo
             tried = memo in said or interrupted
-            if not tried and _install(res.install_spec, base, settings):
+            removed = f"memo: removed: {res.install_spec} {where}"
+            if removed in said or (
+                not tried and _removed_under_us(res.install_spec, environ, state)
+            ):
+                # `goswitch uninstall` of the Go this shell uses (to free the disk): not
+                # downloaded again at the next prompts here; the next cd here does.
+                plan.memos.append(removed)
+                plan.messages.append(
+                    f"goswitch: Go {res.install_spec} ({where}) was removed while this "
+                    f"shell used it, so it is not installed again here now (`goswitch "
+                    f"install {res.install_spec}` does, and so does coming back after a cd "
+                    "elsewhere)"
+                )
+            elif not tried and _install(res.install_spec, base, settings):
                 res = resolve(pwd, settings, base, store)
             else:
                 if not tried:
@@ -160,8 +180,8 @@ def evaluate(
                 plan.memos.append(memo)
                 (plan.memos if interrupted else plan.messages).append(
                     f"goswitch: could not install Go {res.install_spec} asked for by {where} "
-                    f"(retry with `goswitch install {res.install_spec}`; the next cd here "
-                    "tries again too)"
+                    f"(retry with `goswitch install {res.install_spec}`; coming back after a "
+                    "cd elsewhere tries again too)"
                 )
         else:
             plan.messages.append(

@@ -870,7 +870,8 @@ def uninstall(
     reporter.message(f"removed Go {version} from {store.root}")
     if wanted and store.find(version) is None:
         comes_back = (
-            "the hook installs it again where it is needed"
+            "shells using it keep it uninstalled; the hook installs it again when a shell "
+            "enters a directory that asks for it"
             if settings.auto_install
             else f"`goswitch install {version}` brings it back"
         )
