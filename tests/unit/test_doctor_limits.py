@@ -134,3 +134,22 @@ def test_missing_loadavg_falls_back_to_counting(tmp_path):
 def test_empty_root_is_not_applicable_and_does_not_crash():
     found = run(FIXTURES / "bare")
     assert {f.status for f in found.values()} == {"na"}
+
+
+@pytest.mark.parametrize("cgroup, says, not_says", [
+    # The slice measured, not the caller's own (after `su -` the process stays in it).
+    ("/user.slice/user-1000.slice", "set-property user-1000.slice TasksMax=infinity",
+     "UserTasksMax= in"),
+    ("/user.slice/user-1000.slice", "user-.slice.d/50-tasks.conf", "user-0.slice"),
+    ("/system.slice/docker-4f2a9c.scope", "--pids-limit", "set-property"),
+    ("/docker/4f2a9c", "--pids-limit", "set-property"),
+    ("/kubepods.slice/kubepods-burstable.slice/pod1", "podPidsLimit", "set-property"),
+    ("/user.slice/user-1000.slice/user@1000.service/app.slice/code.scope",
+     "systemctl --user set-property code.scope", "sudo"),
+    ("/system.slice/ci-runner.service", "sudo systemctl set-property ci-runner.service", "--user"),
+])
+def test_pids_fix_names_what_set_the_limit(cgroup, says, not_says):
+    from goswitch.doctor.checks.limits import pids_fix
+
+    fix = pids_fix(cgroup)
+    assert says in fix and not_says not in fix

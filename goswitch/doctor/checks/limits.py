@@ -110,6 +110,32 @@ def _parse_cgroup_file(text: str) -> tuple[str | None, str | None]:
     return v1, v2
 
 
+_CONTAINER_MARKS = ("docker", "containerd", "kubepods", "libpod", "crio", "lxc", "garden")
+
+
+def pids_fix(cgroup: str) -> str:
+    """How to raise the pids.max of ``cgroup`` (the one that binds), by who set it."""
+    parts = [p for p in cgroup.split("/") if p]
+    if any(mark in part for part in parts for mark in _CONTAINER_MARKS):
+        return ("The limit is the container's: raise it where the container is started "
+                "(`docker run --pids-limit N`, compose `pids_limit:`, podman `--pids-limit`; "
+                "Kubernetes: the kubelet's podPidsLimit).")
+    unit = parts[-1] if parts else ""
+    under_user_manager = any(p.startswith("user@") and p.endswith(".service") for p in parts[:-1])
+    if under_user_manager:
+        return (f"`systemctl --user set-property {unit} TasksMax=infinity` (a unit of your "
+                "user manager; or TasksMax= in its unit file).")
+    if unit.startswith("user-") and unit.endswith(".slice") or unit == "user.slice":
+        every = ("for every user: a drop-in /etc/systemd/system/user-.slice.d/50-tasks.conf "
+                 "with `[Slice]` and `TasksMax=infinity`, then `sudo systemctl daemon-reload` "
+                 "(logind's old UserTasksMax= is gone since systemd 240)")
+        return f"`sudo systemctl set-property {unit} TasksMax=infinity`; {every}."
+    if unit:
+        return (f"`sudo systemctl set-property {unit} TasksMax=infinity` (or TasksMax= in "
+                "that unit's file).")
+    return "Raise the pids.max of the cgroup named above (TasksMax= of its systemd unit)."
+
+
 def cgroup_pid_limits(system) -> list[dict] | None:
     """Every pids.max on the way from our cgroup up to the root, tightest first.
 
@@ -269,11 +295,6 @@ class LimitsCheck(Check):
         status = headroom_status(tight["pids_max"], tight["pids_current"], need)
         value = (f"pids.max {tight['pids_max']} at {tight['cgroup']}; "
                  f"{tight['pids_current']} in use")
-        fix = ""
-        if status != OK:
-            fix = (f"Session slice: `sudo systemctl set-property user-{ctx.uid}.slice "
-                   "TasksMax=infinity` (or UserTasksMax= in /etc/systemd/logind.conf); a "
-                   "service: TasksMax= in its unit; containers: raise --pids-limit or the "
-                   "pod PID limit.")
+        fix = pids_fix(tight["cgroup"]) if status != OK else ""
         data = {"limits": limits, **tight}
         return Finding("cgroup-pids", title, status, value, why, fix, data)
