@@ -125,4 +125,4 @@ def test_confined_users_need_the_selinuxuser_booleans(tmp_path):
     booleans = run(root)[0]["booleans"]
     assert booleans.status == "warn"
     assert "selinuxuser_execmod is off and you run confined as staff_t" in booleans.value
-    assert "setsebool -P selinuxuser_execmod on" in booleans.fix
+    assert "setsebool -P selinuxuser_execheap=on selinuxuser_execmod=on" in booleans.fix

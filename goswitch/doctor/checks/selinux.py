@@ -160,14 +160,19 @@ class SelinuxCheck(Check):
         if not problems:
             return Finding("booleans", title, OK, value, explain, data=data)
         status = FAIL if any(level == FAIL for level, _ in problems) else WARN
-        fixes = []
+        settings = []
         for _, text in problems:
             name, _, state = text.partition(" is ")
-            target = "on" if state.startswith("off") else "off"
-            fixes.append(f"`sudo setsebool -P {name} {target}`")
+            settings.append((name, "on" if state.startswith("off") else "off"))
+        # One command sets them all (NAME=VALUE pairs when there are several).
+        args = (" ".join(settings[0]) if len(settings) == 1
+                else " ".join(f"{n}={v}" for n, v in settings))
+        fix = (f"`sudo setsebool -P {args}` (-P keeps it across reboots). "
+               "Confirm first that SELinux is the cause: `sudo ausearch -m AVC -ts recent` "
+               "right after the failure.")
         tail = "" if enforcing else " (permissive now: these bite once it enforces)"
         return Finding("booleans", title, status, value + "; " + "; ".join(t for _, t in problems)
-                       + tail, explain, " ".join(fixes) + ". " + REMEDY, data)
+                       + tail, explain, fix, data)
 
     def _denials(self, ctx, enforcing: bool) -> Finding:
         title = "execmem denials today"

@@ -227,7 +227,8 @@ class SocketsCheck(Check):
         data["busiest_destination"], data["busiest_count"] = busiest, count
         value = f"{total_tw} sockets in TIME_WAIT"
         if busiest:
-            value += f"; busiest destination {busiest} holds {count} ephemeral ports"
+            ports = "port" if count == 1 else "ports"
+            value += f"; busiest destination {busiest} holds {count} ephemeral {ports}"
         if width:
             value += f" of {width}"
         if not width:  # range unknown (or all reserved: port-range reports that)
