@@ -42,7 +42,10 @@ def write_atomic(
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    except OSError as exc:  # name the file the user knows, not our temp file
+        raise type(exc)(exc.errno, exc.strerror, path) from None
     try:
         try:
             view = memoryview(data)

@@ -27,7 +27,9 @@ def _user_dir(environ, xdg_var: str, xdg_default: str, mac: str) -> str:
     if sys.platform == "darwin":
         return fs.join(_home_dir(environ), "Library", mac, APP)
     value = environ.get(xdg_var, "")
-    if not value.strip():  # platformdirs ignores empty and blank values
+    # The XDG spec: a relative value is invalid and ignored (as the systemd writer and
+    # systemd itself do); platformdirs ignores empty and blank values.
+    if not value.strip() or not value.startswith("/"):
         value = fs.expanduser(xdg_default, environ)
     return fs.join(value, APP)
 

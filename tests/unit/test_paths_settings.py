@@ -25,6 +25,13 @@ def test_paths_match_platformdirs(monkeypatch, tmp_path, xdg):
     assert paths.user_cache_dir(env) == platformdirs.user_cache_dir("goswitch", appauthor=False)
 
 
+def test_relative_xdg_values_are_ignored(tmp_path):
+    """The XDG spec: relative paths are invalid; the systemd writer ignores them too."""
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": "relative/cfg", "XDG_DATA_HOME": "d"}
+    assert paths.user_config_dir(env) == f"{tmp_path}/.config/goswitch"
+    assert paths.user_data_dir(env) == f"{tmp_path}/.local/share/goswitch"
+
+
 def test_overrides(tmp_path):
     env = {"HOME": str(tmp_path), "GOSWITCH_HOME": "/gs", "GOSWITCH_CONFIG": "/c.toml",
            "GOSWITCH_CACHE_DIR": "/cache"}

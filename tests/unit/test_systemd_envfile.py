@@ -222,3 +222,23 @@ def test_missing_and_remove_dirs(tmp_path):
     owned.remove_dirs(made)
     assert not (tmp_path / "a" / "b").exists()
     assert (tmp_path / "a" / "keep").exists()  # not empty: left alone
+
+
+def test_atomic_write_into_an_unwritable_directory_names_the_file_not_the_temp(
+    tmp_path, monkeypatch
+):
+    """`goswitch use --global` with a read-only config directory: the message must name
+    config.toml, not `.config.toml.1234.tmp`."""
+    from goswitch.atomic import write_atomic
+
+    real_open = os.open
+
+    def denied(path, *args, **kw):  # what a 0500 directory does (root would not feel it)
+        if str(path).endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kw)
+
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(PermissionError) as err:
+        write_atomic(str(tmp_path / "config.toml"), b"x")
+    assert err.value.filename == str(tmp_path / "config.toml")
