@@ -322,15 +322,18 @@ def _line_of(text: str, key: str, table: str | None = None) -> int:
     return 0
 
 
-def discover(start: str, use_go_mod: bool = True, gowork: str = "") -> Discovery:
+def discover(
+    start: str, use_go_mod: bool = True, gowork: str = "", go_files_only: bool = False
+) -> Discovery:
     """Walk from ``start`` up to ``/`` and return the nearest pin.
 
-    ``use_go_mod`` covers go.mod and go.work; ``gowork`` is ``$GOWORK``.
+    ``use_go_mod`` covers go.mod and go.work; ``gowork`` is ``$GOWORK``;
+    ``go_files_only``: only those, i.e. what the go command itself asks for here.
     Raises :class:`PinError` for a file that is meant to pin but cannot.
     """
     result = Discovery()
     top = fs.abspath(start) if start else fs.sep
-    names = [TOML_NAME, GO_VERSION_NAME, TOOL_VERSIONS_NAME]
+    names = [] if go_files_only else [TOML_NAME, GO_VERSION_NAME, TOOL_VERSIONS_NAME]
     workspaces = use_go_mod and gowork != "off"
     if use_go_mod:
         names.append(GO_MOD_NAME)
@@ -395,7 +398,8 @@ def _workspace_pin(module_dir: str, gowork: str, result: Discovery, now: int) ->
     return None
 
 
-def _floor(pin: Pin) -> GoVersion | None:
+def floor(pin: Pin) -> GoVersion | None:
+    """The oldest release a pin admits (exact: itself; go line: its minimum)."""
     if pin.minimum is not None:
         return pin.minimum
     return pin.spec.version if pin.spec is not None else None
@@ -405,7 +409,7 @@ def _stricter(module: Pin, work: Pin | None) -> Pin:
     """The go.work's pin, unless the module's asks for a newer Go."""
     if work is None:
         return module
-    mine, theirs = _floor(module), _floor(work)
+    mine, theirs = floor(module), floor(work)
     if mine is not None and theirs is not None and mine > theirs:
         return module
     return work

@@ -272,3 +272,15 @@ def test_override_in_the_environment_is_pointed_out(gs, installer):  # noqa: F81
 
 def test_global_and_file_together_is_a_usage_error(gs, installer):  # noqa: F811
     assert gs("use", "--global", "--file", ".go-version", "1.22").code == 2
+
+
+def test_a_pin_older_than_go_mod_asks_for_is_flagged(gs, installer):  # noqa: F811
+    """go.mod says go 1.22: pinning 1.21.13 would make every build fail (GOTOOLCHAIN=local)."""
+    (gs.project / "go.mod").write_text("module m\n\ngo 1.22\n")
+    gs.go_tree("1.21.13")
+    result = gs("use", "1.21.13")
+    assert result.code == 0, result
+    assert f"{gs.project}/go.mod:3 asks for Go 1.22.0 or newer" in result.err
+    assert "pin 1.22.0 or newer" in result.err
+    gs.go_tree("1.22.10")
+    assert "asks for Go" not in gs("use", "1.22.10").err

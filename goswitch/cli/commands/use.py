@@ -118,3 +118,25 @@ def _report(result: pinning.UseResult, here: str, global_: bool) -> None:
         note(f"here {now.describe_source} still decides; the default applies where nothing pins")
     elif global_ and settings.sources.get("default_version", "").startswith("env:"):
         hint("$GOSWITCH_DEFAULT_VERSION is set and wins over the config file in this shell")
+    if not global_ and result.version is not None and now.toolchain == "local":
+        _warn_if_go_refuses(here, result.version, settings)
+
+
+def _warn_if_go_refuses(here: str, version, settings) -> None:
+    """A pin older than go.mod's (or go.work's) go line: the go command will refuse to
+    build with it under GOTOOLCHAIN=local, so say so now rather than at the build."""
+    from ...discovery import discover, floor
+    from ...errors import PinError
+
+    if not settings.read_go_mod:
+        return
+    try:
+        asks = discover(here, True, os.environ.get("GOWORK", ""), go_files_only=True).pin
+    except PinError:
+        return
+    needed = floor(asks) if asks is not None else None
+    if needed is not None and version < needed:
+        hint(
+            f"{asks.file}:{asks.line} asks for Go {needed} or newer: the go command refuses "
+            f"to build it with Go {version} (GOTOOLCHAIN=local); pin {needed} or newer"
+        )
