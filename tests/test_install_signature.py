@@ -143,18 +143,21 @@ def test_gpg_is_used_when_gpgv_is_missing(env, tmp_path, synthetic_mirror):
     assert r.returncode == 4 and "not in the trusted keyring" in r.stderr, r.stderr
 
 
-def test_required_signature_without_any_gpg_tool(env, tmp_path):
+def test_required_signature_without_any_gpg_tool(env, tmp_path, synthetic_mirror):
     env["PATH"] = env["PATH"].split(os.pathsep)[0]  # only the venv: no gpgv, no gpg
     env["GOSWITCH_VERIFY_SIGNATURE"] = "1"
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 1 and "neither gpgv nor gpg is installed" in r.stderr
+    # Said before the download, not after it.
+    assert synthetic_mirror.count("go1.21.0.linux-amd64.tar.gz") == 0
     env["GOSWITCH_VERIFY_SIGNATURE"] = "auto"  # auto: no tool, no check
     assert gs(env, "install", "1.21.0").returncode == 0
 
 
-def test_damaged_keyring_is_named(env, tmp_path):
+def test_damaged_keyring_is_named(env, tmp_path, synthetic_mirror):
     bad = tmp_path / "bad.asc"
     bad.write_text("not a key\n")
     env["GOSWITCH_KEYRING"] = str(bad)
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 1 and "bad.asc" in r.stderr and "GOSWITCH_KEYRING" in r.stderr
+    assert synthetic_mirror.count("go1.21.0.linux-amd64.tar.gz") == 0  # before downloading

@@ -401,6 +401,8 @@ def install(
             "note: neither gpgv nor gpg is installed; the OpenPGP signature is "
             "not checked (the sha256 from the release index is)"
         )
+    if check_sig:
+        verify.preflight(verify.key_files(settings), archive.filename, environ)
     os.makedirs(store.root, exist_ok=True)
     with _Locked(environ, version, reporter):
         cleanup_stale(environ, store.root, held=str(version), reporter=reporter)
@@ -682,6 +684,8 @@ def _install_from_file(
     # so it must then be there and good.  --unverified waives a missing sha256 only: a
     # signature that is there is still checked.
     signed_only = expected is None and check_sig and os.path.isfile(sig)
+    if check_sig and (sig_required or os.path.isfile(sig)):
+        verify.preflight(verify.key_files(settings), name, environ)
     if signed_only:
         sig_required = True
     elif expected is None and not allow_unverified:

@@ -223,15 +223,10 @@ def _gpg_command(tool: tuple[str, str], home: str, ring: str, sig: str, data: st
     ]
 
 
-def verify_signature(
-    data_path: str,
-    sig_path: str,
-    key_paths: list[str],
-    what: str,
-    environ=os.environ,
-    tool: tuple[str, str] | None = None,
-) -> Verdict:
-    """Check ``sig_path`` (armored detached signature) over ``data_path``; raise VerifyError."""
+def preflight(key_paths: list[str], what: str, environ=os.environ, tool=None):
+    """``(tool, keyring bytes, keys)`` for checking signatures, or the error that would stop
+    it; the installer asks before downloading, so a missing gpgv or a broken keyring is
+    not found only after a 66 MB download."""
     tool = tool or find_tool(environ)
     if tool is None:
         raise GoswitchError(
@@ -247,6 +242,19 @@ def verify_signature(
             str(exc),
             "fix GOSWITCH_KEYRING / keyring, or unset it to use the bundled Go release key",
         ) from None
+    return tool, ring, keys
+
+
+def verify_signature(
+    data_path: str,
+    sig_path: str,
+    key_paths: list[str],
+    what: str,
+    environ=os.environ,
+    tool: tuple[str, str] | None = None,
+) -> Verdict:
+    """Check ``sig_path`` (armored detached signature) over ``data_path``; raise VerifyError."""
+    tool, ring, keys = preflight(key_paths, what, environ, tool)
     home = tempfile.mkdtemp(prefix="goswitch-gpg-")
     try:
         os.chmod(home, 0o700)
