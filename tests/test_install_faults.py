@@ -82,7 +82,8 @@ def test_an_html_page_sent_as_the_archive_fails_that_mirror_and_keeps_nothing(
         two_mirrors(env, portal, synthetic_mirror)
         r = gs(env, "install", "1.21.0")
     assert r.returncode == 0, r.stderr
-    assert "sent something else than the archive (an HTML page: '<!DOCTYPE html>" in r.stderr
+    assert ("sent something other than the archive (an HTML page: a proxy's or Wi-Fi login "
+            "page? '<!DOCTYPE html>") in r.stderr
     assert portal.count(SMALL) == 1  # not retried
     assert installed_ok(env, "1.21.0") and parts(env) == []
 

@@ -414,9 +414,10 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
             f"check {setting}, or try another mirror",
         )
     fix = f"check your network, proxy (HTTPS_PROXY) and {setting}"
-    if transient:
-        each = "each mirror " if len(urls) > 1 else ""
-        fix += f"; goswitch tried {each}{opts.retries} time{'s' if opts.retries != 1 else ''}"
+    if transient and len(urls) > 1:
+        fix += f"; goswitch tried each mirror {opts.retries} time{'s' if opts.retries > 1 else ''}"
+    elif transient and opts.retries == 1:  # more attempts: "(N attempts)" says it already
+        fix += "; goswitch tried 1 time"
     if unknown_ca:
         fix = (
             "behind a corporate TLS-intercepting proxy or for a mirror with a private CA, "
@@ -616,8 +617,9 @@ def _stream(
         n = state["n"]
         if n == 0 and magic and len(block) >= len(magic) and not block.startswith(magic):
             head = block[:40].decode("ascii", "replace").split("\n")[0].strip()
-            kind = "an HTML page" if head.lower().startswith(("<!doctype", "<html")) else "not one"
-            raise Permanent(f"sent something else than the archive ({kind}: {head!r})")
+            html = head.lower().startswith(("<!doctype", "<html"))
+            kind = "an HTML page: a proxy's or Wi-Fi login page?" if html else "not one"
+            raise Permanent(f"sent something other than the archive ({kind} {head!r})")
         if expect is not None and n + len(block) > expect:
             raise Permanent(f"sent more than the {expect} bytes the index lists")
         try:

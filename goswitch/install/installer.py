@@ -713,8 +713,11 @@ def _install_from_file(
                     expected,
                     name,
                     path,
-                    "the file is not the release the index lists (damaged, cut short, or "
-                    "another build); it was left as it is: copy it again",
+                    "the file is not the release "
+                    + ("the index lists" if known else "--sha256 names")
+                    + " (damaged, cut short, or another build); it was left as it is: "
+                    "copy it again",
+                    expected_from="the release index" if known else "--sha256",
                 )
             if failed is not None:
                 raise failed

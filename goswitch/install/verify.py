@@ -54,13 +54,14 @@ DOWNLOAD_MISMATCH_FIX = (
 
 
 def check_sha256(
-    actual: str, expected: str, what: str, source: str, fix: str = DOWNLOAD_MISMATCH_FIX
+    actual: str, expected: str, what: str, source: str, fix: str = DOWNLOAD_MISMATCH_FIX,
+    expected_from: str = "the release index",
 ) -> None:
     """Raise :class:`VerifyError` naming both values unless they are equal."""
     if not hmac.compare_digest(actual.lower(), expected.lower()):
         raise VerifyError(
             f"{what} from {source}",
-            f"sha256 mismatch: expected {expected.lower()} (from the release index), "
+            f"sha256 mismatch: expected {expected.lower()} (from {expected_from}), "
             f"got {actual.lower()}",
             fix,
         )
