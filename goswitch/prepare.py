@@ -39,7 +39,22 @@ def prepare() -> list[str]:
     return written
 
 
-def main() -> int:
+USAGE = f"""usage: {{python}} -m goswitch.prepare
+
+Write goswitch's run-time caches beside its code ({PACKAGE_DIR}/__pycache__):
+the hook's snapshot and the text of `goswitch init bash|zsh|fish`.  Run it as the
+owner of that directory, with goswitch's own interpreter, after installing or
+upgrading a read-only install (a package's post-install script is the place).
+Prints the paths written.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        out = sys.stdout if set(args) <= {"-h", "--help"} else sys.stderr
+        out.write(USAGE.format(python=sys.executable))
+        return 0 if out is sys.stdout else 2
     try:
         for path in prepare():
             print(path)

@@ -157,6 +157,14 @@ def test_prepare_writes_every_cache_for_a_read_only_install(pkg):
         assert not rendered
 
 
+def test_prepare_help_writes_nothing(pkg):
+    done = subprocess.run([sys.executable, "-m", "goswitch.prepare", "--help"],
+                          capture_output=True, text=True, cwd=pkg.parent,
+                          env={"PYTHONPATH": str(pkg.parent)})
+    assert done.returncode == 0 and done.stdout.startswith("usage: "), done.stderr
+    assert not saved(pkg, "bash").exists()
+
+
 @pytest.fixture()
 def root_owned(pkg):
     """The package copy owned by root in a /tmp directory others may read, and a user."""
