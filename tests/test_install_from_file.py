@@ -200,3 +200,8 @@ def test_file_mirror_and_file_index(env, tmp_path, gpg_key):
     (tmp_path / "plain").symlink_to(root / "dl")  # (the variable splits on spaces)
     env["GOSWITCH_MIRRORS"] = str(tmp_path / "plain")  # a plain path works too
     assert gs(env, "install", "1.18.10").returncode == 0
+
+
+def test_from_something_that_is_not_a_file(env):
+    r = gs(env, "install", "--from", "/dev/null", "--unverified", "1.22.10")
+    assert r.returncode == 2 and "/dev/null: not a regular file" in r.stderr, r.stderr

@@ -619,6 +619,9 @@ def _install_from_file(
     path = os.path.abspath(os.path.expanduser(path))
     name = os.path.basename(path)
     if not os.path.isfile(path):
+        if os.path.exists(path):
+            raise GoswitchError(path, "not a regular file",
+                                "give the path of a goX.Y.Z.OS-ARCH.tar.gz", exit_code=EXIT_USAGE)
         raise NotFoundError(path, "no such file", "give the path of a goX.Y.Z.OS-ARCH.tar.gz")
     named, plat_name = _name_parts(name)
     version = named
