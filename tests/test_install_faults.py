@@ -270,6 +270,23 @@ def test_a_trickle_in_big_pieces_is_judged_by_its_rate(big_env, big_mirror):
     assert time.monotonic() - t0 < 20
 
 
+def test_a_mirror_too_slow_to_finish_gives_way_to_the_next(
+    big_env, big_mirror, big_mirror_content
+):
+    """Not stalled, just hopeless (a throttled mirror): once the rest would take more
+    than 60 timeouts, the next mirror resumes the part (the last mirror is never left)."""
+    with MirrorServer(big_mirror_content) as other:
+        two_mirrors(big_env, big_mirror, other)
+        big_env["GOSWITCH_TIMEOUT"] = "1"
+        big_mirror.set_fault(BIG_FILE, "slow", rate=20_000)  # well above the stall floor
+        r = gs(big_env, "install", BIG_VERSION)
+        assert r.returncode == 0, r.stderr
+        assert "too slow (" in r.stderr and "trying the next mirror" in r.stderr
+        resumed = other.requests(BIG_FILE, "GET")[0].range
+        assert resumed is not None and resumed.startswith("bytes=")  # the part is kept
+    assert installed_ok(big_env, BIG_VERSION)
+
+
 def test_attempts_that_move_forward_do_not_use_up_the_retries(big_env, big_mirror):
     """A link that drops every 1.8 MB: two connections for 3.3 MB, and one attempt allowed."""
     big_env["GOSWITCH_RETRIES"] = "1"

@@ -49,6 +49,11 @@ GZIP_MAGIC = b"\x1f\x8b"
 RESUME_MIN_BYTES = 1 << 20
 MAX_RESUMES = 100
 MAX_RETRY_AFTER = 30.0
+# A mirror that delivers, but so slowly that the rest would take more than SLOW_ETA
+# timeouts (30 min at the CLI's 30 s, 10 min at the prompt's 10 s), gives way to the
+# next mirror, which resumes the part; judged after SLOW_AFTER timeouts of transfer.
+SLOW_ETA = 60
+SLOW_AFTER = 2
 # OpenSSL verify codes meaning "signed by a CA not in the trust store" (unable to get issuer
 # certificate, self-signed, self-signed in chain, unable to get local issuer, unable to
 # verify the first certificate): what a TLS-intercepting proxy or a private CA causes.
@@ -558,6 +563,7 @@ def download(
                 progress.update(0)
 
         def attempt(url: str) -> Fetched:
+            state["others"] = url != urls[-1]  # only then may a slow mirror give way
             try:
                 resp = open_url(url, opts, state["n"], size)
             except Restart:
@@ -606,6 +612,7 @@ def _stream(
     h = state["hash"]
     expect = size if size is not None else resp.total
     window_start, window_bytes = time.monotonic(), 0
+    started, at_start, judged = window_start, state["n"], False
     read = resp.read
     while True:
         try:
@@ -651,5 +658,15 @@ def _stream(
             if window_bytes * opts.timeout < LOW_SPEED_BYTES * elapsed:
                 raise Transient(f"stalled (under {LOW_SPEED_BYTES} bytes in {opts.timeout:g}s)")
             window_start, window_bytes = now, 0
+        if (not judged and expect and state.get("others")
+                and now - started >= SLOW_AFTER * opts.timeout):
+            judged = True  # once per attempt
+            rate = (state["n"] - at_start) / (now - started)
+            left = (expect - state["n"]) / max(rate, 1e-9)
+            if left > SLOW_ETA * opts.timeout:
+                raise Permanent(
+                    f"too slow ({rate / 1e3:.1f} kB/s: about {left / 60:.0f} min left at that "
+                    "rate)"
+                )
     if expect is not None and state["n"] < expect:
         raise Transient(f"connection closed early (truncated: {state['n']} of {expect} bytes)")
