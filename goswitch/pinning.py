@@ -160,7 +160,8 @@ def _edit_tool_versions(text: str, value: str) -> str:
         if len(fields) >= 2 and fields[0] in ("golang", "go"):
             ending = raw[len(raw.rstrip("\r\n")) :]
             indent = body[: len(body) - len(body.lstrip())]
-            new = f"{indent}{fields[0]} {value}"
+            # asdf's fallbacks after the first version (`golang 1.22.1 system`) stay.
+            new = " ".join([f"{indent}{fields[0]}", value, *fields[2:]])
             if sep:
                 new += " #" + comment
             lines[i] = new + ending

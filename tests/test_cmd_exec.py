@@ -103,6 +103,16 @@ def test_not_executable_is_126(xenv):
     assert result.returncode == 126
 
 
+def test_executable_without_a_shebang_runs_under_sh(xenv):
+    """As execvp(3) and shells do: no #! line means a /bin/sh script."""
+    script = xenv.project / "noshebang"
+    script.write_text('echo "go is $GOROOT; args: $*"\n')
+    script.chmod(0o755)
+    result = gs(xenv, "exec", "--", str(script), "a b", "c")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("go is /") and result.stdout.endswith("args: a b c\n")
+
+
 def test_nothing_pinned_is_3(xenv):
     other = xenv.root / "elsewhere"
     other.mkdir()

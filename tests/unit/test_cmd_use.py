@@ -145,6 +145,10 @@ def test_tool_versions_go_line_is_edited_in_place(gs, installer):  # noqa: F811
     assert gs("use", "1.22.10").code == 0
     assert pin.read_text() == "nodejs 20.1.0\ngolang 1.22.10 # for the api\npython 3.12.1\n"
     assert not (gs.project / ".go-version").exists()
+    # asdf's fallback versions after the first one are kept.
+    pin.write_text("golang 1.21.13 system # c\n")
+    assert gs("use", "1.22.10").code == 0
+    assert pin.read_text() == "golang 1.22.10 system # c\n"
 
 
 def test_tool_versions_without_go_is_left_alone(gs, installer):  # noqa: F811

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -108,6 +109,21 @@ def run(cmd: list[str], env: dict[str, str]) -> None:
             cmd[0], "command not found", "check the name", exit_code=EXIT_COMMAND_NOT_FOUND
         ) from None
     except OSError as exc:  # PermissionError, ENOEXEC, ...
+        if exc.errno == errno.ENOEXEC:
+            _run_as_shell_script(cmd, env)  # what execvp(3) and every shell do
         raise GoswitchError(
             cmd[0], f"cannot run it: {exc.strerror}", exit_code=EXIT_CANNOT_EXECUTE
         ) from None
+
+
+def _run_as_shell_script(cmd: list[str], env: dict[str, str]) -> None:
+    """An executable without a #! line is a script for /bin/sh (POSIX execvp)."""
+    import shutil
+
+    path = cmd[0] if "/" in cmd[0] else shutil.which(cmd[0], path=env.get("PATH"))
+    if path:
+        try:
+            os.execve("/bin/sh", ["sh", path, *cmd[1:]], env)
+        except OSError:
+            pass
+
