@@ -125,6 +125,7 @@ def test_every_mirror_failing_names_each_one(env, synthetic_mirror, second):
     assert f"{synthetic_mirror.base_url}{SMALL}: HTTP 500" in r.stderr
     assert f"{second.base_url}{SMALL}: HTTP 404" in r.stderr
     assert_nothing_installed(env, "1.21.0")
+    assert parts(env) == []  # no mirror sent a byte: no empty part is left to "resume"
 
 
 def test_index_unreachable(env, synthetic_mirror):

@@ -529,6 +529,11 @@ def _fetch_and_install(
     finally:
         if not done:
             job.discard()
+            try:  # an empty part (no mirror sent a byte) has nothing to resume
+                if os.path.getsize(part) == 0:
+                    os.unlink(part)
+            except OSError:
+                pass
 
 
 def _check_signature(
