@@ -26,6 +26,10 @@ def test_eight_processes_one_download(big_env, big_mirror, big_release):
     waited = sum("waiting for another goswitch process" in err for _, _, err in results)
     installed = sum("installed Go" in err for _, _, err in results)
     assert installed == 1 and waited >= 1
+    # Those that waited for the install are told it is done, not left hanging.
+    told = sum(f"Go {BIG_VERSION} was installed meanwhile" in err for _, _, err in results)
+    assert told == sum(f"installing Go {BIG_VERSION}..." in err for _, _, err in results)
+    assert told >= 1
     versions = Path(big_env["GOSWITCH_HOME"]) / "versions"
     assert sorted(p.name for p in versions.iterdir()) == [BIG_VERSION]
     assert tree_digest(versions / BIG_VERSION) == expected_digest(big_release[0])

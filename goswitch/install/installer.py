@@ -85,14 +85,21 @@ class _Locked:
     def __init__(self, environ, version, reporter: Reporter, doing: str = "installing"):
         self.lock = version_lock(environ, version)
         self.version, self.reporter, self.doing = version, reporter, doing
+        self.waited = False
 
     def __enter__(self):
-        take(
+        self.waited = take(
             self.lock,
             self.reporter.message,
             f"waiting for another goswitch process {self.doing} Go {self.version}...",
         )
         return self
+
+    def found(self, hit: Installed) -> Installed:
+        """The other process's work, said when we waited for it."""
+        if self.waited:
+            self.reporter.message(f"Go {self.version} was installed meanwhile, in {hit.root}")
+        return hit
 
     def __exit__(self, *exc):
         self.lock.release()
@@ -404,11 +411,11 @@ def install(
     if check_sig:
         verify.preflight(verify.key_files(settings), archive.filename, environ)
     os.makedirs(store.root, exist_ok=True)
-    with _Locked(environ, version, reporter):
+    with _Locked(environ, version, reporter) as locked:
         cleanup_stale(environ, store.root, held=str(version), reporter=reporter)
         hit = _installed(store, version)
         if hit is not None:
-            return hit  # another process installed it while we waited
+            return locked.found(hit)  # another process installed it while we waited
         reporter.message(f"installing Go {version} ({plat}) from {redact(mirrors[0])}")
         root = _fetch_and_install(
             archive,
@@ -706,11 +713,11 @@ def _install_from_file(
     elif expected is None:
         reporter.message(f"warning: installing {name} UNVERIFIED (--unverified): no sha256 known")
     os.makedirs(store.root, exist_ok=True)
-    with _Locked(environ, version, reporter):
+    with _Locked(environ, version, reporter) as locked:
         cleanup_stale(environ, store.root, held=str(version), reporter=reporter)
         hit = _installed(store, version)
         if hit is not None:
-            return hit
+            return locked.found(hit)
         reporter.message(f"installing Go {version} from {path}")
         tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{version}-", dir=store.root)
         try:
