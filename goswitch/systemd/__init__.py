@@ -93,7 +93,10 @@ def refresh_if_enabled(settings, environ=os.environ) -> str | None:
     try:
         report = refresh(environ, settings=fresh)
     except GoswitchError as exc:
-        return f"systemd: {shown} not rewritten: {exc.message}"
+        # The error names the file itself most of the time: do not say it twice.
+        said = exc.message.split(": ", 1)[1] if exc.what in (
+            shown, env_file_path(environ)) else exc.message
+        return f"systemd: {shown} not rewritten: {said}"
     except OSError as exc:
         return f"systemd: {shown} not rewritten: {exc}"
     if not report.data.get("changed"):
