@@ -351,10 +351,14 @@ def test_foreign_state_is_left_alone(world, shell):
     # As if exported by a newer goswitch in a parent shell.
     out = sess.run(("set -gx __GOSWITCH_STATE " if shell == "fish" else "export __GOSWITCH_STATE=")
                    + "'9 from the future'")
-    out += cd(sess, world.old)
     assert out.count("another goswitch version") == 1, out
+    out = cd(sess, world.old)
+    assert out.count("another goswitch version") == 1 and f"also in {world.old}" in out, out
     env = sess.env()
     assert "GOROOT" not in env and env["__GOSWITCH_STATE"] == "9 from the future"
+    assert "another goswitch version" not in prompt(sess)
+    # Every cd reminds, as the Go there may be the wrong one; the prompts there do not.
+    assert f"also in {world.new}" in cd(sess, world.new)
     assert "another goswitch version" not in prompt(sess)
 
 

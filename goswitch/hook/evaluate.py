@@ -134,9 +134,11 @@ def evaluate(
     try:
         state = State.decode(environ.get(STATE_VAR))
     except StateError as exc:  # touch nothing
+        # Named per directory, so each cd reminds (the Go here may be the wrong one),
+        # while the prompts in one place stay quiet.
         plan.messages.append(
             f"goswitch: {STATE_VAR} was written by another goswitch version ({exc}); "
-            "leaving this shell's Go environment as it is (start a new shell)"
+            f"leaving this shell's Go environment as it is, also in {pwd} (start a new shell)"
         )
         return plan
     base = base_environment(environ, state)
