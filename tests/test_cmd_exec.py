@@ -241,3 +241,21 @@ def test_exec_installs_a_missing_real_version(isolated_env, mirror, go_archives)
     out = env.run(["goswitch", "exec", "1.21.13", "--", "go", "version"], timeout=600)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("go version go1.21.13 ")
+
+
+def test_closed_stderr_still_runs_the_command(xenv):
+    """`goswitch exec ... 2>&-`: Python leaves sys.stderr None; the command must still run,
+    and its own stderr must not land in a file goswitch opened on fd 2."""
+    done = xenv.run(["bash", "-c", 'goswitch exec -- sh -c "echo out; echo err >&2" 2>&-'],
+                    cwd=xenv.project)
+    assert done.returncode == 0 and done.stdout == "out\n", done
+
+
+def test_a_reader_leaving_early_is_not_a_failure(xenv):
+    """GitHub Actions runs bash with pipefail: `goswitch list | head -1` must not fail
+    because head left first (the output is written in one go)."""
+    script = ("set -o pipefail; for i in $(seq 20); do "
+              "goswitch list | head -1 >/dev/null || { echo ${PIPESTATUS[*]}; exit 9; }; done")
+    done = xenv.run(["bash", "-c", script], cwd=xenv.project)
+    assert done.returncode == 0, done
+    assert done.stderr == ""

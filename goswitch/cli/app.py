@@ -6,6 +6,7 @@ Commands are loaded lazily (``commands/<name>.py`` exposing ``command``), so
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 
@@ -14,7 +15,7 @@ import click
 from .. import __version__
 from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, GoswitchError
 from ..shells import printable
-from .output import from_os_error
+from .output import flush_data, from_os_error
 
 # name -> module under goswitch.cli.commands; order is the --help order.
 COMMANDS = {
@@ -90,10 +91,22 @@ def _terminated(signum, frame) -> None:
 def main(args: list[str] | None = None) -> None:
     import signal
 
+    _standard_fds()
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        # Without standalone mode click *returns* the code of ctx.exit(n); pass it on.
-        code = cli.main(args=args, prog_name="goswitch", standalone_mode=False)
+        try:
+            # Without standalone mode click *returns* the code of ctx.exit(n); pass it on.
+            code = cli.main(args=args, prog_name="goswitch", standalone_mode=False)
+        except SystemExit as exc:
+            # click answers a broken pipe itself with exit 1; a reader that left early
+            # is not a failure of ours: end as a tool killed by SIGPIPE would.
+            cause = exc.__context__
+            if isinstance(cause, OSError) and cause.errno == errno.EPIPE:
+                raise BrokenPipeError() from None
+            raise
+        finally:
+            flush_data()  # what data() kept for a pipe, before any error message
+        sys.stdout.flush()
         if isinstance(code, int) and not isinstance(code, bool) and code:
             sys.exit(code)
     except GoswitchError as exc:
@@ -119,6 +132,33 @@ def main(args: list[str] | None = None) -> None:
         _drop_stdout()
         click.echo(f"goswitch: {printable(from_os_error(exc).message)}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _standard_fds() -> None:
+    """Give closed stdin/stdout/stderr (`goswitch install 2>&-`) /dev/null.
+
+    Else Python leaves sys.stderr None (every message would raise) and the next file
+    opened takes fd 2, where gpgv and the command `exec` runs would write their errors.
+    """
+    import os
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                opened = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                return
+            if opened != fd:
+                os.dup2(opened, fd)  # inheritable
+                os.close(opened)
+            else:
+                os.set_inheritable(fd, True)  # Python opens close-on-exec; exec'd commands need it
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - for the process's life
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
 
 
 def _drop_stdout() -> None:

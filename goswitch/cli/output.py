@@ -55,7 +55,39 @@ def data(text: str = "", nl: bool = True) -> None:
     Written as bytes: a path that is not UTF-8 (kept with surrogateescape)
     comes out as the bytes it was, whatever the locale says stdout is.
     """
-    click.echo(text.encode("utf-8", "surrogateescape"), nl=nl, color=True)
+    raw = text.encode("utf-8", "surrogateescape")
+    if _interactive(sys.stdout):
+        click.echo(raw, nl=nl, color=True)
+        return
+    # Into a pipe or a file: kept, and written in one go when the command ends
+    # (flush_data), so a reader that leaves early (`goswitch list-remote | head -1`
+    # under pipefail) never meets a half-written output.  click.echo flushes each line,
+    # and PYTHONUNBUFFERED would too.
+    _pending.extend(raw + (b"\n" if nl else b""))
+    if len(_pending) > _PENDING_MAX:
+        flush_data()
+
+
+_pending = bytearray()
+_PENDING_MAX = 1 << 20
+
+
+def flush_data() -> None:
+    """Write what :func:`data` kept; OSError (a closed pipe, a full disk) to the caller."""
+    if not _pending:
+        return
+    chunk = bytes(_pending)
+    _pending.clear()
+    sys.stdout.flush()  # anything written through the text layer goes first
+    sys.stdout.buffer.write(chunk)
+    sys.stdout.buffer.flush()
+
+
+def _interactive(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def note(text: str) -> None:
@@ -71,7 +103,7 @@ def hint(text: str) -> None:
 
 def emit_json(obj) -> None:
     """One JSON document on stdout (ASCII-safe, stable key order as given)."""
-    click.echo(json.dumps(obj, indent=2, ensure_ascii=True), color=False)
+    data(json.dumps(obj, indent=2, ensure_ascii=True))
 
 
 def load_settings(environ=None, strict: bool = True):

@@ -100,6 +100,9 @@ def _on_path(word: str) -> bool:
 
 
 def run(cmd: list[str], env: dict[str, str]) -> None:
+    from ..output import flush_data
+
+    flush_data()
     sys.stdout.flush()
     sys.stderr.flush()
     try:
