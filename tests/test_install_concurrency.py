@@ -70,3 +70,31 @@ def test_a_second_process_waiting_for_a_dead_index_says_so_and_does_not_wait_twi
     assert "waiting for another goswitch process fetching the release index" in err2
     assert "another goswitch process could not fetch it just now" in err2
     assert connections == 1  # one attempt in all, not one per process
+
+
+def test_jobs_sharing_only_the_download_cache_do_not_mix_their_bytes(
+    big_env, big_mirror, big_release
+):
+    """CI jobs with their own GOSWITCH_HOME but one GOSWITCH_CACHE_DIR (a CI cache): they
+    do not share the per-version lock, and used to append to and resume each other's
+    part file, failing with a sha256 mismatch blamed on the mirror."""
+    import time
+
+    big_mirror.set_fault(BIG_FILE, "slow", rate=2_000_000)
+    homes = [Path(big_env["GOSWITCH_HOME"] + f"-job{i}") for i in range(6)]
+    part = Path(big_env["GOSWITCH_CACHE_DIR"]) / "downloads" / (BIG_FILE + ".part")
+    procs = []
+    for home in homes:  # each starts while the one before is half-way
+        procs.append(spawn({**big_env, "GOSWITCH_HOME": str(home)}, "install", BIG_VERSION))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (part.exists() and part.stat().st_size):
+            time.sleep(0.02)
+        time.sleep(0.3)
+    results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    for code, _, err in results:
+        assert code == 0, err
+        assert "mismatch" not in err
+    for home in homes:
+        assert tree_digest(home / "versions" / BIG_VERSION) == expected_digest(big_release[0])
+    downloads = Path(big_env["GOSWITCH_CACHE_DIR"]) / "downloads"
+    assert not list(downloads.glob("*.part"))  # the private parts are gone too

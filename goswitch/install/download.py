@@ -522,7 +522,7 @@ def download(
     starts over and ``finish(n)`` at the end: the extractor reading behind the writer.
     """
     os.makedirs(os.path.dirname(part) or ".", exist_ok=True)
-    fd = os.open(part, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    fd = os.open(part, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
     state = {"n": 0, "hash": hashlib.sha256(), "resumed": False, "sources": []}
     try:
         have = os.fstat(fd).st_size

@@ -447,8 +447,9 @@ def _fetch_and_install(
 ) -> str:
     part_dir = downloads_dir(environ)
     os.makedirs(part_dir, exist_ok=True)
-    part = os.path.join(part_dir, archive.filename + ".part")
-    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644))
+    part, part_lock = _claim_part(part_dir, archive.filename)
+    # 0666 less the umask: a group-writable shared cache stays usable by the group.
+    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666))
     growing = GrowingFile(part)
     job = _ExtractJob(growing, store.root, version, archive.filename, archive.size)
     job.start()
@@ -536,11 +537,32 @@ def _fetch_and_install(
     finally:
         if not done:
             job.discard()
-            try:  # an empty part (no mirror sent a byte) has nothing to resume
-                if os.path.getsize(part) == 0:
+            try:  # an empty part (no mirror sent a byte) has nothing to resume; nor has ours
+                if part_lock is None or os.path.getsize(part) == 0:
                     os.unlink(part)
             except OSError:
                 pass
+        if part_lock is not None:
+            part_lock.release()
+
+
+def _claim_part(part_dir: str, filename: str):
+    """``(part path, lock or None)``: the shared, resumable part when no other process is
+    downloading the same file, else one of our own.
+
+    Jobs that share ``GOSWITCH_CACHE_DIR`` but not ``GOSWITCH_HOME`` (CI caches) do not
+    share the per-version lock; without this they appended to and "resumed" each
+    other's part, and the sha256 check then blamed the mirror.
+    """
+    from filelock import FileLock, Timeout
+
+    shared = os.path.join(part_dir, filename + ".part")
+    lock = FileLock(shared + ".lock", timeout=0)
+    try:
+        lock.acquire()
+    except (Timeout, OSError):  # busy, or a lock file of another user's we cannot open
+        return os.path.join(part_dir, f"{filename}.{os.getpid()}.part"), None
+    return shared, lock
 
 
 def _check_signature(
