@@ -131,17 +131,15 @@ def cleanup_stale(
             continue
         path = os.path.join(store_root, name)
         if version == held:
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
+            _remove_leftover(path, removed)
             continue
         lock = version_lock(environ, version)
         try:
             lock.acquire(timeout=0)
-        except Timeout:
-            continue  # a live install or uninstall of that version owns it
+        except (Timeout, OSError):
+            continue  # a live install or uninstall owns it (or its lock is not ours to take)
         try:
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
+            _remove_leftover(path, removed)
         finally:
             lock.release()
     downloads = downloads_dir(environ)
@@ -159,6 +157,14 @@ def cleanup_stale(
     if removed and reporter is not None:
         reporter.message(f"removed {len(removed)} leftover(s) of an interrupted run")
     return removed
+
+
+def _remove_leftover(path: str, removed: list[str]) -> None:
+    """Delete ``path``; counted only when it is really gone (another user's 0700 temp
+    tree in a shared store is not ours to remove)."""
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path):
+        removed.append(path)
 
 
 def _disk_full(exc: OSError, where: str) -> GoswitchError:
