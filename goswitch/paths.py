@@ -66,6 +66,11 @@ def home(environ=None) -> str:
     return location(environ, "GOSWITCH_HOME") or user_data_dir(environ)
 
 
+def locks_dir(environ=None) -> str:
+    """Per-version install/uninstall locks (beside the versions they guard)."""
+    return fs.join(home(environ), "locks")
+
+
 def versions_dir(environ=None) -> str:
     return fs.join(home(environ), "versions")
 

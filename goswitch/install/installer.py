@@ -62,10 +62,6 @@ PART_MAX_AGE = 7 * 86400  # abandoned partial downloads are deleted after a week
 # ---- small helpers --------------------------------------------------------------------
 
 
-def locks_dir(environ) -> str:
-    return os.path.join(paths.home(environ), "locks")
-
-
 def downloads_dir(environ) -> str:
     return os.path.join(paths.cache_dir(environ), "downloads")
 
@@ -74,7 +70,7 @@ def version_lock(environ, version, timeout: float = -1):
     """The per-version lock (a ``filelock.FileLock``, not yet acquired)."""
     from filelock import FileLock
 
-    directory = locks_dir(environ)
+    directory = paths.locks_dir(environ)
     os.makedirs(directory, exist_ok=True)
     return FileLock(os.path.join(directory, f"{version}.lock"), timeout=timeout)
 

@@ -132,3 +132,23 @@ def test_use_env_mark_and_which_does_not(gs):  # noqa: F811
     assert store.last_used(os.environ, v) is None
     gs("env")
     assert store.last_used(os.environ, v) is not None
+
+
+def test_a_store_read_only_for_this_user_is_not_promised_away(gs, monkeypatch):  # noqa: F811
+    """A root-owned GOSWITCH_HOME in a Docker image, used by a runtime user."""
+    age(gs, "1.20.14", 200)
+    real_access = os.access
+    store_dir = str(gs.gs_home / "versions")
+
+    def access(path, mode, **kw):  # what a root-owned 0755 directory says to a user
+        if str(path) == store_dir and mode & os.W_OK:
+            return False
+        return real_access(path, mode, **kw)
+
+    monkeypatch.setattr(os, "access", access)
+    result = gs("prune", "--dry-run", "--json")
+    assert result.code == 0, result
+    entry = json.loads(result.out)["versions"][0]
+    assert entry["remove"] is False and "read-only for you" in entry["kept_because"]
+    result = gs("prune")
+    assert result.code == 0 and installed(gs) == ["1.20.14"]
