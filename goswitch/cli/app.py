@@ -119,6 +119,14 @@ def main(args: list[str] | None = None) -> None:
             sys.exit(128 + 15)
         click.echo("goswitch: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except click.UsageError as exc:
+        # One line like every other error (docs/commands.md, "Output"), not click's four.
+        command = exc.ctx.command_path if exc.ctx is not None else "goswitch"
+        sub = command.partition(" ")[2]
+        why = printable(exc.format_message()).rstrip(".")
+        click.echo(f"goswitch: {sub + ': ' if sub else ''}{why} (see `{command} --help`)",
+                   err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -81,3 +81,14 @@ def test_docs_cover_every_command_option_key_and_exit_code():
     codes = [v for k, v in vars(errors).items() if k.startswith("EXIT_")]
     for code in codes + [126, 127]:
         assert f"| {code} |" in text, code
+
+
+def test_usage_errors_are_one_line_like_every_error(gs):  # noqa: F811
+    """docs/commands.md, "Output": `goswitch: <what>: <why> (<what to do>)`, exit 2."""
+    result = gs("prune", "--older-than", "abc")
+    assert result.code == 2
+    assert result.err == ("goswitch: prune: Invalid value for '--older-than': 'abc' is not a "
+                          "valid integer range (see `goswitch prune --help`)\n")
+    result = gs("no-such-command")
+    assert result.code == 2 and result.err.count("\n") == 1
+    assert result.err.startswith("goswitch: No such command 'no-such-command'")
