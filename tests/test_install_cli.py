@@ -112,6 +112,9 @@ def test_install_without_spec_uses_what_the_directory_pins(env, tmp_path):
     assert (versions(env) / "1.20.1" / "bin" / "go").is_file()
     r = gs(env, "install", cwd=proj)
     assert r.returncode == 0 and "already installed" in r.stderr
+    # Named explicitly, too: a CI log shows which Go was used even without a download.
+    r = gs(env, "install", "1.20.1")
+    assert r.returncode == 0 and "Go 1.20.1 is already installed in" in r.stderr, r.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
     r = gs(env, "install", cwd=empty)

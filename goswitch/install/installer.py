@@ -374,7 +374,7 @@ def install(
     if not refresh:
         hit = _installed_match(parsed, store)
         if hit is not None:
-            return hit
+            return _already(hit, reporter)
     opts = NetOptions.from_settings(settings, environ)
     idx = index_mod.load(settings, environ, refresh=refresh, opts=opts, reporter=reporter)
     try:
@@ -387,7 +387,7 @@ def install(
     version = release.version
     hit = _installed(store, version)
     if hit is not None:
-        return hit
+        return _already(hit, reporter)
     plat = platform or platform_mod.detect()
     archive = release.archive(plat)
     if archive is None:
@@ -548,6 +548,12 @@ def _fetch_and_install(
             part_lock.release()
 
 
+def _already(hit: Installed, reporter: Reporter) -> Installed:
+    """Said, so that a CI log shows which Go was used even when nothing was downloaded."""
+    reporter.message(f"Go {hit.version} is already installed in {hit.root}")
+    return hit
+
+
 def _claim_part(part_dir: str, filename: str):
     """``(part path, lock or None)``: the shared, resumable part when no other process is
     downloading the same file, else one of our own.
@@ -694,8 +700,7 @@ def _install_from_file(
         )
     hit = _installed(store, version)
     if hit is not None:
-        reporter.message(f"Go {version} is already installed in {hit.root}")
-        return hit
+        return _already(hit, reporter)
     if sha256 is not None:
         sha256 = sha256.strip().lower()
         if not index_mod._valid_sha(sha256):

@@ -110,8 +110,7 @@ def _here_spec(settings) -> str:
     if res.missing and res.install_spec:
         return res.install_spec
     if res.goroot:
-        note(f"Go {res.version} ({res.describe_source}) is already installed in {res.goroot}")
-        return str(res.version)
+        return str(res.version)  # the installer says it is already there
     raise NotFoundError(
         cwd(),
         "nothing pins a Go version here",
