@@ -133,6 +133,7 @@ def test_unverified_never_waives_a_bad_signature(env, unlisted, gpg_key, policy)
     shutil.copyfile(other.with_name("other.bin.asc"), path.with_name(path.name + ".asc"))
     r = gs(env, "install", "--from", str(path), "--unverified", *policy)
     assert r.returncode == 4, r.stderr
+    assert "another mirror" not in r.stderr and "is the signature of this archive" in r.stderr
     assert not (versions(env) / "1.18.10").exists() and leftovers(versions(env)) == []
 
 
