@@ -118,4 +118,7 @@ def default_gobin(environ=None) -> str:
     first = gopath.split(fs.pathsep)[0] if gopath else ""
     if first:
         return fs.join(first, "bin")
-    return fs.join(_home_dir(environ), "go", "bin")
+    home = environ.get("HOME", "")
+    if not home.startswith(fs.sep):
+        return ""  # as go itself: no HOME, no default GOPATH (not /go/bin, someone else's)
+    return fs.join(home, "go", "bin")

@@ -44,6 +44,7 @@ def test_overrides(tmp_path):
     ({"GOBIN": "/gb"}, "/gb"),
     ({"GOPATH": "/gp1:/gp2"}, "/gp1/bin"),
     ({}, "HOME/go/bin"),
+    ({"HOME": ""}, ""),  # go: no HOME, no default GOPATH; not /go/bin
 ])
 def test_default_gobin(tmp_path, env, want):
     env = {"HOME": str(tmp_path), **env}
