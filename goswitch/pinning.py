@@ -297,7 +297,7 @@ def use(
                 "drop --no-install, or name an exact version",
                 exit_code=2,
             )
-        value = str(res.version) if exact else str(spec)
+        value = res.version.spec_text if exact else str(spec)  # type: ignore[union-attr]
         result = UseResult(value, None if res.missing else res.version, res.goroot)
         if result.version is not None:
             store_mod.mark_used(environ, result.version)

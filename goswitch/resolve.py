@@ -118,14 +118,14 @@ def choose(
         if best is not None:
             res.version, res.goroot = best, store.find(best)
         else:
-            res.version, res.missing, res.install_spec = minimum, True, str(minimum)
+            res.version, res.missing, res.install_spec = minimum, True, minimum.spec_text
         return
     assert spec is not None
     if spec.kind == "exact":
         res.version = spec.version
         res.goroot = store.find(spec.version)  # type: ignore[arg-type]
         if res.goroot is None:
-            res.missing, res.install_spec = True, str(spec.version)
+            res.missing, res.install_spec = True, spec.version.spec_text  # type: ignore[union-attr]
         return
     installed = store.versions()
     if spec.kind == "latest":
@@ -134,7 +134,7 @@ def choose(
             res.version = newest
             res.goroot = store.find(newest)
             if res.goroot is None:
-                res.missing, res.install_spec = True, str(newest)
+                res.missing, res.install_spec = True, newest.spec_text
             return
     best = spec.pick(installed)
     if best is not None:

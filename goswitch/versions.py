@@ -85,6 +85,14 @@ class GoVersion:
         return f"{base}.{self.patch}"
 
     @property
+    def spec_text(self) -> str:
+        """Text that names exactly this release as a spec: ``1.20`` alone would be the
+        prefix (newest 1.20.x), so the first release of a pre-1.21 line is ``1.20.0``."""
+        if self.patch is None and self.pre is None:
+            return f"{self.major}.{self.minor}.0"
+        return str(self)
+
+    @property
     def go_name(self) -> str:
         """The name go.dev uses: ``go1.21.6``."""
         return "go" + str(self)
@@ -133,7 +141,7 @@ class Spec:
 
     def __str__(self) -> str:
         if self.kind == "exact":
-            return str(self.version)
+            return self.version.spec_text  # type: ignore[union-attr]
         if self.kind == "latest":
             return "latest"
         return f"{self.major}" if self.minor is None else f"{self.major}.{self.minor}"

@@ -312,3 +312,20 @@ def test_every_help_example_parses(cmd):
         command.make_context(cmd, args, parent=click.Context(cli))
         seen += 1
     assert seen >= 2
+
+
+def test_1_20_0_is_exactly_the_release_named_go1_20(env, tmp_path):
+    """Before Go 1.21 the first release of a line had no .0: `1.20.0` means go1.20 for
+    install, exec, use and the hook, never the newest 1.20.x (`1.20` is that prefix)."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    r = gs(env, "exec", "1.20.0", "--", "go", "version", cwd=proj)
+    assert r.returncode == 0 and r.stdout.startswith("go version go1.20 "), r.stderr
+    assert sorted(p.name for p in versions(env).iterdir() if not p.name.startswith(".")) == [
+        "1.20"]
+    r = gs(env, "use", "--exact", "1.20.0", cwd=proj)
+    assert r.returncode == 0, r.stderr
+    assert (proj / ".go-version").read_text() == "1.20.0\n"  # not the prefix "1.20"
+    assert gs(env, "install", "1.20.1").returncode == 0
+    r = gs(env, "which", cwd=proj)
+    assert r.returncode == 0 and r.stdout.strip().endswith("/versions/1.20/bin/go")

@@ -48,7 +48,7 @@ def test_pre_121_release_written_with_dot_zero(tmp_path, env):
     """go1.20 had no .0: a pin saying 1.20.0 finds (and would install) the tree named 1.20."""
     (tmp_path / ".go-version").write_text("1.20.0\n")
     res = run(tmp_path, env)
-    assert res.missing and res.install_spec == "1.20"
+    assert res.missing and res.install_spec == "1.20.0"  # "1.20" would be the prefix
     make_tree(env["GOSWITCH_HOME"] + "/versions", "1.20")
     res = run(tmp_path, env)
     assert str(res.version) == "1.20" and res.goroot.endswith("/versions/1.20")
