@@ -368,6 +368,8 @@ def discover(
             if pin is not None:
                 result.pin = pin
                 return result
+    if workspaces and gowork:  # $GOWORK applies from any directory, a module or not
+        result.pin = _workspace_pin(top, gowork, result, now)
     return result
 
 
@@ -379,7 +381,13 @@ def _watch(result: Discovery, path: str, mtime_ns: int, now: int) -> None:
 def _workspace_pin(module_dir: str, gowork: str, result: Discovery, now: int) -> Pin | None:
     """The pin of the go.work the go command would use for a module in ``module_dir``."""
     if gowork:  # GOWORK=/path/to/go.work (the go command wants it absolute)
-        st = _regular(gowork) if gowork.startswith(fs.sep) else None
+        if not gowork.startswith(fs.sep):
+            return None
+        try:  # its directory too: the file created, or moved away, shows there
+            _watch(result, fs.dirname(gowork), fs.stat(fs.dirname(gowork)).st_mtime_ns, now)
+        except OSError:
+            pass
+        st = _regular(gowork)
         if st is None:
             return None
         _watch(result, gowork, st.st_mtime_ns, now)

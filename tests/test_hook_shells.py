@@ -266,6 +266,23 @@ def test_override_set_then_exported(world, shell):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_gowork_set_at_the_prompt_switches(world, shell):
+    """GOWORK names the go.work the go command uses: setting it changes the Go needed."""
+    mod = world.projects / "mod"
+    mod.mkdir()
+    (mod / "go.mod").write_text("module m\n\ngo 1.21\n")
+    alt = world.tmp / "alt.work"
+    alt.write_text("go 1.22.0\n")
+    sess = world.start(shell)
+    cd(sess, mod)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    sess.run(f"set -gx GOWORK {alt}" if shell == "fish" else f"export GOWORK={alt}")
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    sess.run("set -e GOWORK" if shell == "fish" else "unset GOWORK")
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_global_default_applies_outside_projects(world, shell):
     Path(world.env["GOSWITCH_CONFIG"]).write_text(f'default_version = "{V2}"\n')
     sess = world.start(shell)

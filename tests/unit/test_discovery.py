@@ -107,6 +107,12 @@ def test_gowork_variable_names_the_workspace_file(tmp_path):
     assert str(tmp_path / "elsewhere" / "my.work") in found.watched
     # Missing or relative: the go command would fail; goswitch goes by the module.
     assert str(discover(str(tmp_path / "m"), gowork="rel.work").pin.minimum) == "1.21.0"
+    # The go command uses $GOWORK from any directory, in a module or not.
+    (tmp_path / "elsewhere" / "notes").mkdir()
+    found = discover(str(tmp_path / "elsewhere" / "notes"),
+                     gowork=str(tmp_path / "elsewhere" / "my.work"))
+    assert str(found.pin.minimum) == "1.23.1"
+    assert str(tmp_path / "elsewhere") in found.watched  # the file moved away shows there
 
 
 @pytest.mark.parametrize("name,text,line", [
