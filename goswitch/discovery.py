@@ -151,8 +151,8 @@ def read_tool_versions(path: str) -> Pin | None:
     return None
 
 
-def read_go_mod(path: str) -> Pin | None:
-    """go.mod or go.work: ``toolchain goX.Y.Z`` is exact; a ``go X.Y[.Z]`` line is a minimum."""
+def _go_directives(path: str):
+    """The first ``go`` and ``toolchain`` lines of a go.mod/go.work, as (line, value)."""
     go_line = toolchain = None
     for num, raw in enumerate(_read_text(path).splitlines(), 1):
         fields = raw.split("//", 1)[0].split()
@@ -160,6 +160,25 @@ def read_go_mod(path: str) -> Pin | None:
             go_line = (num, fields[1])
         elif len(fields) == 2 and fields[0] == "toolchain" and toolchain is None:
             toolchain = (num, fields[1])
+    return go_line, toolchain
+
+
+def go_line_pin(path: str) -> Pin | None:
+    """Only the ``go`` line of a go.mod/go.work: the hard minimum (a toolchain line is a
+    preference the go command does without under GOTOOLCHAIN=local)."""
+    go_line, _ = _go_directives(path)
+    if go_line is None:
+        return None
+    num, value = go_line
+    try:
+        return Pin(path, num, value, minimum=_release_floor(GoVersion.parse(value)))
+    except VersionError as exc:
+        raise PinError(path, num, value, exc.why) from None
+
+
+def read_go_mod(path: str) -> Pin | None:
+    """go.mod or go.work: ``toolchain goX.Y.Z`` is exact; a ``go X.Y[.Z]`` line is a minimum."""
+    go_line, toolchain = _go_directives(path)
     minimum = None
     if go_line is not None:
         num, value = go_line

@@ -120,11 +120,16 @@ def _host_tool_dir() -> str:
     return f"{sys.platform}_{arch}"
 
 
-def find_tool(res: Resolution, name: str, settings, environ) -> str:
-    """Where ``name`` lives for this Go: GOROOT/bin, GOBIN, then GOROOT/pkg/tool/<os_arch>."""
+def check_tool_name(name: str) -> None:
+    """A program name, not a path: a usage error otherwise (checked before anything else)."""
     if not name or "/" in name or name in (".", "..") or "\0" in name:
         raise GoswitchError(f"tool {name!r}", "not a program name", "give a name like gofmt",
                             exit_code=EXIT_USAGE)
+
+
+def find_tool(res: Resolution, name: str, settings, environ) -> str:
+    """Where ``name`` lives for this Go: GOROOT/bin, GOBIN, then GOROOT/pkg/tool/<os_arch>."""
+    check_tool_name(name)
     assert res.goroot is not None
     dirs = [os.path.join(res.goroot, "bin")]
     gobin = goenv.gobin_for(settings, environ, res.env)

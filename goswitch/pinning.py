@@ -38,8 +38,9 @@ SYSTEM = discovery.SYSTEM
 class PinWrite:
     """What :func:`write_pin` did."""
 
-    def __init__(self, path: str, value: str, created: bool, retrusted: bool):
+    def __init__(self, path: str, value: str, created: bool, retrusted: bool, target: str = ""):
         self.path, self.value, self.created, self.retrusted = path, value, created, retrusted
+        self.target = target or path  # the file written: a symlinked pin's target
         self.shadowed_by: discovery.Pin | None = None  # a pin that still wins here
 
 
@@ -200,7 +201,10 @@ def _write_target(path: str, name: str) -> str:
         try:
             st = os.stat(target)
         except OSError:
-            raise GoswitchError(path, refused, fix) from None
+            raise GoswitchError(
+                path, f"it is a symlink to {target}, which does not exist (or loops)",
+                "remove the link to have goswitch write a file of its own",
+            ) from None
         if stat.S_ISREG(st.st_mode):
             try:
                 pinned = _reader(name)(target)
@@ -257,7 +261,7 @@ def write_pin(directory: str, value: str, requested: str | None = None, environ=
     _atomic_write(path, target, data, check)
     if was_trusted:
         trust.trust(environ, path)
-    result = PinWrite(path, value, raw is None, was_trusted)
+    result = PinWrite(path, value, raw is None, was_trusted, target)
     try:
         found = discovery.discover(directory, use_go_mod=False)
         if found.pin is not None and os.path.realpath(found.pin.file) != os.path.realpath(path):

@@ -49,9 +49,10 @@ _goswitch_hook() {
 # goswitch was uninstalled or moved under this shell (its Python or its package is
 # gone; the launch code prints `_goswitch_off`): say so once, not at every cd.
 _goswitch_off() {
-  printf 'goswitch: %s\n' "cannot run its hook any more (goswitch uninstalled or moved?" \
-    "from $__goswitch_python); it stops in this shell and the Go environment stays as it is." \
-    "Remove the goswitch init line from ~/.zshrc, or reinstall goswitch and open a new shell." >&2
+  printf 'goswitch: %s%s\ngoswitch: %s\n' \
+    "cannot run its hook any more: $__goswitch_python or its goswitch package " \
+    "is gone (uninstalled or moved?); the hook stops in this shell, its Go stays." \
+    "remove the goswitch init line from ~/.zshrc, or reinstall goswitch and open a new shell." >&2
   _goswitch_hook() { return; }
 }
 

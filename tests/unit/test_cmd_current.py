@@ -151,6 +151,8 @@ def test_which_errors(gs):  # noqa: F811
     assert result.code == 3 and result.err.startswith("goswitch: nope: not found for Go 1.22.10")
     assert gs("which", "../bin/go").code == 2  # not a program name: a usage error
     assert gs("which", "").code == 2
+    (gs.project / ".go-version").unlink()  # nothing pinned: still a usage error first
+    assert gs("which", "../bin/go").code == 2
 
 
 def test_which_does_not_install_or_mark(gs):  # noqa: F811

@@ -91,7 +91,8 @@ def _report(result: pinning.UseResult, here: str, global_: bool) -> None:
     else:
         pin = result.pin
         verb = "created" if pin.created else "updated"
-        note(f"{verb} {pin.path}: {result.value}{installed}")
+        through = f" (through the symlink {pin.path})" if pin.target != pin.path else ""
+        note(f"{verb} {pin.target}{through}: {result.value}{installed}")
         if pin.retrusted:
             note(f"{pin.path} stays trusted (only [go] version changed)")
         if pin.shadowed_by is not None:
@@ -125,13 +126,15 @@ def _report(result: pinning.UseResult, here: str, global_: bool) -> None:
 def _warn_if_go_refuses(here: str, version, settings) -> None:
     """A pin older than go.mod's (or go.work's) go line: the go command will refuse to
     build with it under GOTOOLCHAIN=local, so say so now rather than at the build."""
-    from ...discovery import discover, floor
+    from ...discovery import discover, floor, go_line_pin
     from ...errors import PinError
 
     if not settings.read_go_mod:
         return
     try:
-        asks = discover(here, True, os.environ.get("GOWORK", ""), go_files_only=True).pin
+        decides = discover(here, True, os.environ.get("GOWORK", ""), go_files_only=True).pin
+        # Only the go line is a hard minimum: a newer toolchain line is a preference.
+        asks = go_line_pin(decides.file) if decides is not None else None
     except PinError:
         return
     needed = floor(asks) if asks is not None else None

@@ -28,6 +28,7 @@ def command(tool: str) -> None:
       goswitch which golangci-lint      a `go install`ed tool
       goswitch which vet
     """
+    envexport.check_tool_name(tool)
     settings = load_settings()
     res = envexport.select_go(None, cwd(), settings, os.environ, may_install=False, mark=False)
     data(envexport.find_tool(res, tool, settings, os.environ))
