@@ -280,9 +280,11 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
     value = go.get("version")
     if value is not None:
         if not isinstance(value, str):
+            scalar = isinstance(value, (int, float)) and not isinstance(value, bool)
             raise PinError(
                 path, _line_of(text, "version", "go"), _toml_text(value),
-                "[go] version must be a string", f'quote it: version = "{_toml_text(value)}"'
+                "[go] version must be a string",
+                f'quote it: version = "{value}"' if scalar else 'write version = "1.22.10"',
             )
         pin = _spec_or_error(path, _line_of(text, "version", "go"), value)
     env = data.get("env", {})
