@@ -259,3 +259,12 @@ def test_a_reader_leaving_early_is_not_a_failure(xenv):
     done = xenv.run(["bash", "-c", script], cwd=xenv.project)
     assert done.returncode == 0, done
     assert done.stderr == ""
+
+
+def test_a_deleted_working_directory_goes_by_the_shells_pwd(xenv):
+    """`mkdir d; cd d; rmdir ../d`: the pins above it still count, as for the hook."""
+    script = ('mkdir gone && cd gone && rmdir ../gone && '
+              'goswitch exec -- go version && goswitch list >/dev/null && goswitch current --short')
+    done = xenv.run(["bash", "-c", script], cwd=xenv.project)
+    assert done.returncode == 0, done
+    assert done.stdout.startswith("go version go1.22.10") and done.stdout.endswith("1.22.10\n")

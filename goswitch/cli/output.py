@@ -152,10 +152,14 @@ def _shell_word(path: str) -> str:
 
 
 def cwd() -> str:
-    """The working directory, or a clear error when it was deleted under us."""
+    """The working directory; deleted under us, the shell's $PWD (as the hook sees it:
+    the pins of the directories above it still count), else a clear error."""
     try:
         return os.getcwd()
     except OSError as exc:
+        pwd = os.environ.get("PWD", "")
+        if pwd.startswith("/"):
+            return pwd
         raise GoswitchError(
             "current directory", f"cannot be read: {exc.strerror}", "cd to an existing directory"
         ) from None
