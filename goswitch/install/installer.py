@@ -719,7 +719,14 @@ def _install_from_file(
             )
     # The index knows the official name; a renamed copy (go.tgz) is looked up under it.
     official = f"go{version}.{plat.name}.tar.gz"
-    known = _index_sha256(official, settings, environ, reporter, offline=sha256 is not None)
+    sig = path + ".asc"
+    check_sig, sig_required = verify.signature_policy(
+        settings.verify_signature, verify_signature, environ
+    )
+    # The network only when nothing local vouches: a --sha256, or a .asc beside the file
+    # that will be checked (an air-gapped host would wait for DNS timeouts otherwise).
+    vouched = sha256 is not None or (check_sig and os.path.isfile(sig))
+    known = _index_sha256(official, settings, environ, reporter, offline=vouched)
     if sha256 and known and sha256 != known:
         raise VerifyError(
             path,
@@ -727,10 +734,6 @@ def _install_from_file(
             "check where the value came from",
         )
     expected = known or sha256
-    sig = path + ".asc"
-    check_sig, sig_required = verify.signature_policy(
-        settings.verify_signature, verify_signature, environ
-    )
     # Air-gapped with no index: the .asc copied beside the archive vouches for it alone,
     # so it must then be there and good.  --unverified waives a missing sha256 only: a
     # signature that is there is still checked.
