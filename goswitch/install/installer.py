@@ -545,7 +545,7 @@ def _fetch_and_install(
             except OSError:
                 pass
         if part_lock is not None:
-            part_lock.release()
+            os.close(part_lock)  # the flock goes with it
 
 
 def _already(hit: Installed, reporter: Reporter) -> Installed:
@@ -555,22 +555,31 @@ def _already(hit: Installed, reporter: Reporter) -> Installed:
 
 
 def _claim_part(part_dir: str, filename: str):
-    """``(part path, lock or None)``: the shared, resumable part when no other process is
-    downloading the same file, else one of our own.
+    """``(part path, fd holding its lock, or None)``: the shared, resumable part when no
+    other process is downloading the same file, else one of our own.
 
     Jobs that share ``GOSWITCH_CACHE_DIR`` but not ``GOSWITCH_HOME`` (CI caches) do not
     share the per-version lock; without this they appended to and "resumed" each
-    other's part, and the sha256 check then blamed the mirror.
+    other's part, and the sha256 check then blamed the mirror.  The lock is a flock on
+    the part itself, so no lock file is left beside it.
     """
-    from filelock import FileLock, Timeout
+    import fcntl
 
     shared = os.path.join(part_dir, filename + ".part")
-    lock = FileLock(shared + ".lock", timeout=0)
-    try:
-        lock.acquire()
-    except (Timeout, OSError):  # busy, or a lock file of another user's we cannot open
-        return os.path.join(part_dir, f"{filename}.{os.getpid()}.part"), None
-    return shared, lock
+    for _ in range(3):
+        try:
+            fd = os.open(shared, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except OSError:  # another user's part in a shared cache
+            break
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(fd).st_ino == os.stat(shared).st_ino:
+                return shared, fd
+        except OSError:  # busy: another process downloads it now
+            os.close(fd)
+            break
+        os.close(fd)  # finished and removed meanwhile: take the new one
+    return os.path.join(part_dir, f"{filename}.{os.getpid()}.part"), None
 
 
 def _check_signature(
