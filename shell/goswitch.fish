@@ -46,7 +46,8 @@ function _goswitch_hook --on-event fish_prompt --on-variable PWD
     set -l ovr ''
     set -q GOSWITCH_GO_VERSION; and set ovr ":$GOSWITCH_GO_VERSION"
     set -qx GOSWITCH_GO_VERSION; and set ovr "x$ovr"
-    set ovr "$ovr|$GOWORK" # which go.work applies changes the answer too
+    # So do the settings read from the environment (GOSWITCH_*, GOWORK, ...).
+    set ovr "$ovr|@ENV_VALUES@"
     if test "$__goswitch_pwd" != "$PWD"; or test "$__goswitch_ovr" != "$ovr"; or _goswitch_stale
         if string match -q '/*' -- $__goswitch_python; and not test -x $__goswitch_python
             _goswitch_off

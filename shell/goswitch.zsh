@@ -31,7 +31,8 @@ _goswitch_hook() {
   # The hook sees only an exported override, so exporting one set earlier must
   # count as a change too ($parameters: "scalar" or "scalar-export").
   local ovr=${parameters[GOSWITCH_GO_VERSION]-}:${GOSWITCH_GO_VERSION-}
-  ovr+="|${GOWORK-}"  # which go.work applies changes the answer too
+  # So do the settings read from the environment (GOSWITCH_*, GOWORK, ...).
+  ovr+="|@ENV_VALUES@"
   if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "$ovr" ]] || _goswitch_stale; then
     if [[ $__goswitch_python == /* && ! -x $__goswitch_python ]]; then
       _goswitch_off

@@ -283,6 +283,37 @@ def test_gowork_set_at_the_prompt_switches(world, shell):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
+def test_a_setting_changed_in_the_environment_applies_at_the_next_prompt(world, shell):
+    """GOSWITCH_READ_GO_MOD=0 exported in a go.mod project: the go.mod no longer pins,
+    at the next prompt, as a change in the config file would."""
+    mod = world.projects / "mod"
+    mod.mkdir()
+    (mod / "go.mod").write_text("module m\n\ngo 1.21\n")
+    sess = world.start(shell)
+    cd(sess, mod)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    sess.run("set -gx GOSWITCH_READ_GO_MOD 0" if shell == "fish"
+             else "export GOSWITCH_READ_GO_MOD=0")
+    assert "GOROOT" not in sess.env()
+    sess.run("set -e GOSWITCH_READ_GO_MOD" if shell == "fish" else "unset GOSWITCH_READ_GO_MOD")
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+def test_every_setting_variable_is_in_the_prompt_check():
+    """The prompt check compares the values of these variables; a setting that the hook
+    reads from the environment and that is missing here would wait for the next cd."""
+    from goswitch.settings import KEYS
+    from goswitch.shells import get_shell, watched_env
+
+    names = set(watched_env())
+    assert {k.env_var for k in KEYS if not k.name.startswith("systemd.")} <= names
+    assert {"GOSWITCH_HOME", "GOSWITCH_CONFIG", "GOSWITCH_CACHE_DIR", "GOWORK"} <= names
+    for shell in SHELLS:
+        text = get_shell(shell).init_script({"PYTHON": "p", "CODE": "c", "PROTO": "1"})
+        assert "@ENV_VALUES@" not in text and "GOSWITCH_READ_GO_MOD" in text
+
+
+@pytest.mark.parametrize("shell", SHELLS)
 def test_global_default_applies_outside_projects(world, shell):
     Path(world.env["GOSWITCH_CONFIG"]).write_text(f'default_version = "{V2}"\n')
     sess = world.start(shell)

@@ -111,6 +111,11 @@ class Shell:
     def export_path(self, value: str) -> str:
         return self.export("PATH", value)
 
+    def values_of(self, names: list[str]) -> str:
+        """An expression (inside double quotes) of the values of ``names``, ``|``-joined:
+        the prompt check compares it with the one of the last run."""
+        raise NotImplementedError
+
     def init_script(self, substitutions: dict[str, str]) -> str:
         """The hook script from shell/, with ``@NAME@`` placeholders filled in (quoted).
 
@@ -125,7 +130,7 @@ class Shell:
         text = "".join(lines[:2] + [line for line in lines[2:] if _kept(line)])
         for key, value in substitutions.items():
             text = text.replace(f"@{key}@", self.quote(value))
-        return text
+        return text.replace("@ENV_VALUES@", self.values_of(watched_env()))
 
 
 def _kept(line: str) -> bool:
@@ -182,6 +187,18 @@ def launch_code() -> str:
         "except ImportError:print('_goswitch_off');raise SystemExit\n"
         "launch(sys.argv[1:],_ok,S)"
     )
+
+
+def watched_env() -> list[str]:
+    """Variables whose change can change what the hook decides, besides
+    GOSWITCH_GO_VERSION (checked with its export state): every setting's
+    GOSWITCH_* variable but systemd's, the locations, and go's own GOBIN, GOPATH
+    (the shared GOBIN on PATH) and GOWORK (which go.work applies)."""
+    from ..paths import LOCATION_VARS
+    from ..settings import KEYS
+
+    names = [k.env_var for k in KEYS if not k.name.startswith("systemd.")]
+    return [*LOCATION_VARS, *names, "GOBIN", "GOPATH", "GOWORK"]
 
 
 def init_script_for(shell: Shell) -> str:

@@ -47,5 +47,8 @@ class Bash(Shell):
     def set_local(self, name: str, value: str) -> str:
         return f"{check_name(name)}={quote_posix(value)};\n"
 
+    def values_of(self, names: list[str]) -> str:
+        return "|".join(f"${{{check_name(n)}-}}" for n in names)
+
     def set_list(self, name: str, values: list[str]) -> str:
         return f"{check_name(name)}=({' '.join(quote_posix(v) for v in values)});\n"

@@ -43,6 +43,9 @@ class Fish(Shell):
     name = "fish"
     script = "goswitch.fish"
 
+    def values_of(self, names: list[str]) -> str:
+        return "|".join(f"${check_name(n)}" for n in names)
+
     def quote(self, value: str) -> str:
         return quote_fish(value)
 
