@@ -41,7 +41,9 @@ _goswitch_hook() {
       _goswitch_off
       return "$rc"
     fi
-    eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook bash \
+    # PATH passed along: a shell started with `env -i` keeps it unexported, and the
+    # hook must not take "no PATH in my environment" for an empty one.
+    eval "$(PATH=$PATH "$__goswitch_python" -I -S -c "$__goswitch_code" hook bash \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
     # Recorded after the run: a Ctrl-C aborts this function and so leaves it for the
     # next prompt to evaluate again; a python that cannot run still errs only once.

@@ -38,7 +38,9 @@ _goswitch_hook() {
       _goswitch_off
       return "$rc"
     fi
-    eval "$("$__goswitch_python" -I -S -c "$__goswitch_code" hook zsh \
+    # PATH passed along: a shell started with `env -i` keeps it unexported, and the
+    # hook must not take "no PATH in my environment" for an empty one.
+    eval "$(PATH=$PATH "$__goswitch_python" -I -S -c "$__goswitch_code" hook zsh \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
     # After the run: a Ctrl-C aborts this function and leaves it to the next prompt.
     __goswitch_pwd=$PWD

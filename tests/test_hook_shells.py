@@ -313,6 +313,21 @@ def test_every_setting_variable_is_in_the_prompt_check():
         assert "@ENV_VALUES@" not in text and "GOSWITCH_READ_GO_MOD" in text
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh"])  # fish always exports PATH
+def test_a_shell_started_with_env_i_keeps_its_path(world, shell):
+    """`env -i bash -i`: PATH is the shell's own default, not exported; the hook must not
+    take its absence from the environment for an empty PATH (every command then failed)."""
+    env = {k: v for k, v in world.env.items() if k != "PATH"}
+    sess = ShellSession(shell, rc=init_line(shell), env=env, cwd=world.tmp)
+    try:
+        cd(sess, world.old)
+        assert "/bin" in sess.var("PATH").split(":")[1:], sess.var("PATH")
+        assert f"go{V1}" in sess.run("go version")
+        assert "No such file" not in sess.run("ls /")
+    finally:
+        sess.close()
+
+
 @pytest.mark.parametrize("shell", SHELLS)
 def test_global_default_applies_outside_projects(world, shell):
     Path(world.env["GOSWITCH_CONFIG"]).write_text(f'default_version = "{V2}"\n')
