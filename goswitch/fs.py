@@ -142,8 +142,19 @@ def expanduser(path: str, env=None) -> str:
         end = len(path)
     if end != 1:
         return path  # ~user: leave it, as a user would see it unexpanded
-    home = (env if env is not None else environ()).get("HOME") or "/"
+    home = (env if env is not None else environ()).get("HOME") or _passwd_home()
     return (home.rstrip(sep) or sep) + path[1:]
+
+
+def _passwd_home() -> str:
+    """HOME unset (cron, `env -i`): the passwd entry's, as Python's own expanduser does;
+    "/" only when there is none (a uid without an entry in a container)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(posix.getuid()).pw_dir or "/"
+    except (ImportError, KeyError):
+        return "/"
 
 
 def makedirs(path: str, mode: int = 0o777) -> None:

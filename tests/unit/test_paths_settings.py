@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import platformdirs
 import pytest
 
@@ -105,3 +107,11 @@ def test_download_locations_accepted(tmp_path):
            "GOSWITCH_INDEX_URL": "https://golang.google.cn/dl/?mode=json&include=all"}
     s = settings.load(env)
     assert s.mirrors == ["https://a/", "file:///b", "/srv/go"]
+
+
+def test_home_unset_falls_back_to_the_passwd_entry():
+    """cron or `env -i`: not `/.cache/goswitch` under the root directory."""
+    import pwd
+
+    want = pwd.getpwuid(os.getuid()).pw_dir
+    assert paths.user_cache_dir({}) == f"{want.rstrip('/') or ''}/.cache/goswitch"
