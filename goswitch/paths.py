@@ -7,6 +7,7 @@ import, so the platformdirs rules for Linux and macOS are restated here;
 
 from __future__ import annotations
 
+import posix
 import sys
 
 from . import fs
@@ -97,9 +98,13 @@ def usage_dir(environ=None) -> str:
 
 
 def runtime_dir(environ=None) -> str:
-    """Per-login scratch space for hook stamps; falls back to the cache."""
+    """Per-login scratch space for hook stamps; falls back to the cache.
+
+    Only a runtime directory we may write counts: after `su` (not `su -`) it is still
+    the other user's, and a stamp that cannot be written runs the hook at every prompt.
+    """
     run = _env(environ).get("XDG_RUNTIME_DIR", "")
-    if run.strip() and fs.isdir(run):
+    if run.strip() and fs.isdir(run) and posix.access(run, posix.W_OK | posix.X_OK):
         return fs.join(run, APP)
     return fs.join(cache_dir(environ), "run")
 

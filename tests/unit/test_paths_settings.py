@@ -115,3 +115,17 @@ def test_home_unset_falls_back_to_the_passwd_entry():
 
     want = pwd.getpwuid(os.getuid()).pw_dir
     assert paths.user_cache_dir({}) == f"{want.rstrip('/') or ''}/.cache/goswitch"
+
+
+def test_a_runtime_dir_we_cannot_write_is_not_used(tmp_path, monkeypatch):
+    """After `su` (not `su -`) XDG_RUNTIME_DIR is still the other user's: stamps go to
+    the cache instead of failing, which would run the hook at every prompt."""
+    import posix
+
+    run = tmp_path / "run"
+    run.mkdir()
+    env = {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(run)}
+    assert paths.runtime_dir(env) == f"{run}/goswitch"
+    real = posix.access
+    monkeypatch.setattr(posix, "access", lambda p, m: False if str(p) == str(run) else real(p, m))
+    assert paths.runtime_dir(env) == f"{tmp_path}/.cache/goswitch/run"
