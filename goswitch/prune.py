@@ -117,29 +117,21 @@ def plan(settings, environ, cwd: str, older_than_days: int = DEFAULT_DAYS, now=N
     keep = protected(settings, environ, cwd, store)
     # A store this user cannot write (a root-owned GOSWITCH_HOME in a Docker image):
     # nothing there can be removed, so a dry run must not promise it.
-    writable = _writable(paths.versions_dir(environ)) and _writable(paths.locks_dir(environ))
+    from .codecache import writable
+
+    can_write = writable(paths.versions_dir(environ)) and writable(paths.locks_dir(environ))
     entries = []
     for inst in store.installed():
         if not inst.ours:
             continue
         last = _last_activity(environ, inst.version, inst.root)
         reason = keep.get(inst.version)
-        if reason is None and not writable:
+        if reason is None and not can_write:
             reason = f"{paths.home(environ)} is read-only for you"
         if reason is None and now - last < older_than_days * DAY:
             reason = f"used within {older_than_days} days"
         entries.append(Entry(inst.version, inst.root, last, reason))
     return entries
-
-
-def _writable(directory: str) -> bool:
-    """Can we change ``directory`` (a missing one: can we create it)?"""
-    while not os.path.exists(directory):
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return False
-        directory = parent
-    return os.access(directory, os.W_OK | os.X_OK)
 
 
 def remove(entry: Entry, settings, environ) -> None:

@@ -136,8 +136,10 @@ def test_use_env_mark_and_which_does_not(gs):  # noqa: F811
 
 def test_a_store_read_only_for_this_user_is_not_promised_away(gs, monkeypatch):  # noqa: F811
     """A root-owned GOSWITCH_HOME in a Docker image, used by a runtime user."""
+    import posix
+
     age(gs, "1.20.14", 200)
-    real_access = os.access
+    real_access = posix.access
     store_dir = str(gs.gs_home / "versions")
 
     def access(path, mode, **kw):  # what a root-owned 0755 directory says to a user
@@ -145,7 +147,7 @@ def test_a_store_read_only_for_this_user_is_not_promised_away(gs, monkeypatch): 
             return False
         return real_access(path, mode, **kw)
 
-    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(posix, "access", access)
     result = gs("prune", "--dry-run", "--json")
     assert result.code == 0, result
     entry = json.loads(result.out)["versions"][0]
