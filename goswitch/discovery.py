@@ -362,10 +362,7 @@ def discover(
             names.append(GO_WORK_NAME)
     now = time_ns()
     for directory in fs.ancestors(top):
-        try:  # dated in the future: a project unpacked from a tarball
-            _watch(result, directory, fs.stat(directory).st_mtime_ns, now)
-        except OSError:
-            result.watched.append(directory)
+        _watch_dir(result, directory, now)
         for name in names:
             path = fs.join(directory, name)
             st = _regular(path)
@@ -399,15 +396,21 @@ def _watch(result: Discovery, path: str, mtime_ns: int, now: int) -> None:
     (result.future if mtime_ns > now else result.watched).append(path)
 
 
+def _watch_dir(result: Discovery, directory: str, now: int) -> None:
+    """Watch a directory (a pin file created or deleted there changes its mtime); one
+    dated in the future is a project unpacked from a tarball, see Discovery."""
+    try:
+        _watch(result, directory, fs.stat(directory).st_mtime_ns, now)
+    except OSError:
+        result.watched.append(directory)
+
+
 def _workspace_pin(module_dir: str, gowork: str, result: Discovery, now: int) -> Pin | None:
     """The pin of the go.work the go command would use for a module in ``module_dir``."""
     if gowork:  # GOWORK=/path/to/go.work (the go command wants it absolute)
         if not gowork.startswith(fs.sep):
             return None
-        try:  # its directory too: the file created, or moved away, shows there
-            _watch(result, fs.dirname(gowork), fs.stat(fs.dirname(gowork)).st_mtime_ns, now)
-        except OSError:
-            pass
+        _watch_dir(result, fs.dirname(gowork), now)  # the file created or moved away
         st = _regular(gowork)
         if st is None:
             return None
@@ -415,10 +418,7 @@ def _workspace_pin(module_dir: str, gowork: str, result: Discovery, now: int) ->
         return read_go_mod(gowork)
     for directory in fs.ancestors(module_dir):
         if directory != module_dir:  # its own directory is watched already
-            try:
-                _watch(result, directory, fs.stat(directory).st_mtime_ns, now)
-            except OSError:
-                pass
+            _watch_dir(result, directory, now)
         path = fs.join(directory, GO_WORK_NAME)
         st = _regular(path)
         if st is not None:
