@@ -265,20 +265,35 @@ def test_override_set_then_exported(world, shell):
     assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_gowork_set_at_the_prompt_switches(world, shell):
-    """GOWORK names the go.work the go command uses: setting it changes the Go needed."""
+def export(shell: str, name: str, value: str) -> str:
+    return f"set -gx {name} {shlex.quote(value)}" if shell == "fish" else \
+        f"export {name}={shlex.quote(value)}"
+
+
+def unset(shell: str, name: str) -> str:
+    return f"set -e {name}" if shell == "fish" else f"unset {name}"
+
+
+def in_go_1_21_module(world, shell):
+    """A session inside a module whose go.mod says go 1.21 (so Go 1.21.13 here)."""
     mod = world.projects / "mod"
     mod.mkdir()
     (mod / "go.mod").write_text("module m\n\ngo 1.21\n")
-    alt = world.tmp / "alt.work"
-    alt.write_text("go 1.22.0\n")
     sess = world.start(shell)
     cd(sess, mod)
     assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
-    sess.run(f"set -gx GOWORK {alt}" if shell == "fish" else f"export GOWORK={alt}")
+    return sess
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_gowork_set_at_the_prompt_switches(world, shell):
+    """GOWORK names the go.work the go command uses: setting it changes the Go needed."""
+    alt = world.tmp / "alt.work"
+    alt.write_text("go 1.22.0\n")
+    sess = in_go_1_21_module(world, shell)
+    sess.run(export(shell, "GOWORK", str(alt)))
     assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
-    sess.run("set -e GOWORK" if shell == "fish" else "unset GOWORK")
+    sess.run(unset(shell, "GOWORK"))
     assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
 
 
@@ -286,16 +301,10 @@ def test_gowork_set_at_the_prompt_switches(world, shell):
 def test_a_setting_changed_in_the_environment_applies_at_the_next_prompt(world, shell):
     """GOSWITCH_READ_GO_MOD=0 exported in a go.mod project: the go.mod no longer pins,
     at the next prompt, as a change in the config file would."""
-    mod = world.projects / "mod"
-    mod.mkdir()
-    (mod / "go.mod").write_text("module m\n\ngo 1.21\n")
-    sess = world.start(shell)
-    cd(sess, mod)
-    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
-    sess.run("set -gx GOSWITCH_READ_GO_MOD 0" if shell == "fish"
-             else "export GOSWITCH_READ_GO_MOD=0")
+    sess = in_go_1_21_module(world, shell)
+    sess.run(export(shell, "GOSWITCH_READ_GO_MOD", "0"))
     assert "GOROOT" not in sess.env()
-    sess.run("set -e GOSWITCH_READ_GO_MOD" if shell == "fish" else "unset GOSWITCH_READ_GO_MOD")
+    sess.run(unset(shell, "GOSWITCH_READ_GO_MOD"))
     assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
 
 
