@@ -312,13 +312,13 @@ def test_every_setting_variable_is_in_the_prompt_check():
     """The prompt check compares the values of these variables; a setting that the hook
     reads from the environment and that is missing here would wait for the next cd."""
     from goswitch.settings import KEYS
-    from goswitch.shells import get_shell, watched_env
+    from goswitch.shells import get_shell, init_script_for, watched_env
 
     names = set(watched_env())
     assert {k.env_var for k in KEYS if not k.name.startswith("systemd.")} <= names
     assert {"GOSWITCH_HOME", "GOSWITCH_CONFIG", "GOSWITCH_CACHE_DIR", "GOWORK"} <= names
     for shell in SHELLS:
-        text = get_shell(shell).init_script({"PYTHON": "p", "CODE": "c", "PROTO": "1"})
+        text = init_script_for(get_shell(shell))
         assert "@ENV_VALUES@" not in text and "GOSWITCH_READ_GO_MOD" in text
 
 

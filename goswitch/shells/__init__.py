@@ -116,7 +116,7 @@ class Shell:
         the prompt check compares it with the one of the last run."""
         raise NotImplementedError
 
-    def init_script(self, substitutions: dict[str, str]) -> str:
+    def init_script(self, substitutions: dict[str, str], raw: dict[str, str] | None = None) -> str:
         """The hook script from shell/, with ``@NAME@`` placeholders filled in (quoted).
 
         Comment lines after the two-line header (what this is, where it goes)
@@ -130,7 +130,9 @@ class Shell:
         text = "".join(lines[:2] + [line for line in lines[2:] if _kept(line)])
         for key, value in substitutions.items():
             text = text.replace(f"@{key}@", self.quote(value))
-        return text.replace("@ENV_VALUES@", self.values_of(watched_env()))
+        for key, code in (raw or {}).items():  # shell code, not a value to quote
+            text = text.replace(f"@{key}@", code)
+        return text
 
 
 def _kept(line: str) -> bool:
@@ -203,7 +205,8 @@ def watched_env() -> list[str]:
 
 def init_script_for(shell: Shell) -> str:
     return shell.init_script(
-        {"PYTHON": sys.executable or "python3", "CODE": launch_code(), "PROTO": str(PROTO)}
+        {"PYTHON": sys.executable or "python3", "CODE": launch_code(), "PROTO": str(PROTO)},
+        raw={"ENV_VALUES": shell.values_of(watched_env())},
     )
 
 
