@@ -626,16 +626,13 @@ def _check_signature(
     else:
         sig_path = local_sig
     try:
+        # No mirror is involved when the archive and its .asc came as files.
+        fix = verify.MIRROR_FIX if local_sig is None else (
+            f"nothing was installed; check that {sig_path} is the signature of this "
+            "archive, from where you got it")
         verdict = verify.verify_signature(
-            data_path, sig_path, verify.key_files(settings), what, environ
+            data_path, sig_path, verify.key_files(settings), what, environ, fix=fix
         )
-    except VerifyError as exc:
-        if local_sig is not None and "another mirror" in (exc.fix or ""):
-            # No mirror was involved: the archive and its .asc came as files.
-            exc = VerifyError(exc.what, exc.why, f"nothing was installed; check that {sig_path} "
-                              "is the signature of this archive, from where you got it")
-            raise exc from None
-        raise
     finally:
         if local_sig is None:
             try:

@@ -130,17 +130,19 @@ def _day(ts: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(ts))
 
 
-def judge(status: str, keys: list[keyring.Key], what: str) -> Verdict:
+# What to do about a signature that fails, when the archive came from a mirror.
+MIRROR_FIX = (
+    "nothing was installed; try another mirror (GOSWITCH_MIRRORS) and report it if it persists"
+)
+
+
+def judge(status: str, keys: list[keyring.Key], what: str, fix: str = MIRROR_FIX) -> Verdict:
     """Apply the rule in this module's docstring to gpg's ``--status-fd`` output."""
     lines = [ln[9:].split() for ln in status.splitlines() if ln.startswith("[GNUPG:] ")]
     lines = [ln for ln in lines if ln]
     by_kind: dict[str, list[list[str]]] = {}
     for ln in lines:
         by_kind.setdefault(ln[0], []).append(ln)
-    fix = (
-        "nothing was installed; try another mirror (GOSWITCH_MIRRORS) and report it if it persists"
-    )
-
     def fail(why: str, fix: str = fix) -> VerifyError:
         return VerifyError(f"OpenPGP signature of {what}", why, fix)
 
@@ -253,8 +255,10 @@ def verify_signature(
     what: str,
     environ=os.environ,
     tool: tuple[str, str] | None = None,
+    fix: str = MIRROR_FIX,
 ) -> Verdict:
-    """Check ``sig_path`` (armored detached signature) over ``data_path``; raise VerifyError."""
+    """Check ``sig_path`` (armored detached signature) over ``data_path``; raise VerifyError
+    whose fix is ``fix``."""
     tool, ring, keys = preflight(key_paths, what, environ, tool)
     home = tempfile.mkdtemp(prefix="goswitch-gpg-")
     try:
@@ -279,6 +283,6 @@ def verify_signature(
             raise GoswitchError(
                 f"OpenPGP signature of {what}", f"could not run {tool[1]}: {exc}", None
             ) from None
-        return judge(proc.stdout, keys, what)
+        return judge(proc.stdout, keys, what, fix)
     finally:
         shutil.rmtree(home, ignore_errors=True)
