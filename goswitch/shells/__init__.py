@@ -116,7 +116,7 @@ class Shell:
         the prompt check compares it with the one of the last run."""
         raise NotImplementedError
 
-    def init_script(self, substitutions: dict[str, str], raw: dict[str, str] | None = None) -> str:
+    def init_script(self, substitutions: dict, raw: "dict | None" = None) -> str:
         """The hook script from shell/, with ``@NAME@`` placeholders filled in (quoted).
 
         Comment lines after the two-line header (what this is, where it goes)
