@@ -42,8 +42,9 @@ _goswitch_hook() {
       return "$rc"
     fi
     # PATH passed along: a shell started with `env -i` keeps it unexported, and the
-    # hook must not take "no PATH in my environment" for an empty one.
-    eval "$(PATH=$PATH "$__goswitch_python" -I -S -c "$__goswitch_code" hook bash \
+    # hook must not take "no PATH in my environment" for an empty one.  Under its own
+    # name: `PATH=... cmd` is an error when PATH is read-only.
+    eval "$(__GOSWITCH_PATH=$PATH "$__goswitch_python" -I -S -c "$__goswitch_code" hook bash \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
     # Recorded after the run: a Ctrl-C aborts this function and so leaves it for the
     # next prompt to evaluate again; a python that cannot run still errs only once.
@@ -53,9 +54,26 @@ _goswitch_hook() {
   return "$rc"
 }
 
-# Run first, so the user's own prompt commands already see the new Go.
-# Array form (bash >= 5.1) or a string.  ${x@a} needs bash >= 4.4 and only
-# runs there; `declare -p` would cost a subshell at every shell start.
+# The hook's output sets its variables only through this check: one that is
+# read-only (`readonly PATH`, `declare -r GOROOT` in a start-up file) would fail
+# alone and leave go and GOROOT disagreeing, so then nothing is set, and that is
+# said once (again only when other variables are the cause).  bash < 4.4 cannot
+# tell without a subshell and just tries.
+__goswitch_ro=${__goswitch_ro-}
+_goswitch_writable() {
+  [[ -n $__goswitch_attrs ]] || return 0
+  local - n ro=
+  set +u  # ${!n@a} of an unset variable
+  for n in "$@"; do
+    [[ ${!n@a} == *r* ]] && ro+=" $n"
+  done
+  [[ -z $ro ]] && return 0
+  if [[ $__goswitch_ro != "$ro" ]]; then
+    printf 'goswitch: %s\n' "read-only in this shell:$ro (readonly or declare -r in a start-up file?), so goswitch leaves the Go environment as it is; remove that declaration and open a new shell" >&2
+    __goswitch_ro=$ro
+  fi
+  return 1
+}
 # goswitch was uninstalled or moved under this shell (its Python or its package is
 # gone; the launch code prints `_goswitch_off`): say so once, not at every cd.
 _goswitch_off() {
@@ -65,6 +83,9 @@ _goswitch_off() {
     "remove the goswitch init line from ~/.bashrc, or reinstall goswitch and open a new shell." >&2
   _goswitch_hook() { return; }
 }
+# Run first, so the user's own prompt commands already see the new Go.
+# Array form (bash >= 5.1) or a string.  ${x@a} needs bash >= 4.4 and only
+# runs there; `declare -p` would cost a subshell at every shell start.
 __goswitch_pc_attrs=
 if [[ -n $__goswitch_attrs ]]; then
   __goswitch_pc_attrs=${PROMPT_COMMAND+${PROMPT_COMMAND@a}}
@@ -93,15 +114,24 @@ _goswitch_chpwd() {
   return 0
 }
 [[ " ${chpwd_functions[*]-} " == *" _goswitch_chpwd "* ]] || chpwd_functions+=(_goswitch_chpwd)
-# Which of them are not functions yet; one redirection for all four lookups,
-# as each costs an open() at every shell start.
+# Which of them are not functions yet (and whether bash-preexec is loaded); one
+# redirection for all the lookups, as each costs an open() at every shell start.
 __goswitch_free=
+__goswitch_bp=
 {
   declare -F __zsh_like_cd || __goswitch_free+=" __zsh_like_cd"
   declare -F cd || __goswitch_free+=" cd"
   declare -F pushd || __goswitch_free+=" pushd"
   declare -F popd || __goswitch_free+=" popd"
+  declare -F __bp_precmd_invoke_cmd && __goswitch_bp=1
 } >/dev/null
+# bash-preexec (atuin, starship, iTerm2's integration use it) runs its
+# precmd_functions before the rest of PROMPT_COMMAND: be first there too, so
+# prompt themes show the new Go (the second call finds nothing to do).
+if [[ -n $__goswitch_bp && " ${precmd_functions[*]-} " != *" _goswitch_hook "* ]]; then
+  precmd_functions=(_goswitch_hook ${precmd_functions[@]+"${precmd_functions[@]}"})
+fi
+unset __goswitch_bp
 if [[ $__goswitch_free == *" __zsh_like_cd"* ]]; then
   __zsh_like_cd() {
     builtin "$@" || return

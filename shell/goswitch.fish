@@ -62,6 +62,15 @@ function _goswitch_hook --on-event fish_prompt --on-variable PWD
     return $goswitch_status
 end
 
+# fish rebuilds PATH when fish_user_paths changes (`fish_add_path`, often from
+# another terminal, as it is usually universal) and puts those entries before
+# ours, so another Go could come first: evaluate again now, before the next
+# command (fish's own handler has run by then).
+function _goswitch_user_paths --on-variable fish_user_paths
+    set -g __goswitch_pwd ''
+    _goswitch_hook
+end
+
 # `fish -c CMD` (not interactive) never shows a prompt: switch now.  (`fish -ic`
 # cannot be told apart from an interactive session here; it switches at the first cd.)
 status is-interactive; or _goswitch_hook

@@ -34,19 +34,43 @@ _goswitch_hook() {
   # So do the settings read from the environment (GOSWITCH_*, GOWORK, ...).
   ovr+="|@ENV_VALUES@"
   if [[ "$__goswitch_pwd" != "$PWD" || "$__goswitch_ovr" != "$ovr" ]] || _goswitch_stale; then
+    # The hook's output assigns globals from inside this function: no warning for
+    # each under `setopt warn_nested_var` (zsh >= 5.3).
+    if [[ -n ${options[warnnestedvar]-} ]]; then
+      setopt localoptions nowarnnestedvar
+    fi
     if [[ $__goswitch_python == /* && ! -x $__goswitch_python ]]; then
       _goswitch_off
       return "$rc"
     fi
     # PATH passed along: a shell started with `env -i` keeps it unexported, and the
-    # hook must not take "no PATH in my environment" for an empty one.
-    eval "$(PATH=$PATH "$__goswitch_python" -I -S -c "$__goswitch_code" hook zsh \
+    # hook must not take "no PATH in my environment" for an empty one.  Under its own
+    # name: `PATH=... cmd` is an error when PATH is read-only (zsh 5.9 even aborts).
+    eval "$(__GOSWITCH_PATH=$PATH "$__goswitch_python" -I -S -c "$__goswitch_code" hook zsh \
       "$__goswitch_proto" "$$" "$__goswitch_said")"
     # After the run: a Ctrl-C aborts this function and leaves it to the next prompt.
     __goswitch_pwd=$PWD
     __goswitch_ovr=$ovr
   fi
   return "$rc"
+}
+
+# The hook's output sets its variables only through this check: one that is
+# read-only (`readonly PATH`, `typeset -r GOROOT` in a start-up file) would stop
+# the eval half-way and leave go and GOROOT disagreeing, so then nothing is set,
+# and that is said once (again only when other variables are the cause).
+typeset -g __goswitch_ro=${__goswitch_ro-}
+_goswitch_writable() {
+  local n ro=
+  for n in "$@"; do
+    [[ ${parameters[$n]-} == *readonly* ]] && ro+=" $n"
+  done
+  [[ -z $ro ]] && return 0
+  if [[ $__goswitch_ro != "$ro" ]]; then
+    printf 'goswitch: %s\n' "read-only in this shell:$ro (readonly or typeset -r in a start-up file?), so goswitch leaves the Go environment as it is; remove that declaration and open a new shell" >&2
+    typeset -g __goswitch_ro=$ro
+  fi
+  return 1
 }
 
 # goswitch was uninstalled or moved under this shell (its Python or its package is
@@ -65,12 +89,25 @@ _goswitch_off() {
 # Any cd evaluates, even to the same directory: `cd .` picks up what the
 # prompt's date check cannot see (a pin copied over by `cp -p`, older).
 _goswitch_chpwd() {
-  ((ZSH_SUBSHELL)) || { __goswitch_pwd=; _goswitch_hook; } || :
+  ((ZSH_SUBSHELL)) || { typeset -g __goswitch_pwd=; _goswitch_hook; } || :
   return 0
 }
 
+# First among the precmd functions, like bash's PROMPT_COMMAND (direnv does the
+# same): a prompt theme's precmd (starship, powerlevel10k), registered before
+# this line, then already shows the new Go, also at a new shell's first prompt.
+_goswitch_first() {
+  emulate -L zsh
+  local f
+  local -a fns=(_goswitch_hook)
+  for f in "${precmd_functions[@]}"; do
+    [[ $f == _goswitch_hook ]] || fns+=("$f")
+  done
+  precmd_functions=("${fns[@]}")
+}
+_goswitch_first
+unfunction _goswitch_first
 autoload -Uz add-zsh-hook
-add-zsh-hook precmd _goswitch_hook
 add-zsh-hook -d chpwd _goswitch_hook  # what older init scripts registered
 add-zsh-hook chpwd _goswitch_chpwd
 

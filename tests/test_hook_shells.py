@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import goswitch as goswitch_pkg
+from goswitch.shells import PROTO
 from tests.support.archives import build_archives
 from tests.support.shells import SHELLS, ShellSession
 
@@ -381,7 +382,7 @@ def test_old_init_script_is_detected(world, shell):
     assert "another goswitch version" in out
     env = sess.env()
     assert env["GOROOT"] == good["GOROOT"] and env["PATH"] == good["PATH"]
-    assert sess.var("__goswitch_proto") == "1"
+    assert sess.var("__goswitch_proto") == str(PROTO)
     assert "another goswitch version" not in sess.run("true")
 
 
@@ -669,3 +670,89 @@ def test_trusted_env_applies_and_restores(world, shell):
     cd(sess, world.tmp)
     env = sess.env()
     assert "GOFLAGS" not in env and "WEIRD" not in env
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])  # fish has no read-only variables of users
+@pytest.mark.parametrize("name", ["PATH", "GOROOT"])
+def test_a_read_only_variable_leaves_the_go_environment_alone(world, shell, name):
+    """`readonly PATH` or `declare -r GOROOT` in a start-up file: setting the other
+    variables alone left go and GOROOT disagreeing (zsh even stopped half-way, before the
+    state that takes PATH entries back, and `PATH=... cmd` aborted zsh 5.9)."""
+    declare = {"bash": "declare -rx", "zsh": "typeset -rx"}[shell]
+    value = world.env["PATH"] if name == "PATH" else "/opt/their-go"
+    sess = world.start(shell, rc_before=f"{declare} {name}={shlex.quote(value)}\n")
+    before = sess.env()
+    out = cd(sess, world.old)
+    assert f"goswitch: read-only in this shell: {name} " in out
+    assert out.count("read-only") == 1 and "readonly variable" not in out, out
+    env = sess.env()
+    assert (env["PATH"], env.get("GOROOT")) == (before["PATH"], before.get("GOROOT"))
+    assert "GOTOOLCHAIN" not in env and "__GOSWITCH_STATE" not in env
+    out = cd(sess, world.new) + cd(sess, world.tmp) + prompt(sess)  # said once
+    assert "read-only" not in out and "readonly" not in out, out
+    assert sess.env()["PATH"] == before["PATH"] and sess.alive
+
+
+def test_zsh_warn_nested_var_hears_nothing_from_the_hook(world):
+    sess = world.start("zsh", rc_before="setopt warn_nested_var warn_create_global\n")
+    out = sess.output + cd(sess, world.old) + cd(sess, world.new) + prompt(sess)
+    out += cd(sess, world.tmp)
+    assert "scope" not in out and "globally" not in out, out
+    assert "GOROOT" not in sess.env()
+
+
+# What prompt themes do: starship and powerlevel10k register a zsh precmd; in bash,
+# bash-preexec (atuin, starship) installs itself at the first prompt in front of
+# PROMPT_COMMAND and runs precmd_functions from there (the essentials of its
+# __bp_install and __bp_precmd_invoke_cmd).
+PROMPT_THEME = {
+    "zsh": "autoload -Uz add-zsh-hook\n"
+    "_theme() { _theme_go=${GOROOT:-none}; }\n"
+    "add-zsh-hook precmd _theme\n",
+    "bash": "_theme() { _theme_go=${GOROOT:-none}; }\n"
+    "precmd_functions=(_theme)\n"
+    '__bp_precmd_invoke_cmd() { local f; for f in "${precmd_functions[@]}"; do "$f"; done; }\n'
+    "__bp_install() {\n"
+    "  PROMPT_COMMAND=$'__bp_precmd_invoke_cmd\\n'\"${PROMPT_COMMAND//__bp_install/}\"\n"
+    "  __bp_precmd_invoke_cmd\n"
+    "}\n"
+    "PROMPT_COMMAND=${PROMPT_COMMAND:+$PROMPT_COMMAND$'\\n'}__bp_install\n",
+}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_a_prompt_theme_loaded_before_the_hook_shows_the_new_go(world, shell):
+    """The README puts the init line last, so a theme's precmd is registered first; it
+    showed the previous Go (at a new shell's first prompt, one prompt late after an edit)."""
+    rc = PROMPT_THEME[shell] + init_line(shell)
+    sess = ShellSession(shell, rc=rc, env=world.env, cwd=world.old)
+    try:
+        assert sess.var("_theme_go") == goroot_of(V1, world.store)  # the first prompt's
+        prompt(sess)  # bash-preexec is in front now
+        (world.old / ".go-version").write_text(f"{V2}\n")
+        prompt(sess)
+        assert sess.var("_theme_go") == goroot_of(V2, world.store)
+    finally:
+        sess.close()
+
+
+def test_fish_user_paths_changed_elsewhere_puts_the_pinned_go_first_again(world, tmp_path):
+    """`fish_add_path` in another terminal (fish_user_paths is universal) makes fish
+    rebuild PATH with those entries in front of ours: another go came first."""
+    other = tmp_path / "other-go" / "bin"
+    other.mkdir(parents=True)
+    (other / "go").write_text("#!/bin/sh\necho go version SHADOW\n")
+    (other / "go").chmod(0o755)
+    sess = world.start("fish")
+    cd(sess, world.old)
+    prompt(sess)  # the first use made GOSWITCH_HOME, in a watched directory: re-checked
+    elsewhere = world.start("fish")
+    elsewhere.run(f"set -U fish_user_paths {shlex.quote(str(other))}")
+    deadline = time.monotonic() + 10
+    while str(other) not in sess.run("echo $fish_user_paths") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert f"go{V1}" in sess.run("go version")
+    path = sess.env()["PATH"].split(":")
+    assert path[0] == goroot_of(V1, world.store) + "/bin" and str(other) in path
+    cd(sess, world.tmp)
+    assert sess.env()["PATH"].split(":")[0] == str(other)  # the user's entry is kept

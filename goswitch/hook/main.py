@@ -91,6 +91,11 @@ def hook(args: list[str]) -> int:
         out.append(init_script_for(shell))
 
     environ = fs.environ()
+    # The shell's PATH, passed under another name (see the init scripts): the
+    # environment may have none (`env -i bash -i`) or an older one.
+    shell_path = environ.pop("__GOSWITCH_PATH", None)
+    if shell_path is not None:
+        environ["PATH"] = shell_path
     pwd = environ.get("PWD", "")
     if not pwd.startswith("/"):
         try:
@@ -113,13 +118,16 @@ def hook(args: list[str]) -> int:
             f"goswitch: internal error in the shell hook: {exc!r} "
             "(please report it; `goswitch current` shows the details)"
         )
+    changes = []
     for name, value in plan.exports.items():
         if name == "PATH" and value is not None:
-            out.append(shell.export_path(value))
+            changes.append(shell.export_path(value))
         elif value is None:
-            out.append(shell.unset(name))
+            changes.append(shell.unset(name))
         else:
-            out.append(shell.export(name, value))
+            changes.append(shell.export(name, value))
+    if changes:
+        out.append(shell.all_or_nothing(list(plan.exports), "".join(changes)))
     # Tier-0 bookkeeping: what to watch and since when.
     out.append(shell.set_list("__goswitch_watch", plan.watched))
     stamp = _touch_stamp(run, pid, started_ns)

@@ -19,7 +19,7 @@ from .. import init_file, init_key
 # The protocol between the init scripts (shell/) and the hook program; bumped
 # whenever they stop understanding each other, so that an older init script
 # in a long-lived shell is detected.
-PROTO = 1
+PROTO = 2
 
 _NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # shell/ holds the init scripts; the package ships them as data/shell.
@@ -110,6 +110,14 @@ class Shell:
 
     def export_path(self, value: str) -> str:
         return self.export("PATH", value)
+
+    def all_or_nothing(self, names: list[str], code: str) -> str:
+        """``code`` (which sets ``names``) run only when none of them is read-only.
+
+        The init scripts' ``_goswitch_writable`` says why once; fish has no
+        read-only variables of the user's.
+        """
+        return code
 
     def values_of(self, names: list[str]) -> str:
         """An expression (inside double quotes) of the values of ``names``, ``|``-joined:

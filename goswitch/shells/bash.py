@@ -47,6 +47,10 @@ class Bash(Shell):
     def set_local(self, name: str, value: str) -> str:
         return f"{check_name(name)}={quote_posix(value)};\n"
 
+    def all_or_nothing(self, names: list[str], code: str) -> str:
+        checked = " ".join(check_name(n) for n in names)
+        return f"if _goswitch_writable {checked}; then\n{code}fi;\n"
+
     def values_of(self, names: list[str]) -> str:
         return "|".join(f"${{{check_name(n)}-}}" for n in names)
 

@@ -72,7 +72,7 @@ HISTFILE=
         return f"""
 # --- goswitch test harness (tests/support/shells.py) ---
 typeset -gi __gs_n=0
-__gs_precmd() {{ __gs_n=$((__gs_n+1)); return 0 }}
+__gs_precmd() {{ typeset -g __gs_n=$((__gs_n+1)); return 0 }}  # -g: warn_nested_var
 precmd_functions=(__gs_precmd $precmd_functions)
 setopt PROMPT_SUBST
 unsetopt PROMPT_SP
