@@ -39,6 +39,7 @@ import urllib.request
 
 from .. import __version__
 from ..errors import GoswitchError, NetworkError, NotFoundError
+from . import served
 
 USER_AGENT = f"goswitch/{__version__}"
 CHUNK = 1 << 20
@@ -443,9 +444,14 @@ def _summary(failures: list[str]) -> str:
 
 def fetch_bytes(
     urls: list[str], opts: NetOptions, what: str, limit: int = 64 << 20, notify=None,
-    setting: str = "GOSWITCH_MIRRORS / mirrors",
+    setting: str = "GOSWITCH_MIRRORS / mirrors", parse=None,
 ) -> tuple[bytes, str]:
-    """A small file (index, signature) in memory: ``(data, url that served it)``."""
+    """A small file (index, signature) in memory: ``(data, url that served it)``.
+
+    ``parse(data)``, when given, makes the first item its result; it may raise
+    :class:`Transient` for a body that is cut short where HTTP cannot tell (a
+    close-delimited transfer), so that it is retried like any other.
+    """
 
     def attempt(url: str) -> tuple[bytes, str]:
         try:
@@ -467,7 +473,8 @@ def fetch_bytes(
                 parts.append(block)
             if resp.length is not None and got < resp.length:
                 raise Transient(f"truncated body ({got} of {resp.length} bytes)")
-            return b"".join(parts), url
+            data = b"".join(parts)
+            return (parse(data) if parse else data), url
         finally:
             resp.close()
 
@@ -623,10 +630,7 @@ def _stream(
             break
         n = state["n"]
         if n == 0 and magic and len(block) >= len(magic) and not block.startswith(magic):
-            head = block[:40].decode("ascii", "replace").split("\n")[0].strip()
-            html = head.lower().startswith(("<!doctype", "<html"))
-            kind = "an HTML page: a proxy's or Wi-Fi login page?" if html else "not one"
-            raise Permanent(f"sent something other than the archive ({kind} {head!r})")
+            raise Permanent(f"sent something other than the archive ({served.describe(block)})")
         if expect is not None and n + len(block) > expect:
             raise Permanent(f"sent more than the {expect} bytes the index lists")
         try:
