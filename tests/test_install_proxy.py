@@ -94,6 +94,40 @@ def test_user_and_password_in_a_mirror_url_are_sent_as_basic_auth(isolated_env, 
         assert cached.stat().st_mode & 0o777 == 0o600
 
 
+def test_basic_auth_survives_a_redirect_within_the_same_host(isolated_env, tmp_path):
+    """Artifactory/Nexus redirect inside their own host, then want the credentials again."""
+    from tests.test_install_support import build_custom_mirror, small_release
+
+    rel = small_release("go1.18.10")
+    root = build_custom_mirror(tmp_path / "m", None, [rel])
+    with MirrorServer(root) as private:
+        env = isolated_env.use_mirror(private)
+        env["GOSWITCH_VERIFY_SIGNATURE"] = "0"
+        base = private.base_url.replace("http://", "http://alice:s%40cret@")
+        env["GOSWITCH_INDEX_URL"] = base + "?mode=json&include=all"
+        env["GOSWITCH_MIRRORS"] = base
+        for target in ("/dl/", rel.filename):
+            private.set_fault(target, "auth", user="alice", password="s@cret", redirect_once=True)
+        r = gs(env, "install", "1.18.10")
+        assert r.returncode == 0, r.stderr
+        assert [q.status for q in private.log] == [302, 200, 302, 200]
+        assert "cret" not in r.stderr
+
+
+def test_a_401_says_what_to_do_about_credentials(isolated_env, synthetic_mirror):
+    env = isolated_env.use_mirror(synthetic_mirror)
+    synthetic_mirror.set_fault("/dl/", "auth", user="alice", password="right")
+    r = gs(env, "list-remote")
+    assert r.returncode == 5, r.stderr
+    assert ("HTTP 401 Unauthorized (the server wants a user and password: put them in the "
+            "URL, https://user:password@host/...") in r.stderr
+    env["GOSWITCH_INDEX_URL"] = synthetic_mirror.index_url.replace("://", "://alice:wrong@")
+    r = gs(env, "list-remote")
+    assert r.returncode == 5, r.stderr
+    assert "HTTP 401 Unauthorized (the user and password in the URL were refused" in r.stderr
+    assert "wrong" not in r.stderr
+
+
 # ---- https:// end to end: a TLS mirror on 127.0.0.1 signed by a throwaway CA ----------
 
 

@@ -187,8 +187,35 @@ def _credentials(url: str) -> tuple[str, str | None]:
     return urllib.parse.urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
+        scheme)
+
+
+class _SameOriginAuth(urllib.request.HTTPRedirectHandler):
+    """Redirects keep ``Authorization`` within the same scheme, host and port (Artifactory
+    and Nexus redirect inside their own host) and drop it elsewhere (a CDN), as curl and
+    requests do."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        auth = req.unredirected_hdrs.get("Authorization")
+        if new is not None and auth and _origin(new.full_url) == _origin(req.full_url):
+            new.add_unredirected_header("Authorization", auth)
+        return new
+
+
+def _credentials_hint(sent: str | None) -> str:
+    if sent:
+        return "the user and password in the URL were refused: check them"
+    return ("the server wants a user and password: put them in the URL, "
+            "https://user:password@host/..., with @ in the password written %40")
+
+
 def _opener(url: str, proxies: dict) -> urllib.request.OpenerDirector:
-    handlers: list = [urllib.request.ProxyHandler(proxies)]
+    handlers: list = [urllib.request.ProxyHandler(proxies), _SameOriginAuth()]
     if url.startswith("https:"):
         handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context()))
     return urllib.request.build_opener(*handlers)
@@ -318,7 +345,7 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
     url, auth = _credentials(url)  # https://user:pass@artifactory.example/golang/
     req = urllib.request.Request(url, headers=headers)
     if auth:
-        # Unredirected: a redirect to another host (a CDN) must not receive the password.
+        # Unredirected: only _SameOriginAuth passes it on, never to another host.
         req.add_unredirected_header("Authorization", auth)
     try:
         resp = _opener(url, proxies).open(req, timeout=opts.timeout)
@@ -326,6 +353,8 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
         exc.close()
         if exc.code == 416 and offset:
             raise Restart() from None
+        if exc.code == 401:
+            raise Permanent(f"HTTP 401 {exc.reason} ({_credentials_hint(auth)})") from None
         raise _through(_classify(exc), proxies, var, exc) from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
         raise _through(_classify(exc), proxies, var, exc) from None
