@@ -39,14 +39,13 @@ from ..store import Installed, Store
 from ..versions import GoVersion, Spec, VersionError
 from . import index as index_mod
 from . import platform as platform_mod
-from . import verify
+from . import signature, verify
 from .download import (
     EARLIER,
     GZIP_MAGIC,
     NetOptions,
     disk_error,
     download,
-    fetch_bytes,
     join_url,
     redact,
 )
@@ -514,16 +513,9 @@ def _fetch_and_install(
             raise last
         assert fetched is not None
         if check_sig:
-            _check_signature(
-                part,
-                archive.filename,
-                fetched.url,
-                urls,
-                settings,
-                environ,
-                opts,
-                reporter,
-                sig_required,
+            sig_urls = [fetched.url + ".asc"] + [u + ".asc" for u in urls if u != fetched.url]
+            signature.check_from_mirrors(
+                part, archive.filename, sig_urls, settings, environ, opts, reporter, sig_required
             )
         tmp = job.wait()
         check_tree(tmp, version, archive.filename)
@@ -582,63 +574,14 @@ def _claim_part(part_dir: str, filename: str):
     return os.path.join(part_dir, f"{filename}.{os.getpid()}.part"), None
 
 
-def _check_signature(
-    data_path: str,
-    filename: str,
-    served_by: str,
-    urls: list[str],
-    settings,
-    environ,
-    opts: NetOptions,
-    reporter: Reporter,
-    required: bool,
-    local_sig: str | None = None,
-) -> None:
-    what = filename
-    if local_sig is None:
-        sig_urls = [served_by + ".asc"] + [u + ".asc" for u in urls if u != served_by]
-        if not required:  # auto: a missing .asc costs no retries of dead mirrors
-            opts = opts.with_retries(1)
-        try:
-            data, _ = fetch_bytes(
-                sig_urls, opts, f"signature {filename}.asc", limit=1 << 20, notify=reporter.message
-            )
-            if not verify.looks_like_signature(data):  # a mirror's "not found" page, sent as 200
-                raise NotFoundError(
-                    f"signature {filename}.asc", "the mirror sent something else (an HTML page?)"
-                )
-        except (NotFoundError, NetworkError) as exc:
-            if required:
-                raise VerifyError(
-                    exc.what,
-                    f"{exc.why}, and verify_signature = 1 requires it",
-                    "use a mirror that carries .asc files, or pass --no-verify-signature",
-                ) from None
-            # auto: the sha256 from the index has already matched; say what was skipped.
-            reporter.message(
-                f"note: no usable {filename}.asc ({exc.why}); relying on the index "
-                "sha256 (verify_signature = auto)"
-            )
-            return
-        sig_path = data_path + ".asc"
-        with open(sig_path, "wb") as f:
-            f.write(data)
-    else:
-        sig_path = local_sig
-    try:
-        # No mirror is involved when the archive and its .asc came as files.
-        fix = verify.MIRROR_FIX if local_sig is None else (
-            f"nothing was installed; check that {sig_path} is the signature of this "
-            "archive, from where you got it")
-        verdict = verify.verify_signature(
-            data_path, sig_path, verify.key_files(settings), what, environ, fix=fix
-        )
-    finally:
-        if local_sig is None:
-            try:
-                os.unlink(sig_path)
-            except OSError:
-                pass
+def _check_local_signature(data_path: str, sig_path: str, filename: str, settings, environ,
+                           reporter: Reporter) -> None:
+    """``--from FILE`` with ``FILE.asc`` beside it: no mirror is involved."""
+    fix = (f"nothing was installed; check that {sig_path} is the signature of this archive, "
+           "from where you got it")
+    verdict = verify.verify_signature(
+        data_path, sig_path, verify.key_files(settings), filename, environ, fix=fix
+    )
     if verdict.note:
         reporter.message(verdict.note)
 
@@ -783,18 +726,7 @@ def _install_from_file(
                 raise failed
             if check_sig:
                 if os.path.isfile(sig):
-                    _check_signature(
-                        path,
-                        name,
-                        path,
-                        [],
-                        settings,
-                        environ,
-                        NetOptions.from_settings(settings, environ),
-                        reporter,
-                        sig_required,
-                        local_sig=sig,
-                    )
+                    _check_local_signature(path, sig, name, settings, environ, reporter)
                 elif sig_required:
                     raise VerifyError(
                         f"signature {sig}",
