@@ -98,6 +98,25 @@ def test_no_archive_for_this_platform(env, synthetic_mirror_content):
     assert "linux-riscv64" in msg and "it has: linux-amd64" in msg
 
 
+@pytest.mark.parametrize("sha", [None, "xyz"])
+def test_an_index_entry_without_a_valid_sha256_is_named(env, synthetic_mirror,
+                                                        synthetic_mirror_content, sha):
+    index = synthetic_mirror_content.index
+    for entry in index:
+        for f in entry["files"]:
+            if f["filename"] == ARCHIVE_121:
+                f.pop("sha256")
+                if sha is not None:
+                    f["sha256"] = sha
+    synthetic_mirror.set_fault("/dl/", "body", data=json.dumps(index), ctype="application/json")
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 1, r.stderr
+    assert f"the index entry for {ARCHIVE_121} has no valid sha256" in r.stderr
+    assert ("it gives none" if sha is None else "it gives 'xyz'") in r.stderr
+    assert "lists no" not in r.stderr
+    assert synthetic_mirror.count(ARCHIVE_121) == 0
+
+
 def test_bad_spec_is_a_usage_error(env):
     r = gs(env, "install", "1.21.x")
     assert r.returncode == 2 and "not a Go version" in r.stderr

@@ -88,13 +88,17 @@ class ArchiveFile:
 
 
 class Release:
-    __slots__ = ("version", "files", "marked_unstable")
+    __slots__ = ("version", "files", "marked_unstable", "unusable")
 
-    def __init__(self, version: GoVersion, files: list[ArchiveFile], marked_unstable=False):
+    def __init__(self, version: GoVersion, files: list[ArchiveFile], marked_unstable=False,
+                 unusable: list[ArchiveFile] | None = None):
         self.version, self.files = version, files
         # The index's own "stable": false (go.dev sets it on rc/beta; a mirror may on
         # a release it withdrew): never `latest`, never a prefix's pick.
         self.marked_unstable = marked_unstable
+        # Entries dropped for a missing or malformed sha256 (``sha256`` holds what the
+        # index gave, as text): named when they are what was asked for.
+        self.unusable = unusable if unusable is not None else []
 
     @property
     def stable(self) -> bool:
@@ -102,21 +106,22 @@ class Release:
 
     def archive(self, platform: Platform) -> ArchiveFile | None:
         """The ``.tar.gz`` archive for ``platform`` (not the installer, not the source)."""
-        for f in self.files:
-            if (
-                f.kind == "archive"
-                and f.os == platform.os
-                and f.arch == platform.arch
-                and f.filename.endswith(".tar.gz")
-            ):
-                return f
-        return None
+        return next((f for f in self.files if _is_archive_for(f, platform)), None)
+
+    def unusable_archive(self, platform: Platform) -> ArchiveFile | None:
+        """The archive for ``platform`` the index lists without a valid sha256."""
+        return next((f for f in self.unusable if _is_archive_for(f, platform)), None)
 
     def platforms(self) -> list[str]:
         return sorted({f.platform for f in self.files if f.kind == "archive" and f.os})
 
     def __repr__(self) -> str:
         return f"Release({self.version})"
+
+
+def _is_archive_for(f: ArchiveFile, platform: Platform) -> bool:
+    return (f.kind == "archive" and f.os == platform.os and f.arch == platform.arch
+            and f.filename.endswith(".tar.gz"))
 
 
 def _valid_sha(value) -> bool:
@@ -158,32 +163,34 @@ def parse(data, where: str) -> list[Release]:
             version = GoVersion.parse(entry["version"])
         except VersionError:
             continue  # e.g. very old "go1" names: not installable by version anyway
-        files = []
+        files, unusable = [], []
         for f in entry.get("files") or []:
             if not isinstance(f, dict):
                 continue
             name, sha = f.get("filename"), f.get("sha256")
             size = f.get("size")
-            if not _valid_name(name) or not _valid_sha(sha):
+            if not _valid_name(name):
                 continue
             if not isinstance(size, int) or isinstance(size, bool) or size < 0:
                 size = None
-            files.append(
+            good = _valid_sha(sha)
+            (files if good else unusable).append(
                 ArchiveFile(
                     name,
                     str(f.get("os") or ""),
                     str(f.get("arch") or ""),
                     version,
-                    sha.lower(),
+                    sha.lower() if good else ("" if sha is None else str(sha)[:80]),
                     size,
                     str(f.get("kind") or ""),
                 )
             )
         rel = releases.get(version)
         if rel is None:
-            releases[version] = Release(version, files, entry.get("stable") is False)
+            releases[version] = Release(version, files, entry.get("stable") is False, unusable)
         else:
             rel.files.extend(files)
+            rel.unusable.extend(unusable)
     return sorted(releases.values(), key=lambda r: r.version, reverse=True)
 
 

@@ -389,6 +389,16 @@ def install(
         return _already(hit, reporter)
     plat = platform or platform_mod.detect()
     archive = release.archive(plat)
+    unusable = release.unusable_archive(plat) if archive is None else None
+    if unusable is not None:
+        given = f"it gives {unusable.sha256!r}" if unusable.sha256 else "it gives none"
+        raise GoswitchError(
+            f"Go {version} for {plat}",
+            f"the index entry for {unusable.filename} has no valid sha256 ({given}; "
+            "64 hexadecimal digits expected), so the download could not be checked",
+            f"fix the index at {redact(idx.url)} (GOSWITCH_INDEX_URL / index_url), or install "
+            f"the file with --from FILE --sha256 HEX taken from a source you trust",
+        )
     if archive is None:
         have = ", ".join(release.platforms()) or "none"
         raise NotFoundError(
