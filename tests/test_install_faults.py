@@ -109,6 +109,32 @@ def test_500_is_retried_then_fails_over(env, synthetic_mirror, second):
     assert installed_ok(env, "1.21.0")
 
 
+def test_retry_after_as_an_http_date_is_honoured_and_said(env, synthetic_mirror):
+    import email.utils
+    import re
+
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)
+    synthetic_mirror.set_fault(SMALL, "status", code=429, times=1, headers={"Retry-After": when})
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"HTTP 429 Too Many Requests; retrying \(2/2\) in [0-2] s "
+                     r"\(the server's Retry-After\)", r.stderr), r.stderr
+
+
+def test_a_retry_after_longer_than_the_timeout_moves_on_at_once(env, synthetic_mirror, second):
+    """The shell hook installs with GOSWITCH_TIMEOUT=10: a server asking for a day (or
+    for 20 s) must not hold the prompt; the next mirror serves instead."""
+    two_mirrors(env, synthetic_mirror, second)
+    env["GOSWITCH_TIMEOUT"] = "10"
+    env["GOSWITCH_RETRIES"] = "2"
+    synthetic_mirror.set_fault(SMALL, "status", code=503, headers={"Retry-After": "86400"})
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert ("HTTP 503 Service Unavailable (its Retry-After asks for 86400 s, longer than "
+            f"goswitch waits: 10 s); trying the next mirror: {second.url(SMALL)}") in r.stderr
+    assert synthetic_mirror.count(SMALL) == 1 and second.count(SMALL) == 1
+
+
 def test_transient_500_recovers_on_the_same_mirror(env, synthetic_mirror):
     synthetic_mirror.set_fault(SMALL, 500, times=1)
     r = gs(env, "install", "1.21.0")

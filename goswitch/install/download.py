@@ -3,7 +3,8 @@
 - Mirrors are tried in order; a mirror that answers 404/403/410 (or cannot be resolved, or
   fails TLS verification) is skipped at once, one that fails transiently (5xx, 408, 429,
   timeout, reset, truncated body) is retried ``retries`` times with exponential backoff and
-  jitter (``Retry-After`` honoured up to 30 s), then the next mirror is tried.  An attempt
+  jitter (``Retry-After``, seconds or a date, honoured up to 30 s and the timeout; a server
+  asking for longer loses its turn), then the next mirror is tried.  An attempt
   that got :data:`RESUME_MIN_BYTES` further before failing does not count.  A certificate
   from a CA this machine does not trust gets a fix naming ``SSL_CERT_FILE`` (TLS-intercepting
   proxies, private CAs).
@@ -24,6 +25,8 @@
 from __future__ import annotations
 
 import base64
+import datetime
+import email.utils
 import errno
 import hashlib
 import http.client
@@ -261,11 +264,27 @@ def _open_file(path: str, offset: int) -> _Response:
     return _Response(206 if offset else 200, offset, total, total - offset, f.read1, f.close)
 
 
-def _retry_after(headers) -> float | None:
-    value = headers.get("Retry-After") if headers is not None else None
-    if value and value.strip().isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
-    return None
+def _retry_after(headers, now=None) -> float | None:
+    """Seconds the server asks us to wait: ``Retry-After: 120`` or an HTTP date."""
+    value = (headers.get("Retry-After") or "").strip() if headers is not None else ""
+    if value.isdigit():
+        return float(value)
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # a date without a zone: HTTP dates are GMT
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def retry_after_cap(opts: NetOptions) -> float:
+    """The longest wait a Retry-After gets: 30 s, and never more than the timeout (10 s
+    when the shell hook installs at the prompt); a server asking for more loses its turn."""
+    return min(MAX_RETRY_AFTER, opts.timeout)
 
 
 def _classify(exc: BaseException) -> Exception:
@@ -434,10 +453,18 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
                         notify(f"{redact(url)}: {exc}; resuming at byte {progress()}")
                     continue
                 attempt += 1
+                wait = exc.retry_after
+                if wait is not None and wait > retry_after_cap(opts):
+                    failures[-1] += (f" (its Retry-After asks for {wait:.0f} s, longer than "
+                                     f"goswitch waits: {retry_after_cap(opts):g} s)")
+                    break  # waiting would hold the prompt or the script: next mirror
                 if attempt < opts.retries:
                     if notify:
-                        notify(f"{redact(url)}: {exc}; retrying ({attempt + 1}/{opts.retries})")
-                    _backoff(opts, attempt - 1, exc.retry_after)
+                        said = f"{redact(url)}: {exc}; retrying ({attempt + 1}/{opts.retries})"
+                        if wait is not None:
+                            said += f" in {wait:.0f} s (the server's Retry-After)"
+                        notify(said)
+                    _backoff(opts, attempt - 1, wait)
         if notify and i + 1 < len(urls):
             last = failures[-1] if failures else redact(url)
             notify(f"{last}; trying the next mirror: {redact(urls[i + 1])}")

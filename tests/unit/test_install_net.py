@@ -108,11 +108,46 @@ def test_untrusted_certificate_is_permanent_and_says_whether_a_ca_bundle_helps(
     assert "tried" not in err.value.fix  # a certificate does not change on retry
 
 
-def test_retry_after_is_honoured_and_capped():
+def test_retry_after_in_seconds_or_as_an_http_date():
+    import email.utils
+
     e = dl._classify(_http_error(503, {"Retry-After": "7"}))
     assert e.retry_after == 7.0
-    e = dl._classify(_http_error(429, {"Retry-After": "999"}))
-    assert e.retry_after == dl.MAX_RETRY_AFTER
+    now = 1_700_000_000
+    date = email.utils.formatdate(now + 42, usegmt=True)  # "Tue, 14 Nov 2023 22:14:02 GMT"
+    assert dl._retry_after({"Retry-After": date}, now=now) == 42.0
+    assert dl._retry_after({"Retry-After": date}, now=now + 100) == 0.0  # in the past
+    assert dl._retry_after({"Retry-After": "soon"}) is None
+    assert dl._retry_after({}) is None
+
+
+@pytest.mark.parametrize("timeout, asked, waited", [
+    (30, 7, [7.0]),      # honoured
+    (30, 999, []),       # longer than 30 s: the next mirror at once
+    (10, 20, []),        # at the prompt (timeout 10) 20 s is too long already
+])  # fmt: skip
+def test_a_retry_after_longer_than_goswitch_waits_moves_to_the_next_mirror(
+        timeout, asked, waited):
+    sleeps, said = [], []
+    opts = dl.NetOptions(timeout=timeout, retries=3, environ={}, sleep=sleeps.append)
+    calls = []
+
+    def attempt(url):
+        calls.append(url)
+        if url == "a" and len(calls) == 1:
+            raise dl.Transient("HTTP 503 Service Unavailable", retry_after=asked)
+        return "ok from " + url
+
+    got = dl.failover(["a", "b"], opts, "f", attempt, notify=said.append)
+    assert sleeps == waited
+    if waited:
+        assert got == "ok from a"
+        assert said == [f"a: HTTP 503 Service Unavailable; retrying (2/3) in {asked} s "
+                        "(the server's Retry-After)"]
+    else:
+        assert got == "ok from b" and calls == ["a", "b"]
+        assert said == [f"a: HTTP 503 Service Unavailable (its Retry-After asks for {asked} s, "
+                        f"longer than goswitch waits: {timeout} s); trying the next mirror: b"]
 
 
 def test_failover_retries_transient_then_moves_on_and_reports_each_mirror():
