@@ -52,7 +52,7 @@ def test_a_dead_proxy_is_a_network_error_naming_the_mirror(isolated_env, synthet
     env["GOSWITCH_RETRIES"] = "1"
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 5 and "release index" in r.stderr
-    assert "through the proxy http://127.0.0.1:9 from HTTP_PROXY" in r.stderr  # the culprit
+    assert "through the proxy http://127.0.0.1:9 from http_proxy" in r.stderr  # as set
     assert synthetic_mirror.log == []
 
 
@@ -62,12 +62,35 @@ def test_a_socks_all_proxy_is_named_and_not_retried(isolated_env, synthetic_mirr
     env["all_proxy"] = "socks5://127.0.0.1:1080"
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 5
-    assert "ALL_PROXY=socks5://127.0.0.1:1080 is a socks5 proxy" in r.stderr
+    assert "all_proxy=socks5://127.0.0.1:1080 is a socks5 proxy" in r.stderr
     assert "HTTPS_PROXY" in r.stderr and "retrying" not in r.stderr
     env["HTTP_PROXY"] = ""  # an http(s)_proxy of its own wins over all_proxy
     with ForwardProxy() as proxy:
         env["HTTP_PROXY"] = proxy.url
         assert gs(env, "install", "1.21.0").returncode == 0
+
+
+@pytest.mark.parametrize("var", ["http_proxy", "HTTP_PROXY"])
+def test_a_proxy_wanting_credentials_is_not_retried_and_says_where_they_go(
+        isolated_env, synthetic_mirror, var):
+    env = isolated_env.use_mirror(synthetic_mirror)
+    env["GOSWITCH_RETRIES"] = "3"
+    with ForwardProxy(auth=("bob", "pa@ss")) as proxy:
+        env[var] = proxy.url
+        r = gs(env, "install", "1.21.0")
+        assert r.returncode == 5, r.stderr
+        assert len(proxy.log) == 1 and "retrying" not in r.stderr  # a 407 is not transient
+        assert (f"the proxy {proxy.url} from {var} wants a user and password (HTTP 407): "
+                f"set {var}=http://user:password@127.0.0.1:{proxy.port}") in r.stderr
+        env[var] = proxy.url.replace("://", "://bob:wrong@")
+        r = gs(env, "install", "1.21.0")
+        assert r.returncode == 5 and len(proxy.log) == 2, r.stderr
+        assert f"from {var} refused the user and password in {var}" in r.stderr
+        assert "wrong" not in r.stderr
+        env[var] = proxy.url.replace("://", "://bob:pa%40ss@")
+        r = gs(env, "install", "1.21.0")
+        assert r.returncode == 0, r.stderr
+    assert synthetic_mirror.count(SMALL) == 1
 
 
 def test_user_and_password_in_a_mirror_url_are_sent_as_basic_auth(isolated_env, tmp_path):
@@ -193,6 +216,23 @@ def test_https_goes_through_the_proxy_as_a_connect_tunnel(https_env, https_mirro
 def test_no_proxy_bypasses_the_https_proxy(https_env, https_mirror):
     proxy = install_via_proxy(https_env, "HTTPS_PROXY", no_proxy="127.0.0.1")
     assert proxy.log == []
+    assert https_mirror.count(SMALL) == 1
+
+
+def test_a_tunnel_refused_with_407_is_not_retried_and_names_the_variable(
+        https_env, https_mirror):
+    https_env["GOSWITCH_RETRIES"] = "3"
+    with ForwardProxy(auth=("bob", "secret")) as proxy:
+        https_env["https_proxy"] = proxy.url
+        r = gs(https_env, "install", "1.21.0")
+        assert r.returncode == 5, r.stderr
+        assert proxy.log == [f"CONNECT 127.0.0.1:{https_mirror.port}"]
+        assert (f"the proxy {proxy.url} from https_proxy wants a user and password "
+                f"(HTTP 407): set https_proxy=http://user:password@127.0.0.1:{proxy.port}"
+                ) in r.stderr
+        https_env["https_proxy"] = proxy.url.replace("://", "://bob:secret@")
+        r = gs(https_env, "install", "1.21.0")
+        assert r.returncode == 0, r.stderr
     assert https_mirror.count(SMALL) == 1
 
 

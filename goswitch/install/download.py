@@ -136,24 +136,27 @@ def join_url(base: str, name: str) -> str:
 # ---- proxies --------------------------------------------------------------------------
 
 
-def _env(environ, name: str) -> str:
-    return (environ.get(name.lower()) or environ.get(name.upper()) or "").strip()
+def _env(environ, name: str) -> tuple[str, str]:
+    """(the variable set, its value): ``name`` in lower case first, as curl reads them."""
+    for var in (name.lower(), name.upper()):
+        value = (environ.get(var) or "").strip()
+        if value:
+            return var, value
+    return name.upper(), ""
 
 
 def proxy_for(url: str, environ) -> tuple[dict, str]:
-    """(``ProxyHandler`` mapping, the variable it came from) for ``url``; ({}, "") for none.
-
-    Honours ``*_proxy``, ``all_proxy`` and ``no_proxy``, in either case.
+    """(``ProxyHandler`` mapping, the variable it came from, as it is spelt) for ``url``;
+    ({}, "") for none.  Honours ``*_proxy``, ``all_proxy`` and ``no_proxy``, in either case.
     """
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
-    var = f"{scheme.upper()}_PROXY"
-    proxy = _env(environ, var)
+    var, proxy = _env(environ, f"{scheme}_proxy")
     if not proxy:
-        var, proxy = "ALL_PROXY", _env(environ, "all_proxy")
+        var, proxy = _env(environ, "all_proxy")
     if not proxy or scheme not in ("http", "https"):
         return {}, ""
-    no_proxy = _env(environ, "no_proxy")
+    _, no_proxy = _env(environ, "no_proxy")
     host = parts.hostname or ""
     if no_proxy:
         if no_proxy == "*":
@@ -326,9 +329,29 @@ def _classify(exc: BaseException) -> Exception:
     return Transient(str(exc))
 
 
+def _proxy_wants_auth(proxies: dict, var: str) -> Permanent:
+    """HTTP 407: another try cannot help; the credentials go in the proxy's URL."""
+    proxy = next(iter(proxies.values()))
+    parts = urllib.parse.urlsplit(proxy)
+    if "@" in parts.netloc:
+        why = f"refused the user and password in {var} (HTTP 407): check them"
+    else:
+        host = parts.netloc
+        why = (f"wants a user and password (HTTP 407): set {var}="
+               f"{parts.scheme}://user:password@{host}, with @ in the password written %40")
+    return Permanent(f"the proxy {redact(proxy)} from {var} {why}")
+
+
+def _tunnel_refused_407(exc: BaseException) -> bool:
+    """http.client's CONNECT failure: ``OSError('Tunnel connection failed: 407 ...')``."""
+    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, BaseException):
+        exc = exc.reason
+    return isinstance(exc, OSError) and "Tunnel connection failed: 407" in str(exc)
+
+
 def _through(err: Exception, proxies: dict, var: str, exc: BaseException) -> Exception:
     """Name the proxy in a connection failure: it may be the proxy that refused."""
-    if not proxies or (isinstance(exc, urllib.error.HTTPError) and exc.code != 407):
+    if not proxies or isinstance(exc, urllib.error.HTTPError):  # the mirror's answer
         return err
     proxy = redact(next(iter(proxies.values())))
     err.args = (f"{err.args[0]} (through the proxy {proxy} from {var})",)
@@ -374,8 +397,12 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
             raise Restart() from None
         if exc.code == 401:
             raise Permanent(f"HTTP 401 {exc.reason} ({_credentials_hint(auth)})") from None
+        if exc.code == 407 and proxies:
+            raise _proxy_wants_auth(proxies, var) from None
         raise _through(_classify(exc), proxies, var, exc) from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
+        if proxies and _tunnel_refused_407(exc):
+            raise _proxy_wants_auth(proxies, var) from None
         raise _through(_classify(exc), proxies, var, exc) from None
     status = resp.status
     length_h = resp.headers.get("Content-Length")

@@ -40,6 +40,18 @@ def test_proxies_for(url, env, want):
     assert dl.proxy_for(url, env)[0] == want
 
 
+@pytest.mark.parametrize("env, var", [
+    ({"https_proxy": "http://p:1"}, "https_proxy"),
+    ({"HTTPS_PROXY": "http://p:1"}, "HTTPS_PROXY"),
+    ({"https_proxy": "http://p:1", "HTTPS_PROXY": "http://q:1"}, "https_proxy"),
+    ({"https_proxy": " ", "HTTPS_PROXY": "http://q:1"}, "HTTPS_PROXY"),
+    ({"all_proxy": "http://p:1"}, "all_proxy"),
+    ({"ALL_PROXY": "http://p:1"}, "ALL_PROXY"),
+])  # fmt: skip
+def test_the_proxy_variable_is_named_as_the_user_spelt_it(env, var):
+    assert dl.proxy_for("https://m.example/x", env)[1] == var
+
+
 def test_redact_and_join():
     assert dl.redact("https://u:secret@m.example/dl/") == "https://***@m.example/dl/"
     assert dl.redact("https://m.example/dl/") == "https://m.example/dl/"
