@@ -46,6 +46,15 @@ def test_no_proxy_bypasses_it(isolated_env, synthetic_mirror):
     assert synthetic_mirror.count(SMALL) == 1
 
 
+@pytest.mark.parametrize("no_proxy",
+                         ["127.0.0.0/8", "10.0.0.0/8,127.0.0.1/32", "::1/128 127.0.0.0/8"])
+def test_no_proxy_networks_bypass_it(isolated_env, synthetic_mirror, no_proxy):
+    env = isolated_env.use_mirror(synthetic_mirror)
+    proxy = install_via_proxy(env, "http_proxy", no_proxy=no_proxy)
+    assert proxy.log == []
+    assert synthetic_mirror.count(SMALL) == 1
+
+
 def test_a_dead_proxy_is_a_network_error_naming_the_mirror(isolated_env, synthetic_mirror):
     env = isolated_env.use_mirror(synthetic_mirror)
     env["http_proxy"] = "http://127.0.0.1:9"

@@ -17,7 +17,8 @@
   off and fails; a shorter one is resumed.
 - The sha256 is computed while writing (hashing the kept prefix first on a resume).
 - Proxies: ``http_proxy``/``https_proxy``/``no_proxy`` (either case) from the given
-  environment, through urllib's ``ProxyHandler`` (CONNECT tunnels for https).
+  environment, through urllib's ``ProxyHandler`` (CONNECT tunnels for https); ``no_proxy``
+  also takes networks (``10.0.0.0/8``) for IP-literal hosts.
 - ``file://`` URLs (and plain absolute paths) read local files: air-gapped mirrors.
 - ``User-Agent: goswitch/<version>``; credentials in mirror URLs never reach messages.
 """
@@ -30,6 +31,7 @@ import email.utils
 import errno
 import hashlib
 import http.client
+import ipaddress
 import itertools
 import os
 import random
@@ -164,9 +166,31 @@ def proxy_for(url: str, environ) -> tuple[dict, str]:
         hostport = host + (f":{parts.port}" if parts.port else "")
         if urllib.request.proxy_bypass_environment(hostport, {"no": no_proxy}):
             return {}, ""
+        if _in_no_proxy_networks(host, no_proxy):
+            return {}, ""
     if "://" not in proxy:
         proxy = "http://" + proxy
     return {scheme: proxy}, var
+
+
+def _in_no_proxy_networks(host: str, no_proxy: str) -> bool:
+    """An IP-literal host inside a ``no_proxy`` entry written as an address or a network
+    (``10.0.0.0/8``, ``::1/128``), as Go and curl read them; urllib matches names only."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    for entry in no_proxy.replace(" ", ",").split(","):
+        entry = entry.strip().strip("[]")
+        if not entry:
+            continue
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            continue
+        if address.version == network.version and address in network:
+            return True
+    return False
 
 
 def _check_proxy(proxies: dict, var: str) -> None:

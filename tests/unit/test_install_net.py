@@ -34,6 +34,18 @@ from goswitch.install.stream import Aborted, GrowingFile, Restarted
          {"https": "http://p"}),
         ("http://127.0.0.1:8080/x", {"http_proxy": "http://p", "no_proxy": "127.0.0.1"}, {}),
         ("file:///srv/go/x", {"http_proxy": "http://p"}, {}),
+        # networks, as Go and curl read them, for IP-literal hosts
+        ("http://127.0.0.1:8080/x", {"http_proxy": "http://p", "no_proxy": "127.0.0.0/8"}, {}),
+        ("https://10.1.2.3/x", {"https_proxy": "http://p", "NO_PROXY": "example.org, 10.0.0.0/8"},
+         {}),
+        ("https://10.1.2.3/x", {"https_proxy": "http://p", "no_proxy": "192.168.0.0/16"},
+         {"https": "http://p"}),
+        ("http://[::1]:8080/x", {"http_proxy": "http://p", "no_proxy": "::1/128"}, {}),
+        ("http://[fd00::5]/x", {"http_proxy": "http://p", "no_proxy": "[fd00::/8]"}, {}),
+        ("http://[::1]:8080/x", {"http_proxy": "http://p", "no_proxy": "127.0.0.0/8"},
+         {"http": "http://p"}),
+        ("http://m.example/x", {"http_proxy": "http://p", "no_proxy": "10.0.0.0/8"},
+         {"http": "http://p"}),  # a name is not resolved to match a network
     ],
 )  # fmt: skip
 def test_proxies_for(url, env, want):
