@@ -44,6 +44,7 @@ import urllib.request
 
 from .. import __version__
 from ..errors import GoswitchError, NetworkError, NotFoundError
+from ..masking import redact
 from . import served
 
 USER_AGENT = f"goswitch/{__version__}"
@@ -117,15 +118,6 @@ class Permanent(Exception):
 
 class Restart(Exception):
     """The server will not continue a partial download: start over from byte 0."""
-
-
-def redact(url: str) -> str:
-    """``url`` without user:password, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + host))
 
 
 def join_url(base: str, name: str) -> str:
