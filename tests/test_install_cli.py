@@ -117,6 +117,15 @@ def test_an_index_entry_without_a_valid_sha256_is_named(env, synthetic_mirror,
     assert synthetic_mirror.count(ARCHIVE_121) == 0
 
 
+def test_a_mirror_url_with_a_query_keeps_it_on_every_file(env, synthetic_mirror):
+    """Signed-URL mirrors: https://host/golang/?token=abc serves .../golang/FILE?token=abc."""
+    env["GOSWITCH_MIRRORS"] = synthetic_mirror.base_url + "?token=abc#section"
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    got = [(q.path, q.query) for q in synthetic_mirror.log if q.path != "/dl/"]
+    assert got == [(f"/dl/{ARCHIVE_121}", "token=abc"), (f"/dl/{ARCHIVE_121}.asc", "token=abc")]
+
+
 def test_bad_spec_is_a_usage_error(env):
     r = gs(env, "install", "1.21.x")
     assert r.returncode == 2 and "not a Go version" in r.stderr

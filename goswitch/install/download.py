@@ -121,10 +121,15 @@ class Restart(Exception):
 
 
 def join_url(base: str, name: str) -> str:
-    """``base`` (a mirror: URL or absolute path, with or without trailing /) + file name."""
+    """``base`` (a mirror: URL or absolute path, with or without trailing /) + file name.
+
+    The name goes into the path; a query is kept (signed-URL mirrors need their token on
+    every file), a fragment dropped (it is never sent)."""
     if base.startswith("/"):
         return os.path.join(base, name)
-    return base if base.endswith(name) else base.rstrip("/") + "/" + name
+    parts = urllib.parse.urlsplit(base)
+    path = parts.path if parts.path.endswith("/" + name) else parts.path.rstrip("/") + "/" + name
+    return urllib.parse.urlunsplit(parts._replace(path=path, fragment=""))
 
 
 # ---- proxies --------------------------------------------------------------------------

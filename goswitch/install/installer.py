@@ -523,7 +523,9 @@ def _fetch_and_install(
             raise last
         assert fetched is not None
         if check_sig:
-            sig_urls = [fetched.url + ".asc"] + [u + ".asc" for u in urls if u != fetched.url]
+            asc = {join_url(m, archive.filename): join_url(m, archive.filename + ".asc")
+                   for m in mirrors}  # not url + ".asc": a mirror URL may have a query
+            sig_urls = [asc[fetched.url]] + [asc[u] for u in urls if u != fetched.url]
             signature.check_from_mirrors(
                 part, archive.filename, sig_urls, settings, environ, opts, reporter, sig_required
             )

@@ -71,6 +71,12 @@ def test_redact_and_join():
     assert dl.join_url("https://mirrors.aliyun.com/golang", "f.tgz").endswith("golang/f.tgz")
     assert dl.join_url("/srv/mirror", "f.tgz") == "/srv/mirror/f.tgz"
     assert dl.join_url("file:///srv/mirror/", "f.tgz") == "file:///srv/mirror/f.tgz"
+    # signed-URL mirrors: the name goes into the path, the query stays, a fragment goes
+    assert dl.join_url("https://m.example/golang/?token=abc", "f.tgz") == (
+        "https://m.example/golang/f.tgz?token=abc")
+    assert dl.join_url("https://m.example/golang?token=abc#top", "f.tgz.asc") == (
+        "https://m.example/golang/f.tgz.asc?token=abc")
+    assert dl.join_url("https://m.example/golang/#x", "f.tgz") == "https://m.example/golang/f.tgz"
 
 
 def test_content_range():
