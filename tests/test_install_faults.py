@@ -201,6 +201,59 @@ def test_a_damaged_short_copy_on_one_mirror_does_not_spoil_the_good_one(
     assert parts(big_env) == []
 
 
+def index_with(synthetic_mirror, content, filename, **changes):
+    """Serve ``content``'s index with ``filename``'s entry changed (None: key removed)."""
+    import json
+
+    index = content.index
+    for entry in index:
+        for f in entry["files"]:
+            if f["filename"] == filename:
+                for key, value in changes.items():
+                    if value is None:
+                        f.pop(key, None)
+                    else:
+                        f[key] = value
+    synthetic_mirror.set_fault("/dl/", "body", data=json.dumps(index), ctype="application/json")
+
+
+def test_an_index_size_of_0_means_unknown(env, synthetic_mirror, synthetic_mirror_content):
+    index_with(synthetic_mirror, synthetic_mirror_content, SMALL, size=0)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert synthetic_mirror.count(SMALL) == 1
+
+
+def test_a_cut_body_with_no_size_anywhere_is_resumed_before_blaming_the_mirror(
+    env, synthetic_mirror, synthetic_mirror_content
+):
+    """No size in the index, no Content-Length, and the connection closes early: the
+    sha256 mismatch may be a cut, not tampering; the rest is asked for first."""
+    size = synthetic_mirror_content.files[SMALL].size
+    index_with(synthetic_mirror, synthetic_mirror_content, SMALL, size=None)
+    synthetic_mirror.set_fault(SMALL, "truncate", times=1, after=size // 2, close_delimited=True)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert "gave no size and closed the connection, so the file may have been cut short" in r.stderr
+    gets = synthetic_mirror.requests(SMALL, "GET")
+    assert [(q.status, q.range) for q in gets] == [(200, None), (206, f"bytes={size // 2}-")]
+    assert installed_ok(env, "1.21.0") and parts(env) == []
+
+
+def test_wrong_bytes_with_no_size_anywhere_are_still_caught(
+    env, synthetic_mirror, synthetic_mirror_content
+):
+    """The same doubt for a whole file with a flipped byte: the rest is asked for (416:
+    there is none), the file fetched again, and the mismatch then fails the install."""
+    index_with(synthetic_mirror, synthetic_mirror_content, SMALL, size=None)
+    synthetic_mirror.set_fault(SMALL, "wrong_bytes", close_delimited=True)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 4, r.stderr
+    assert "may have been cut short" in r.stderr and "sha256 mismatch" in r.stderr
+    assert_nothing_installed(env, "1.21.0")
+    assert parts(env) == []
+
+
 def test_wrong_bytes_fail_with_both_hashes_and_leave_nothing(env, synthetic_mirror_content):
     mirror_file = synthetic_mirror_content.archive("go1.21.0")
     srv = MirrorServer(synthetic_mirror_content).start()

@@ -253,13 +253,16 @@ def _opener(url: str, proxies: dict) -> urllib.request.OpenerDirector:
 
 class _Response:
     """A started body: ``status``, ``offset`` (where it starts), ``total`` (full size or
-    None), ``read(n)`` returning what is there (``b""`` at the end)."""
+    None), ``read(n)`` returning what is there (``b""`` at the end).  ``framed``: its end
+    is known (a length, chunks, a file), so a cut is seen; else the connection's close
+    ends it, and a cut looks like the end."""
 
     def __init__(
-        self, status: int, offset: int, total: int | None, length: int | None, read, close
+        self, status: int, offset: int, total: int | None, length: int | None, read, close,
+        framed: bool = True,
     ):
         self.status, self.offset, self.total, self.length = status, offset, total, length
-        self.read, self.close = read, close
+        self.read, self.close, self.framed = read, close, framed
 
 
 def _file_path(url: str) -> str | None:
@@ -446,7 +449,8 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
             resp.close()
             raise Transient(f"unexpected HTTP status {status}")
         total = length
-    return _Response(status, offset, total, length, resp.read1, resp.close)
+    framed = length is not None or bool(getattr(resp, "chunked", False))
+    return _Response(status, offset, total, length, resp.read1, resp.close, framed)
 
 
 # ---- retry and failover ---------------------------------------------------------------
@@ -593,13 +597,17 @@ EARLIER = "an earlier, interrupted download"
 
 class Fetched:
     """Result of :func:`download`: who served it, its sha256, whether a part was resumed,
-    and every source of its bytes (``sources``: URLs, or "an earlier download" first)."""
+    and every source of its bytes (``sources``: URLs, or "an earlier download" first).
+    ``unsure_end``: neither the index nor the server gave a size and the connection's
+    close ended the body, so it may have been cut short."""
 
     def __init__(
-        self, url: str, sha256: str, size: int, resumed: bool, sources: list | None = None
+        self, url: str, sha256: str, size: int, resumed: bool, sources: list | None = None,
+        unsure_end: bool = False,
     ):
         self.url, self.sha256, self.size, self.resumed = url, sha256, size, resumed
         self.sources = sources if sources is not None else [url]
+        self.unsure_end = unsure_end
 
 
 def disk_error(exc: OSError, what: str, doing: str, full_fix: str) -> GoswitchError:
@@ -668,6 +676,7 @@ def download(
         def restart() -> None:
             os.ftruncate(fd, 0)
             state["n"], state["hash"], state["sources"] = 0, hashlib.sha256(), []
+            state["resumed"] = False  # every byte comes from this fetch now
             if sink is not None:
                 sink.reset()
             if progress is not None:
@@ -690,8 +699,10 @@ def download(
                 _stream(resp, fd, state, size, opts, sink, progress, part, magic)
             finally:
                 resp.close()
+            unsure = size is None and resp.total is None and not resp.framed
             return Fetched(
-                url, state["hash"].hexdigest(), state["n"], state["resumed"], state["sources"]
+                url, state["hash"].hexdigest(), state["n"], state["resumed"], state["sources"],
+                unsure,
             )
 
         try:

@@ -171,8 +171,8 @@ def parse(data, where: str) -> list[Release]:
             size = f.get("size")
             if not _valid_name(name):
                 continue
-            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-                size = None
+            if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+                size = None  # 0 too: no Go archive is empty, so it means "unknown"
             good = _valid_sha(sha)
             (files if good else unusable).append(
                 ArchiveFile(

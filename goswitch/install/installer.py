@@ -468,7 +468,7 @@ def _fetch_and_install(
     try:
         urls = [join_url(m, archive.filename) for m in mirrors]
         fetched = None
-        fresh_retry = False
+        fresh_retry = cut_retry = False
         failures: list[VerifyError] = []
         while urls:
             try:
@@ -495,6 +495,17 @@ def _fetch_and_install(
                 verify.check_sha256(fetched.sha256, archive.sha256, archive.filename, served)
                 break
             except VerifyError as exc:
+                if fetched.unsure_end and not cut_retry:
+                    # No size known and the close ended the body: maybe it was cut short.
+                    # Ask for the rest (a Range past the end restarts the whole file).
+                    cut_retry = True
+                    reporter.message(
+                        f"{exc.why}; {redact(fetched.url)} gave no size and closed the "
+                        "connection, so the file may have been cut short: asking for the rest"
+                    )
+                    job.reset()  # the extractor starts over on the same part
+                    urls = [fetched.url] + [u for u in urls if u != fetched.url]
+                    continue
                 os.truncate(part, 0)
                 job.reset()
                 if fetched.resumed and not fresh_retry:
