@@ -254,6 +254,42 @@ def test_wrong_bytes_with_no_size_anywhere_are_still_caught(
     assert parts(env) == []
 
 
+def test_an_archive_compressed_again_by_the_server_is_decoded(env, synthetic_mirror):
+    """Content-Encoding: gzip over the .tar.gz, although goswitch asks for identity."""
+    synthetic_mirror.set_fault(SMALL, "gzip")
+    synthetic_mirror.set_fault("/dl/", "gzip")  # the index too
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert "sent the archive compressed again (Content-Encoding: gzip" in r.stderr
+    assert synthetic_mirror.count(SMALL) == 1
+    assert installed_ok(env, "1.21.0") and parts(env) == []
+
+
+def test_a_gzip_label_on_the_raw_archive_is_ignored(env, synthetic_mirror):
+    synthetic_mirror.set_fault(SMALL, "gzip", label_only=True)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert "compressed again" not in r.stderr
+    assert installed_ok(env, "1.21.0")
+
+
+def test_a_kept_part_is_not_spliced_with_a_range_compressed_on_its_own(
+    env, synthetic_mirror
+):
+    """Resuming from a server that gzips every answer: its 206 is a compressed piece,
+    not the archive's bytes; goswitch starts over and decodes the whole file."""
+    env["GOSWITCH_RETRIES"] = "1"
+    synthetic_mirror.set_fault(SMALL, "truncate", after=500)
+    assert gs(env, "install", "1.21.0").returncode == 5
+    assert parts(env) == [SMALL + ".part"]
+    synthetic_mirror.set_fault(SMALL, "gzip")
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    gets = synthetic_mirror.requests(SMALL, "GET")[1:]
+    assert [(q.status, q.range) for q in gets] == [(206, "bytes=500-"), (200, None)]
+    assert installed_ok(env, "1.21.0")
+
+
 def test_wrong_bytes_fail_with_both_hashes_and_leave_nothing(env, synthetic_mirror_content):
     mirror_file = synthetic_mirror_content.archive("go1.21.0")
     srv = MirrorServer(synthetic_mirror_content).start()

@@ -41,16 +41,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 
 from .. import __version__
 from ..errors import GoswitchError, NetworkError, NotFoundError
 from ..masking import redact
-from . import served
+from . import encoding, served
 
 USER_AGENT = f"goswitch/{__version__}"
 CHUNK = 1 << 20
 LOW_SPEED_BYTES = 1024
-GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = encoding.GZIP_MAGIC
 # An attempt that got this far before failing does not count as a retry (see failover),
 # at most MAX_RESUMES times; a trickle or a stall after a few bytes still does.
 RESUME_MIN_BYTES = 1 << 20
@@ -263,6 +264,7 @@ class _Response:
     ):
         self.status, self.offset, self.total, self.length = status, offset, total, length
         self.read, self.close, self.framed = read, close, framed
+        self.decoded = False  # a gzip Content-Encoding taken off (see encoding.py)
 
 
 def _file_path(url: str) -> str | None:
@@ -382,6 +384,15 @@ def _through(err: Exception, proxies: dict, var: str, exc: BaseException) -> Exc
     return err
 
 
+def _read_error(exc: BaseException) -> Exception:
+    """What failed while reading a body, as Transient or Permanent."""
+    if isinstance(exc, encoding.CutShort):
+        return Transient("connection closed early (the gzip-encoded body is cut short)")
+    if isinstance(exc, zlib.error):
+        return Permanent(f"sent a damaged gzip-encoded body ({exc})")
+    return _classify(exc)
+
+
 def _content_range(value: str | None) -> tuple[int, int, int | None] | None:
     """``bytes START-END/TOTAL`` -> (start, end, total or None)."""
     if not value:
@@ -395,8 +406,12 @@ def _content_range(value: str | None) -> tuple[int, int, int | None] | None:
         return None
 
 
-def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = None) -> _Response:
-    """Start a GET of ``url`` from byte ``offset``; raises Transient/Permanent/Restart."""
+def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = None,
+             magic: bytes | None = None) -> _Response:
+    """Start a GET of ``url`` from byte ``offset``; raises Transient/Permanent/Restart.
+
+    ``magic``: what the file starts with, to tell a ``Content-Encoding: gzip`` label on
+    the raw file from a real second compression (decoded then; see encoding.py)."""
     path = _file_path(url)
     if path is not None:
         return _open_file(path, offset)
@@ -450,7 +465,31 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
             raise Transient(f"unexpected HTTP status {status}")
         total = length
     framed = length is not None or bool(getattr(resp, "chunked", False))
-    return _Response(status, offset, total, length, resp.read1, resp.close, framed)
+    if not encoding.is_gzip_label(resp.headers):
+        return _Response(status, offset, total, length, resp.read1, resp.close, framed)
+    try:
+        read, decoded = _encoded_body(resp, offset, magic)
+    except BaseException:
+        resp.close()
+        raise
+    if decoded:  # Content-Length and Content-Range count the encoded bytes
+        total = length = None
+    out = _Response(status, offset, total, length, read, resp.close, framed or decoded)
+    out.decoded = decoded
+    return out
+
+
+def _encoded_body(resp, offset: int, magic: bytes | None):
+    """(read, decoded) for a body labelled ``Content-Encoding: gzip`` (see encoding.py)."""
+    try:
+        if offset:
+            head = resp.read1(CHUNK)
+            if head.startswith(GZIP_MAGIC):
+                raise Restart()  # a range compressed on its own cannot be appended
+            return encoding.Replay(resp.read1, head).read, False
+        return encoding.open_body(resp.read1, magic)
+    except (OSError, http.client.HTTPException) as exc:
+        raise _classify(exc) from None
 
 
 # ---- retry and failover ---------------------------------------------------------------
@@ -571,8 +610,8 @@ def fetch_bytes(
             while True:
                 try:
                     block = resp.read(CHUNK)
-                except (OSError, http.client.HTTPException) as exc:
-                    raise _classify(exc) from None
+                except (OSError, http.client.HTTPException, encoding.CutShort, zlib.error) as exc:
+                    raise _read_error(exc) from None
                 if not block:
                     break
                 got += len(block)
@@ -685,12 +724,15 @@ def download(
         def attempt(url: str) -> Fetched:
             state["others"] = url != urls[-1]  # only then may a slow mirror give way
             try:
-                resp = open_url(url, opts, state["n"], size)
+                resp = open_url(url, opts, state["n"], size, magic)
             except Restart:
                 if notify and state["n"]:
                     notify(f"{redact(url)} cannot resume; starting over")
                 restart()
-                resp = open_url(url, opts, 0, size)
+                resp = open_url(url, opts, 0, size, magic)
+            if resp.decoded and notify:
+                notify(f"{redact(url)} sent the archive compressed again (Content-Encoding: "
+                       "gzip, although goswitch asks for identity); decoding it")
             if state["n"] and resp.offset:
                 state["resumed"] = True
             if url not in state["sources"]:
@@ -739,8 +781,8 @@ def _stream(
     while True:
         try:
             block = read(CHUNK)
-        except (OSError, http.client.HTTPException) as exc:
-            raise _classify(exc) from None
+        except (OSError, http.client.HTTPException, encoding.CutShort, zlib.error) as exc:
+            raise _read_error(exc) from None
         if not block:
             break
         n = state["n"]
