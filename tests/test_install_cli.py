@@ -227,6 +227,28 @@ def test_list_remote(env):
     assert gs(env, "list-remote", "x.y").returncode == 2
 
 
+def test_list_remote_says_what_else_there_is_when_nothing_matches(env):
+    r = gs(env, "list-remote", "1.23")  # only release candidates of 1.23 exist
+    assert r.returncode == 3 and r.stdout == ""
+    assert ("no release matches 1.23 among the stable releases with an archive for this "
+            "machine; --all also shows pre-releases and releases without one (1.23rc2)"
+            ) in r.stderr
+    assert gs(env, "list-remote", "--all", "1.23").stdout == "1.23rc2  (pre-release)\n"
+    r = gs(env, "list-remote", "1.2")
+    assert r.returncode == 3
+    assert ("no release matches 1.2 (1.2 means Go 1.2 and its point releases; "
+            "`goswitch list-remote 1` lists every 1.x release)") in r.stderr
+
+
+@pytest.mark.parametrize("spec", ["latest", "stable"])
+def test_list_remote_latest_is_the_newest_stable_release_alone(env, spec):
+    r = gs(env, "list-remote", spec)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "1.21.0\n"
+    rows = json.loads(gs(env, "list-remote", spec, "--json").stdout)
+    assert [row["version"] for row in rows] == ["1.21.0"]
+
+
 def test_list_remote_refresh_and_cache(env, synthetic_mirror):
     assert gs(env, "list-remote").returncode == 0
     assert gs(env, "list-remote").returncode == 0
