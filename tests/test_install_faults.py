@@ -154,6 +154,19 @@ def test_every_mirror_failing_names_each_one(env, synthetic_mirror, second):
     assert parts(env) == []  # no mirror sent a byte: no empty part is left to "resume"
 
 
+def test_a_release_the_index_lists_but_no_mirror_has_is_a_network_failure(
+    env, synthetic_mirror, second
+):
+    """Exit 5, as documented: the release exists (the index says so); the mirrors failed."""
+    two_mirrors(env, synthetic_mirror, second)
+    synthetic_mirror.set_fault(SMALL, 404)
+    second.set_fault(SMALL, 404)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 5, r.stderr
+    assert f"{SMALL}: not found on any mirror (" in r.stderr
+    assert_nothing_installed(env, "1.21.0")
+
+
 def test_index_unreachable(env, synthetic_mirror):
     synthetic_mirror.set_fault("/dl/", 500)
     r = gs(env, "install", "1.21.0")

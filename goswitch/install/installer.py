@@ -483,6 +483,9 @@ def _fetch_and_install(
                     notify=reporter.message,
                     magic=GZIP_MAGIC if archive.filename.endswith(".tar.gz") else None,
                 )
+            except NotFoundError as exc:
+                # The index lists the release: the mirrors failed it (exit 5, not 3).
+                raise NetworkError(exc.what, exc.why, exc.fix) from None
             except NetworkError as exc:
                 if list(mirrors) != list(DEFAULT_MIRRORS):
                     raise
