@@ -324,7 +324,8 @@ def test_wrong_bytes_on_one_mirror_fall_over_to_a_good_one(env, synthetic_mirror
     synthetic_mirror.set_fault(SMALL, "wrong_bytes")
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 0, r.stderr
-    assert "sha256 mismatch" in r.stderr and "trying the next mirror" in r.stderr
+    assert f"goswitch: {synthetic_mirror.url(SMALL)}: sha256 mismatch: expected " in r.stderr
+    assert f"; trying the next mirror: {second.url(SMALL)}\n" in r.stderr
     assert installed_ok(env, "1.21.0")
 
 

@@ -524,7 +524,8 @@ def _fetch_and_install(
                 failures.append(exc)
                 urls = urls[urls.index(fetched.url) + 1 :]
                 if urls:
-                    reporter.message(f"{exc.why}; trying the next mirror")
+                    reporter.message(f"{served}: {exc.why}; trying the next mirror: "
+                                     f"{redact(urls[0])}")
         else:
             try:
                 os.unlink(part)
