@@ -184,6 +184,29 @@ def test_truncated_body_is_resumed_with_range(big_env, big_mirror, big_release):
     assert parts(big_env) == []
 
 
+def test_each_new_connection_restarts_the_rate(env, synthetic_mirror, tmp_path):
+    """The downloader tells the reporter where every connection (retry, next mirror)
+    starts, so the rate it shows is that connection's."""
+    from goswitch.install.progress import Reporter
+
+    class Recorder(Reporter):
+        def __init__(self):
+            self.calls = []
+
+        def start(self, label, total, done=0):
+            self.calls.append(("start", done))
+
+        def resume(self, done):
+            self.calls.append(("resume", done))
+
+    synthetic_mirror.set_fault(SMALL, "truncate", times=1, after=500)
+    rec = Recorder()
+    opts = dl_mod.NetOptions(retries=2, environ={}, sleep=lambda s: None)
+    dl_mod.download([synthetic_mirror.url(SMALL)], str(tmp_path / "x.part"), size=None,
+                    opts=opts, what=SMALL, progress=rec)
+    assert rec.calls == [("start", 0), ("resume", 0), ("resume", 500)]
+
+
 def test_server_ignoring_range_restarts_from_zero(big_env, big_mirror, big_mirror_content):
     with MirrorServer(big_mirror_content) as other:
         two_mirrors(big_env, big_mirror, other)

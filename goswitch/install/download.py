@@ -730,6 +730,8 @@ def download(
                     notify(f"{redact(url)} cannot resume; starting over")
                 restart()
                 resp = open_url(url, opts, 0, size, magic)
+            if progress is not None:
+                progress.resume(state["n"])
             if resp.decoded and notify:
                 notify(f"{redact(url)} sent the archive compressed again (Content-Encoding: "
                        "gzip, although goswitch asks for identity); decoding it")

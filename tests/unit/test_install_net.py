@@ -334,6 +334,35 @@ def test_without_a_bar_a_long_download_logs_a_line_now_and_then():
     assert lines[0].startswith("goswitch: go1.22.10.linux-amd64.tar.gz: 33.0 MB of 66.0 MB (")
 
 
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_logged_rate_is_the_current_connections():
+    """After a mirror switch the rate is the new mirror's, not diluted by the old one's
+    stall; after a restart from byte 0 it is not '0 kB/s' until the old count is passed."""
+    clock, log = Clock(), io.StringIO()
+    rep = StderrReporter(log, clock=clock)
+    rep.start("go.tgz", 100_000_000, 0)
+    clock.now += 1
+    rep.update(10_000_000)  # the first mirror, then it stalls for a minute
+    clock.now += 60
+    rep.resume(10_000_000)  # the next mirror continues
+    clock.now += 10
+    rep.update(60_000_000)
+    assert log.getvalue().splitlines()[-1].endswith("60.0 MB of 100.0 MB (5.0 MB/s)")
+    rep.start("go.tgz", 100_000_000, 60_000_000)  # a kept part of 60 MB ...
+    clock.now += 1
+    rep.update(0)  # ... which the mirror cannot resume: from byte 0
+    clock.now += 10
+    rep.update(30_000_000)
+    assert log.getvalue().splitlines()[-1].endswith("30.0 MB of 100.0 MB (3.0 MB/s)")
+
+
 def test_a_failed_download_ends_the_bar_line_before_the_error(tmp_path):
     tty = FakeTTY()
     with pytest.raises(NotFoundError):
