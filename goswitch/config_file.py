@@ -13,6 +13,7 @@ import tomlkit
 
 from .atomic import write_atomic
 from .errors import EXIT_USAGE, GoswitchError
+from .masking import redact_value
 from .paths import config_file
 from .settings import KEYS_BY_NAME, SettingError, coerce
 
@@ -51,7 +52,7 @@ def set_value(name: str, value, environ=os.environ) -> object:
         typed = coerce(key, value, path)
     except SettingError as exc:
         raise GoswitchError(  # the offending item of a list, not the whole list
-            f"config {name}", f"{exc.value!r}: {exc.why}", exit_code=EXIT_USAGE
+            f"config {name}", f"{redact_value(exc.value)!r}: {exc.why}", exit_code=EXIT_USAGE
         ) from None
     doc = _load(path)
     parts = name.split(".")

@@ -313,15 +313,20 @@ def load(environ=None, strict: bool = True) -> Settings:
     for key in KEYS:
         raw_env = environ.get(key.env_var)
         try:
+            # Empty means unset, for a list too: GOSWITCH_MIRRORS="" and " , " alike.
             if raw_env is not None and raw_env.strip() != "":
-                values[key.name] = coerce(key, raw_env, key.env_var, environ)
-                sources[key.name] = "env:" + key.env_var
-                continue
+                value = coerce(key, raw_env, key.env_var, environ)
+                if value != []:
+                    values[key.name] = value
+                    sources[key.name] = "env:" + key.env_var
+                    continue
             raw = lookup(data, key.name)
             if raw is not None:
-                values[key.name] = coerce(key, raw, path, environ)
-                sources[key.name] = "config"
-                continue
+                value = coerce(key, raw, path, environ)
+                if value != []:
+                    values[key.name] = value
+                    sources[key.name] = "config"
+                    continue
         except SettingError as exc:
             if strict:
                 raise

@@ -98,6 +98,34 @@ def test_no_archive_for_this_platform(env, synthetic_mirror_content):
     assert "linux-riscv64" in msg and "it has: linux-amd64" in msg
 
 
+@pytest.mark.parametrize("sha", [None, "xyz"])
+def test_an_index_entry_without_a_valid_sha256_is_named(env, synthetic_mirror,
+                                                        synthetic_mirror_content, sha):
+    index = synthetic_mirror_content.index
+    for entry in index:
+        for f in entry["files"]:
+            if f["filename"] == ARCHIVE_121:
+                f.pop("sha256")
+                if sha is not None:
+                    f["sha256"] = sha
+    synthetic_mirror.set_fault("/dl/", "body", data=json.dumps(index), ctype="application/json")
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 1, r.stderr
+    assert f"the index entry for {ARCHIVE_121} has no valid sha256" in r.stderr
+    assert ("it gives none" if sha is None else "it gives 'xyz'") in r.stderr
+    assert "lists no" not in r.stderr
+    assert synthetic_mirror.count(ARCHIVE_121) == 0
+
+
+def test_a_mirror_url_with_a_query_keeps_it_on_every_file(env, synthetic_mirror):
+    """Signed-URL mirrors: https://host/golang/?token=abc serves .../golang/FILE?token=abc."""
+    env["GOSWITCH_MIRRORS"] = synthetic_mirror.base_url + "?token=abc#section"
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    got = [(q.path, q.query) for q in synthetic_mirror.log if q.path != "/dl/"]
+    assert got == [(f"/dl/{ARCHIVE_121}", "token=abc"), (f"/dl/{ARCHIVE_121}.asc", "token=abc")]
+
+
 def test_bad_spec_is_a_usage_error(env):
     r = gs(env, "install", "1.21.x")
     assert r.returncode == 2 and "not a Go version" in r.stderr
@@ -197,6 +225,28 @@ def test_list_remote(env):
     none = gs(env, "list-remote", "1.19", "--json")
     assert json.loads(none.stdout) == [] and none.returncode == 3
     assert gs(env, "list-remote", "x.y").returncode == 2
+
+
+def test_list_remote_says_what_else_there_is_when_nothing_matches(env):
+    r = gs(env, "list-remote", "1.23")  # only release candidates of 1.23 exist
+    assert r.returncode == 3 and r.stdout == ""
+    assert ("no release matches 1.23 among the stable releases with an archive for this "
+            "machine; --all also shows pre-releases and releases without one (1.23rc2)"
+            ) in r.stderr
+    assert gs(env, "list-remote", "--all", "1.23").stdout == "1.23rc2  (pre-release)\n"
+    r = gs(env, "list-remote", "1.2")
+    assert r.returncode == 3
+    assert ("no release matches 1.2 (1.2 means Go 1.2 and its point releases; "
+            "`goswitch list-remote 1` lists every 1.x release)") in r.stderr
+
+
+@pytest.mark.parametrize("spec", ["latest", "stable"])
+def test_list_remote_latest_is_the_newest_stable_release_alone(env, spec):
+    r = gs(env, "list-remote", spec)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "1.21.0\n"
+    rows = json.loads(gs(env, "list-remote", spec, "--json").stdout)
+    assert [row["version"] for row in rows] == ["1.21.0"]
 
 
 def test_list_remote_refresh_and_cache(env, synthetic_mirror):

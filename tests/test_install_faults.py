@@ -109,6 +109,32 @@ def test_500_is_retried_then_fails_over(env, synthetic_mirror, second):
     assert installed_ok(env, "1.21.0")
 
 
+def test_retry_after_as_an_http_date_is_honoured_and_said(env, synthetic_mirror):
+    import email.utils
+    import re
+
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)
+    synthetic_mirror.set_fault(SMALL, "status", code=429, times=1, headers={"Retry-After": when})
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"HTTP 429 Too Many Requests; retrying \(2/2\) in [0-2] s "
+                     r"\(the server's Retry-After\)", r.stderr), r.stderr
+
+
+def test_a_retry_after_longer_than_the_timeout_moves_on_at_once(env, synthetic_mirror, second):
+    """The shell hook installs with GOSWITCH_TIMEOUT=10: a server asking for a day (or
+    for 20 s) must not hold the prompt; the next mirror serves instead."""
+    two_mirrors(env, synthetic_mirror, second)
+    env["GOSWITCH_TIMEOUT"] = "10"
+    env["GOSWITCH_RETRIES"] = "2"
+    synthetic_mirror.set_fault(SMALL, "status", code=503, headers={"Retry-After": "86400"})
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert ("HTTP 503 Service Unavailable (its Retry-After asks for 86400 s, longer than "
+            f"goswitch waits: 10 s); trying the next mirror: {second.url(SMALL)}") in r.stderr
+    assert synthetic_mirror.count(SMALL) == 1 and second.count(SMALL) == 1
+
+
 def test_transient_500_recovers_on_the_same_mirror(env, synthetic_mirror):
     synthetic_mirror.set_fault(SMALL, 500, times=1)
     r = gs(env, "install", "1.21.0")
@@ -128,6 +154,19 @@ def test_every_mirror_failing_names_each_one(env, synthetic_mirror, second):
     assert parts(env) == []  # no mirror sent a byte: no empty part is left to "resume"
 
 
+def test_a_release_the_index_lists_but_no_mirror_has_is_a_network_failure(
+    env, synthetic_mirror, second
+):
+    """Exit 5, as documented: the release exists (the index says so); the mirrors failed."""
+    two_mirrors(env, synthetic_mirror, second)
+    synthetic_mirror.set_fault(SMALL, 404)
+    second.set_fault(SMALL, 404)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 5, r.stderr
+    assert f"{SMALL}: not found on any mirror (" in r.stderr
+    assert_nothing_installed(env, "1.21.0")
+
+
 def test_index_unreachable(env, synthetic_mirror):
     synthetic_mirror.set_fault("/dl/", 500)
     r = gs(env, "install", "1.21.0")
@@ -143,6 +182,29 @@ def test_truncated_body_is_resumed_with_range(big_env, big_mirror, big_release):
     assert gets[1].range == "bytes=1000000-"
     assert tree_digest(versions(big_env) / BIG_VERSION) == expected_digest(big_release[0])
     assert parts(big_env) == []
+
+
+def test_each_new_connection_restarts_the_rate(env, synthetic_mirror, tmp_path):
+    """The downloader tells the reporter where every connection (retry, next mirror)
+    starts, so the rate it shows is that connection's."""
+    from goswitch.install.progress import Reporter
+
+    class Recorder(Reporter):
+        def __init__(self):
+            self.calls = []
+
+        def start(self, label, total, done=0):
+            self.calls.append(("start", done))
+
+        def resume(self, done):
+            self.calls.append(("resume", done))
+
+    synthetic_mirror.set_fault(SMALL, "truncate", times=1, after=500)
+    rec = Recorder()
+    opts = dl_mod.NetOptions(retries=2, environ={}, sleep=lambda s: None)
+    dl_mod.download([synthetic_mirror.url(SMALL)], str(tmp_path / "x.part"), size=None,
+                    opts=opts, what=SMALL, progress=rec)
+    assert rec.calls == [("start", 0), ("resume", 0), ("resume", 500)]
 
 
 def test_server_ignoring_range_restarts_from_zero(big_env, big_mirror, big_mirror_content):
@@ -175,6 +237,95 @@ def test_a_damaged_short_copy_on_one_mirror_does_not_spoil_the_good_one(
     assert parts(big_env) == []
 
 
+def index_with(synthetic_mirror, content, filename, **changes):
+    """Serve ``content``'s index with ``filename``'s entry changed (None: key removed)."""
+    import json
+
+    index = content.index
+    for entry in index:
+        for f in entry["files"]:
+            if f["filename"] == filename:
+                for key, value in changes.items():
+                    if value is None:
+                        f.pop(key, None)
+                    else:
+                        f[key] = value
+    synthetic_mirror.set_fault("/dl/", "body", data=json.dumps(index), ctype="application/json")
+
+
+def test_an_index_size_of_0_means_unknown(env, synthetic_mirror, synthetic_mirror_content):
+    index_with(synthetic_mirror, synthetic_mirror_content, SMALL, size=0)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert synthetic_mirror.count(SMALL) == 1
+
+
+def test_a_cut_body_with_no_size_anywhere_is_resumed_before_blaming_the_mirror(
+    env, synthetic_mirror, synthetic_mirror_content
+):
+    """No size in the index, no Content-Length, and the connection closes early: the
+    sha256 mismatch may be a cut, not tampering; the rest is asked for first."""
+    size = synthetic_mirror_content.files[SMALL].size
+    index_with(synthetic_mirror, synthetic_mirror_content, SMALL, size=None)
+    synthetic_mirror.set_fault(SMALL, "truncate", times=1, after=size // 2, close_delimited=True)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert "gave no size and closed the connection, so the file may have been cut short" in r.stderr
+    gets = synthetic_mirror.requests(SMALL, "GET")
+    assert [(q.status, q.range) for q in gets] == [(200, None), (206, f"bytes={size // 2}-")]
+    assert installed_ok(env, "1.21.0") and parts(env) == []
+
+
+def test_wrong_bytes_with_no_size_anywhere_are_still_caught(
+    env, synthetic_mirror, synthetic_mirror_content
+):
+    """The same doubt for a whole file with a flipped byte: the rest is asked for (416:
+    there is none), the file fetched again, and the mismatch then fails the install."""
+    index_with(synthetic_mirror, synthetic_mirror_content, SMALL, size=None)
+    synthetic_mirror.set_fault(SMALL, "wrong_bytes", close_delimited=True)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 4, r.stderr
+    assert "may have been cut short" in r.stderr and "sha256 mismatch" in r.stderr
+    assert_nothing_installed(env, "1.21.0")
+    assert parts(env) == []
+
+
+def test_an_archive_compressed_again_by_the_server_is_decoded(env, synthetic_mirror):
+    """Content-Encoding: gzip over the .tar.gz, although goswitch asks for identity."""
+    synthetic_mirror.set_fault(SMALL, "gzip")
+    synthetic_mirror.set_fault("/dl/", "gzip")  # the index too
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert "sent the archive compressed again (Content-Encoding: gzip" in r.stderr
+    assert synthetic_mirror.count(SMALL) == 1
+    assert installed_ok(env, "1.21.0") and parts(env) == []
+
+
+def test_a_gzip_label_on_the_raw_archive_is_ignored(env, synthetic_mirror):
+    synthetic_mirror.set_fault(SMALL, "gzip", label_only=True)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert "compressed again" not in r.stderr
+    assert installed_ok(env, "1.21.0")
+
+
+def test_a_kept_part_is_not_spliced_with_a_range_compressed_on_its_own(
+    env, synthetic_mirror
+):
+    """Resuming from a server that gzips every answer: its 206 is a compressed piece,
+    not the archive's bytes; goswitch starts over and decodes the whole file."""
+    env["GOSWITCH_RETRIES"] = "1"
+    synthetic_mirror.set_fault(SMALL, "truncate", after=500)
+    assert gs(env, "install", "1.21.0").returncode == 5
+    assert parts(env) == [SMALL + ".part"]
+    synthetic_mirror.set_fault(SMALL, "gzip")
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    gets = synthetic_mirror.requests(SMALL, "GET")[1:]
+    assert [(q.status, q.range) for q in gets] == [(206, "bytes=500-"), (200, None)]
+    assert installed_ok(env, "1.21.0")
+
+
 def test_wrong_bytes_fail_with_both_hashes_and_leave_nothing(env, synthetic_mirror_content):
     mirror_file = synthetic_mirror_content.archive("go1.21.0")
     srv = MirrorServer(synthetic_mirror_content).start()
@@ -196,7 +347,8 @@ def test_wrong_bytes_on_one_mirror_fall_over_to_a_good_one(env, synthetic_mirror
     synthetic_mirror.set_fault(SMALL, "wrong_bytes")
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 0, r.stderr
-    assert "sha256 mismatch" in r.stderr and "trying the next mirror" in r.stderr
+    assert f"goswitch: {synthetic_mirror.url(SMALL)}: sha256 mismatch: expected " in r.stderr
+    assert f"; trying the next mirror: {second.url(SMALL)}\n" in r.stderr
     assert installed_ok(env, "1.21.0")
 
 

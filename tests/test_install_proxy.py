@@ -46,13 +46,22 @@ def test_no_proxy_bypasses_it(isolated_env, synthetic_mirror):
     assert synthetic_mirror.count(SMALL) == 1
 
 
+@pytest.mark.parametrize("no_proxy",
+                         ["127.0.0.0/8", "10.0.0.0/8,127.0.0.1/32", "::1/128 127.0.0.0/8"])
+def test_no_proxy_networks_bypass_it(isolated_env, synthetic_mirror, no_proxy):
+    env = isolated_env.use_mirror(synthetic_mirror)
+    proxy = install_via_proxy(env, "http_proxy", no_proxy=no_proxy)
+    assert proxy.log == []
+    assert synthetic_mirror.count(SMALL) == 1
+
+
 def test_a_dead_proxy_is_a_network_error_naming_the_mirror(isolated_env, synthetic_mirror):
     env = isolated_env.use_mirror(synthetic_mirror)
     env["http_proxy"] = "http://127.0.0.1:9"
     env["GOSWITCH_RETRIES"] = "1"
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 5 and "release index" in r.stderr
-    assert "through the proxy http://127.0.0.1:9 from HTTP_PROXY" in r.stderr  # the culprit
+    assert "through the proxy http://127.0.0.1:9 from http_proxy" in r.stderr  # as set
     assert synthetic_mirror.log == []
 
 
@@ -62,12 +71,35 @@ def test_a_socks_all_proxy_is_named_and_not_retried(isolated_env, synthetic_mirr
     env["all_proxy"] = "socks5://127.0.0.1:1080"
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 5
-    assert "ALL_PROXY=socks5://127.0.0.1:1080 is a socks5 proxy" in r.stderr
+    assert "all_proxy=socks5://127.0.0.1:1080 is a socks5 proxy" in r.stderr
     assert "HTTPS_PROXY" in r.stderr and "retrying" not in r.stderr
     env["HTTP_PROXY"] = ""  # an http(s)_proxy of its own wins over all_proxy
     with ForwardProxy() as proxy:
         env["HTTP_PROXY"] = proxy.url
         assert gs(env, "install", "1.21.0").returncode == 0
+
+
+@pytest.mark.parametrize("var", ["http_proxy", "HTTP_PROXY"])
+def test_a_proxy_wanting_credentials_is_not_retried_and_says_where_they_go(
+        isolated_env, synthetic_mirror, var):
+    env = isolated_env.use_mirror(synthetic_mirror)
+    env["GOSWITCH_RETRIES"] = "3"
+    with ForwardProxy(auth=("bob", "pa@ss")) as proxy:
+        env[var] = proxy.url
+        r = gs(env, "install", "1.21.0")
+        assert r.returncode == 5, r.stderr
+        assert len(proxy.log) == 1 and "retrying" not in r.stderr  # a 407 is not transient
+        assert (f"the proxy {proxy.url} from {var} wants a user and password (HTTP 407): "
+                f"set {var}=http://user:password@127.0.0.1:{proxy.port}") in r.stderr
+        env[var] = proxy.url.replace("://", "://bob:wrong@")
+        r = gs(env, "install", "1.21.0")
+        assert r.returncode == 5 and len(proxy.log) == 2, r.stderr
+        assert f"from {var} refused the user and password in {var}" in r.stderr
+        assert "wrong" not in r.stderr
+        env[var] = proxy.url.replace("://", "://bob:pa%40ss@")
+        r = gs(env, "install", "1.21.0")
+        assert r.returncode == 0, r.stderr
+    assert synthetic_mirror.count(SMALL) == 1
 
 
 def test_user_and_password_in_a_mirror_url_are_sent_as_basic_auth(isolated_env, tmp_path):
@@ -92,6 +124,40 @@ def test_user_and_password_in_a_mirror_url_are_sent_as_basic_auth(isolated_env, 
         # The cached index is keyed by its URL, password included: readable by us only.
         cached = Path(env["GOSWITCH_CACHE_DIR"]) / "index.json"
         assert cached.stat().st_mode & 0o777 == 0o600
+
+
+def test_basic_auth_survives_a_redirect_within_the_same_host(isolated_env, tmp_path):
+    """Artifactory/Nexus redirect inside their own host, then want the credentials again."""
+    from tests.test_install_support import build_custom_mirror, small_release
+
+    rel = small_release("go1.18.10")
+    root = build_custom_mirror(tmp_path / "m", None, [rel])
+    with MirrorServer(root) as private:
+        env = isolated_env.use_mirror(private)
+        env["GOSWITCH_VERIFY_SIGNATURE"] = "0"
+        base = private.base_url.replace("http://", "http://alice:s%40cret@")
+        env["GOSWITCH_INDEX_URL"] = base + "?mode=json&include=all"
+        env["GOSWITCH_MIRRORS"] = base
+        for target in ("/dl/", rel.filename):
+            private.set_fault(target, "auth", user="alice", password="s@cret", redirect_once=True)
+        r = gs(env, "install", "1.18.10")
+        assert r.returncode == 0, r.stderr
+        assert [q.status for q in private.log] == [302, 200, 302, 200]
+        assert "cret" not in r.stderr
+
+
+def test_a_401_says_what_to_do_about_credentials(isolated_env, synthetic_mirror):
+    env = isolated_env.use_mirror(synthetic_mirror)
+    synthetic_mirror.set_fault("/dl/", "auth", user="alice", password="right")
+    r = gs(env, "list-remote")
+    assert r.returncode == 5, r.stderr
+    assert ("HTTP 401 Unauthorized (the server wants a user and password: put them in the "
+            "URL, https://user:password@host/...") in r.stderr
+    env["GOSWITCH_INDEX_URL"] = synthetic_mirror.index_url.replace("://", "://alice:wrong@")
+    r = gs(env, "list-remote")
+    assert r.returncode == 5, r.stderr
+    assert "HTTP 401 Unauthorized (the user and password in the URL were refused" in r.stderr
+    assert "wrong" not in r.stderr
 
 
 # ---- https:// end to end: a TLS mirror on 127.0.0.1 signed by a throwaway CA ----------
@@ -159,6 +225,23 @@ def test_https_goes_through_the_proxy_as_a_connect_tunnel(https_env, https_mirro
 def test_no_proxy_bypasses_the_https_proxy(https_env, https_mirror):
     proxy = install_via_proxy(https_env, "HTTPS_PROXY", no_proxy="127.0.0.1")
     assert proxy.log == []
+    assert https_mirror.count(SMALL) == 1
+
+
+def test_a_tunnel_refused_with_407_is_not_retried_and_names_the_variable(
+        https_env, https_mirror):
+    https_env["GOSWITCH_RETRIES"] = "3"
+    with ForwardProxy(auth=("bob", "secret")) as proxy:
+        https_env["https_proxy"] = proxy.url
+        r = gs(https_env, "install", "1.21.0")
+        assert r.returncode == 5, r.stderr
+        assert proxy.log == [f"CONNECT 127.0.0.1:{https_mirror.port}"]
+        assert (f"the proxy {proxy.url} from https_proxy wants a user and password "
+                f"(HTTP 407): set https_proxy=http://user:password@127.0.0.1:{proxy.port}"
+                ) in r.stderr
+        https_env["https_proxy"] = proxy.url.replace("://", "://bob:secret@")
+        r = gs(https_env, "install", "1.21.0")
+        assert r.returncode == 0, r.stderr
     assert https_mirror.count(SMALL) == 1
 
 

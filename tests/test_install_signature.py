@@ -161,3 +161,52 @@ def test_damaged_keyring_is_named(env, tmp_path, synthetic_mirror):
     r = gs(env, "install", "1.21.0")
     assert r.returncode == 1 and "bad.asc" in r.stderr and "GOSWITCH_KEYRING" in r.stderr
     assert synthetic_mirror.count("go1.21.0.linux-amd64.tar.gz") == 0  # before downloading
+
+
+@pytest.fixture
+def other_mirror(synthetic_mirror_content):
+    with MirrorServer(synthetic_mirror_content) as server:
+        yield server
+
+
+def another_releases_asc(content) -> str:
+    return (content.dl_dir / "go1.20.1.linux-amd64.tar.gz.asc").read_text()
+
+
+def test_a_bad_asc_on_one_mirror_is_replaced_by_the_next_mirrors(
+    env, synthetic_mirror, other_mirror, synthetic_mirror_content
+):
+    """The archive matched the index sha256: a .asc that does not verify it is that
+    mirror's mistake (here the signature of another release), not a reason to give up."""
+    env["GOSWITCH_MIRRORS"] = f"{synthetic_mirror.base_url} {other_mirror.base_url}"
+    asc = another_releases_asc(synthetic_mirror_content)
+    synthetic_mirror.set_fault(SMALL + ".asc", "body", data=asc, ctype="text/plain")
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 0, r.stderr
+    assert (f"{synthetic_mirror.url(SMALL)}.asc: BAD signature by key") in r.stderr
+    assert "trying the next mirror's .asc" in r.stderr
+    assert other_mirror.count(SMALL + ".asc") == 1
+    assert other_mirror.count(SMALL) == 0  # the archive itself came from the first
+    assert (versions(env) / "1.21.0" / "bin" / "go").is_file()
+
+
+@pytest.mark.parametrize("second", ["bad", "missing"])
+def test_when_no_mirror_has_a_good_asc_the_install_fails_naming_them(
+    env, synthetic_mirror, other_mirror, synthetic_mirror_content, second
+):
+    env["GOSWITCH_MIRRORS"] = f"{synthetic_mirror.base_url} {other_mirror.base_url}"
+    asc = another_releases_asc(synthetic_mirror_content)
+    synthetic_mirror.set_fault(SMALL + ".asc", "body", data=asc, ctype="text/plain")
+    if second == "bad":
+        other_mirror.set_fault(SMALL + ".asc", "body", data=asc, ctype="text/plain")
+    else:
+        other_mirror.set_fault(SMALL + ".asc", 404)
+    r = gs(env, "install", "1.21.0")
+    assert r.returncode == 4, r.stderr
+    assert "no mirror's .asc verifies it (" in r.stderr
+    assert f"{synthetic_mirror.url(SMALL)}.asc: BAD signature" in r.stderr
+    if second == "bad":
+        assert f"{other_mirror.url(SMALL)}.asc: BAD signature" in r.stderr
+    assert "though the archive matches the index sha256" in r.stderr
+    assert "altered" not in r.stderr and "report the bad .asc to its mirror" in r.stderr
+    assert not (versions(env) / "1.21.0").exists() and leftovers(versions(env)) == []

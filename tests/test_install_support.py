@@ -211,9 +211,13 @@ class ForwardProxy:
     (what urllib does for https:// through ``HTTPS_PROXY``); records each in ``log``, a GET
     as its URL, a tunnel as ``"CONNECT host:port"``."""
 
-    def __init__(self):
+    def __init__(self, auth: tuple[str, str] | None = None):
+        """``auth=(user, password)``: answer 407 to requests without those credentials."""
         self.log: list[str] = []
         proxy = self
+        import base64
+
+        want = "Basic " + base64.b64encode(":".join(auth).encode()).decode() if auth else None
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -221,8 +225,22 @@ class ForwardProxy:
             def log_message(self, *a):
                 pass
 
+            def refused(self) -> bool:
+                if want is None or self.headers.get("Proxy-Authorization") == want:
+                    return False
+                body = b"proxy authentication required\n"
+                self.send_response(407)
+                self.send_header("Proxy-Authenticate", 'Basic realm="test proxy"')
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                self.close_connection = True
+                return True
+
             def do_CONNECT(self):
                 proxy.log.append(f"CONNECT {self.path}")
+                if self.refused():
+                    return
                 self.close_connection = True
                 host, _, port = self.path.rpartition(":")
                 try:
@@ -237,6 +255,8 @@ class ForwardProxy:
 
             def do_GET(self):
                 proxy.log.append(self.path)
+                if self.refused():
+                    return
                 from urllib.parse import urlsplit
 
                 u = urlsplit(self.path)
@@ -250,7 +270,8 @@ class ForwardProxy:
                 headers = {
                     k: v
                     for k, v in self.headers.items()
-                    if k.lower() not in ("proxy-connection", "connection", "host")
+                    if k.lower() not in ("proxy-connection", "connection", "host",
+                                         "proxy-authorization")
                 }
                 conn.request("GET", path, headers=headers)
                 resp = conn.getresponse()

@@ -336,6 +336,46 @@ def test_fault_truncate(synthetic_mirror, synthetic_mirror_content):
     conn.close()
 
 
+def test_fault_truncate_close_delimited(synthetic_mirror, synthetic_mirror_content):
+    """No Content-Length: the cut-off body ends like a complete one."""
+    synthetic_mirror.set_fault(RC1, "truncate", after=100, close_delimited=True)
+    status, headers, body = fetch(synthetic_mirror, RC1)
+    assert status == 200 and "Content-Length" not in headers and len(body) == 100
+    assert body == (synthetic_mirror_content.dl_dir / RC1).read_bytes()[:100]
+
+
+def test_fault_body_headers_and_gzip(synthetic_mirror, synthetic_mirror_content):
+    import gzip
+
+    synthetic_mirror.set_fault(RC1, "body", data="<html>login</html>")
+    status, headers, body = fetch(synthetic_mirror, RC1)
+    assert (status, body) == (200, b"<html>login</html>")
+    assert headers["Content-Type"].startswith("text/html")
+    synthetic_mirror.set_fault(RC1, "status", code=503, headers={"Retry-After": "7"})
+    status, headers, _ = fetch(synthetic_mirror, RC1)
+    assert status == 503 and headers["Retry-After"] == "7"
+    data = (synthetic_mirror_content.dl_dir / RC1).read_bytes()
+    synthetic_mirror.set_fault(RC1, "gzip")
+    status, headers, body = fetch(synthetic_mirror, RC1)
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == data
+    assert headers["Content-Length"] == str(len(body))
+    synthetic_mirror.set_fault(RC1, "gzip", label_only=True)
+    status, headers, body = fetch(synthetic_mirror, RC1)
+    assert headers["Content-Encoding"] == "gzip" and body == data
+
+
+def test_fault_auth(synthetic_mirror):
+    import base64
+
+    synthetic_mirror.set_fault(RC1, "auth", user="u", password="p@ss", redirect_once=True)
+    assert fetch(synthetic_mirror, RC1)[0] == 401
+    good = {"Authorization": "Basic " + base64.b64encode(b"u:p@ss").decode()}
+    status, headers, _ = fetch(synthetic_mirror, RC1, good)
+    assert status == 302 and headers["Location"] == f"/dl/{RC1}?hop=1"
+    assert fetch(synthetic_mirror, f"/dl/{RC1}?hop=1", good)[0] == 200
+    assert fetch(synthetic_mirror, f"/dl/{RC1}?hop=1")[0] == 401
+
+
 def test_fault_wrong_bytes(synthetic_mirror, synthetic_mirror_content):
     data = (synthetic_mirror_content.dl_dir / RC1).read_bytes()
     synthetic_mirror.set_fault(RC1, "wrong_bytes")

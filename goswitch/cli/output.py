@@ -24,6 +24,7 @@ import click
 
 from .. import settings as settings_mod
 from ..errors import EXIT_USAGE, GoswitchError
+from ..masking import redact, redact_value
 from ..shells import printable
 from ..tomlread import TomlError
 
@@ -124,10 +125,10 @@ def load_settings(environ=None, strict: bool = True):
             else f"run `goswitch config set {exc.key} VALUE` or `goswitch config unset {exc.key}`"
         )
         what = exc.where if exc.key == exc.where else f"{exc.where}: {exc.key}"
-        raise GoswitchError(what, f"{exc.value!r}: {exc.why}", fix) from None
+        raise GoswitchError(what, f"{redact_value(exc.value)!r}: {exc.why}", fix) from None
     if strict:  # non-strict callers (config list) show settings.errors themselves
         for problem in settings.errors:  # type: ignore[attr-defined]
-            note(problem)
+            note(redact(problem))
     return settings
 
 

@@ -3,7 +3,8 @@
 - Mirrors are tried in order; a mirror that answers 404/403/410 (or cannot be resolved, or
   fails TLS verification) is skipped at once, one that fails transiently (5xx, 408, 429,
   timeout, reset, truncated body) is retried ``retries`` times with exponential backoff and
-  jitter (``Retry-After`` honoured up to 30 s), then the next mirror is tried.  An attempt
+  jitter (``Retry-After``, seconds or a date, honoured up to 30 s and the timeout; a server
+  asking for longer loses its turn), then the next mirror is tried.  An attempt
   that got :data:`RESUME_MIN_BYTES` further before failing does not count.  A certificate
   from a CA this machine does not trust gets a fix naming ``SSL_CERT_FILE`` (TLS-intercepting
   proxies, private CAs).
@@ -16,7 +17,8 @@
   off and fails; a shorter one is resumed.
 - The sha256 is computed while writing (hashing the kept prefix first on a resume).
 - Proxies: ``http_proxy``/``https_proxy``/``no_proxy`` (either case) from the given
-  environment, through urllib's ``ProxyHandler`` (CONNECT tunnels for https).
+  environment, through urllib's ``ProxyHandler`` (CONNECT tunnels for https); ``no_proxy``
+  also takes networks (``10.0.0.0/8``) for IP-literal hosts.
 - ``file://`` URLs (and plain absolute paths) read local files: air-gapped mirrors.
 - ``User-Agent: goswitch/<version>``; credentials in mirror URLs never reach messages.
 """
@@ -24,9 +26,12 @@
 from __future__ import annotations
 
 import base64
+import datetime
+import email.utils
 import errno
 import hashlib
 import http.client
+import ipaddress
 import itertools
 import os
 import random
@@ -36,14 +41,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 
 from .. import __version__
 from ..errors import GoswitchError, NetworkError, NotFoundError
+from ..masking import redact
+from . import encoding, served
 
 USER_AGENT = f"goswitch/{__version__}"
 CHUNK = 1 << 20
 LOW_SPEED_BYTES = 1024
-GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = encoding.GZIP_MAGIC
 # An attempt that got this far before failing does not count as a retry (see failover),
 # at most MAX_RESUMES times; a trickle or a stall after a few bytes still does.
 RESUME_MIN_BYTES = 1 << 20
@@ -113,43 +121,42 @@ class Restart(Exception):
     """The server will not continue a partial download: start over from byte 0."""
 
 
-def redact(url: str) -> str:
-    """``url`` without user:password, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + host))
-
-
 def join_url(base: str, name: str) -> str:
-    """``base`` (a mirror: URL or absolute path, with or without trailing /) + file name."""
+    """``base`` (a mirror: URL or absolute path, with or without trailing /) + file name.
+
+    The name goes into the path; a query is kept (signed-URL mirrors need their token on
+    every file), a fragment dropped (it is never sent)."""
     if base.startswith("/"):
         return os.path.join(base, name)
-    return base if base.endswith(name) else base.rstrip("/") + "/" + name
+    parts = urllib.parse.urlsplit(base)
+    path = parts.path if parts.path.endswith("/" + name) else parts.path.rstrip("/") + "/" + name
+    return urllib.parse.urlunsplit(parts._replace(path=path, fragment=""))
 
 
 # ---- proxies --------------------------------------------------------------------------
 
 
-def _env(environ, name: str) -> str:
-    return (environ.get(name.lower()) or environ.get(name.upper()) or "").strip()
+def _env(environ, name: str) -> tuple[str, str]:
+    """(the variable set, its value): ``name`` in lower case first, as curl reads them."""
+    for var in (name.lower(), name.upper()):
+        value = (environ.get(var) or "").strip()
+        if value:
+            return var, value
+    return name.upper(), ""
 
 
 def proxy_for(url: str, environ) -> tuple[dict, str]:
-    """(``ProxyHandler`` mapping, the variable it came from) for ``url``; ({}, "") for none.
-
-    Honours ``*_proxy``, ``all_proxy`` and ``no_proxy``, in either case.
+    """(``ProxyHandler`` mapping, the variable it came from, as it is spelt) for ``url``;
+    ({}, "") for none.  Honours ``*_proxy``, ``all_proxy`` and ``no_proxy``, in either case.
     """
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
-    var = f"{scheme.upper()}_PROXY"
-    proxy = _env(environ, var)
+    var, proxy = _env(environ, f"{scheme}_proxy")
     if not proxy:
-        var, proxy = "ALL_PROXY", _env(environ, "all_proxy")
+        var, proxy = _env(environ, "all_proxy")
     if not proxy or scheme not in ("http", "https"):
         return {}, ""
-    no_proxy = _env(environ, "no_proxy")
+    _, no_proxy = _env(environ, "no_proxy")
     host = parts.hostname or ""
     if no_proxy:
         if no_proxy == "*":
@@ -157,9 +164,31 @@ def proxy_for(url: str, environ) -> tuple[dict, str]:
         hostport = host + (f":{parts.port}" if parts.port else "")
         if urllib.request.proxy_bypass_environment(hostport, {"no": no_proxy}):
             return {}, ""
+        if _in_no_proxy_networks(host, no_proxy):
+            return {}, ""
     if "://" not in proxy:
         proxy = "http://" + proxy
     return {scheme: proxy}, var
+
+
+def _in_no_proxy_networks(host: str, no_proxy: str) -> bool:
+    """An IP-literal host inside a ``no_proxy`` entry written as an address or a network
+    (``10.0.0.0/8``, ``::1/128``), as Go and curl read them; urllib matches names only."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    for entry in no_proxy.replace(" ", ",").split(","):
+        entry = entry.strip().strip("[]")
+        if not entry:
+            continue
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            continue
+        if address.version == network.version and address in network:
+            return True
+    return False
 
 
 def _check_proxy(proxies: dict, var: str) -> None:
@@ -186,8 +215,35 @@ def _credentials(url: str) -> tuple[str, str | None]:
     return urllib.parse.urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
+        scheme)
+
+
+class _SameOriginAuth(urllib.request.HTTPRedirectHandler):
+    """Redirects keep ``Authorization`` within the same scheme, host and port (Artifactory
+    and Nexus redirect inside their own host) and drop it elsewhere (a CDN), as curl and
+    requests do."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        auth = req.unredirected_hdrs.get("Authorization")
+        if new is not None and auth and _origin(new.full_url) == _origin(req.full_url):
+            new.add_unredirected_header("Authorization", auth)
+        return new
+
+
+def _credentials_hint(sent: str | None) -> str:
+    if sent:
+        return "the user and password in the URL were refused: check them"
+    return ("the server wants a user and password: put them in the URL, "
+            "https://user:password@host/..., with @ in the password written %40")
+
+
 def _opener(url: str, proxies: dict) -> urllib.request.OpenerDirector:
-    handlers: list = [urllib.request.ProxyHandler(proxies)]
+    handlers: list = [urllib.request.ProxyHandler(proxies), _SameOriginAuth()]
     if url.startswith("https:"):
         handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context()))
     return urllib.request.build_opener(*handlers)
@@ -198,13 +254,17 @@ def _opener(url: str, proxies: dict) -> urllib.request.OpenerDirector:
 
 class _Response:
     """A started body: ``status``, ``offset`` (where it starts), ``total`` (full size or
-    None), ``read(n)`` returning what is there (``b""`` at the end)."""
+    None), ``read(n)`` returning what is there (``b""`` at the end).  ``framed``: its end
+    is known (a length, chunks, a file), so a cut is seen; else the connection's close
+    ends it, and a cut looks like the end."""
 
     def __init__(
-        self, status: int, offset: int, total: int | None, length: int | None, read, close
+        self, status: int, offset: int, total: int | None, length: int | None, read, close,
+        framed: bool = True,
     ):
         self.status, self.offset, self.total, self.length = status, offset, total, length
-        self.read, self.close = read, close
+        self.read, self.close, self.framed = read, close, framed
+        self.decoded = False  # a gzip Content-Encoding taken off (see encoding.py)
 
 
 def _file_path(url: str) -> str | None:
@@ -233,11 +293,27 @@ def _open_file(path: str, offset: int) -> _Response:
     return _Response(206 if offset else 200, offset, total, total - offset, f.read1, f.close)
 
 
-def _retry_after(headers) -> float | None:
-    value = headers.get("Retry-After") if headers is not None else None
-    if value and value.strip().isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
-    return None
+def _retry_after(headers, now=None) -> float | None:
+    """Seconds the server asks us to wait: ``Retry-After: 120`` or an HTTP date."""
+    value = (headers.get("Retry-After") or "").strip() if headers is not None else ""
+    if value.isdigit():
+        return float(value)
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # a date without a zone: HTTP dates are GMT
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def retry_after_cap(opts: NetOptions) -> float:
+    """The longest wait a Retry-After gets: 30 s, and never more than the timeout (10 s
+    when the shell hook installs at the prompt); a server asking for more loses its turn."""
+    return min(MAX_RETRY_AFTER, opts.timeout)
 
 
 def _classify(exc: BaseException) -> Exception:
@@ -279,13 +355,42 @@ def _classify(exc: BaseException) -> Exception:
     return Transient(str(exc))
 
 
+def _proxy_wants_auth(proxies: dict, var: str) -> Permanent:
+    """HTTP 407: another try cannot help; the credentials go in the proxy's URL."""
+    proxy = next(iter(proxies.values()))
+    parts = urllib.parse.urlsplit(proxy)
+    if "@" in parts.netloc:
+        why = f"refused the user and password in {var} (HTTP 407): check them"
+    else:
+        host = parts.netloc
+        why = (f"wants a user and password (HTTP 407): set {var}="
+               f"{parts.scheme}://user:password@{host}, with @ in the password written %40")
+    return Permanent(f"the proxy {redact(proxy)} from {var} {why}")
+
+
+def _tunnel_refused_407(exc: BaseException) -> bool:
+    """http.client's CONNECT failure: ``OSError('Tunnel connection failed: 407 ...')``."""
+    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, BaseException):
+        exc = exc.reason
+    return isinstance(exc, OSError) and "Tunnel connection failed: 407" in str(exc)
+
+
 def _through(err: Exception, proxies: dict, var: str, exc: BaseException) -> Exception:
     """Name the proxy in a connection failure: it may be the proxy that refused."""
-    if not proxies or (isinstance(exc, urllib.error.HTTPError) and exc.code != 407):
+    if not proxies or isinstance(exc, urllib.error.HTTPError):  # the mirror's answer
         return err
     proxy = redact(next(iter(proxies.values())))
     err.args = (f"{err.args[0]} (through the proxy {proxy} from {var})",)
     return err
+
+
+def _read_error(exc: BaseException) -> Exception:
+    """What failed while reading a body, as Transient or Permanent."""
+    if isinstance(exc, encoding.CutShort):
+        return Transient("connection closed early (the gzip-encoded body is cut short)")
+    if isinstance(exc, zlib.error):
+        return Permanent(f"sent a damaged gzip-encoded body ({exc})")
+    return _classify(exc)
 
 
 def _content_range(value: str | None) -> tuple[int, int, int | None] | None:
@@ -301,8 +406,12 @@ def _content_range(value: str | None) -> tuple[int, int, int | None] | None:
         return None
 
 
-def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = None) -> _Response:
-    """Start a GET of ``url`` from byte ``offset``; raises Transient/Permanent/Restart."""
+def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = None,
+             magic: bytes | None = None) -> _Response:
+    """Start a GET of ``url`` from byte ``offset``; raises Transient/Permanent/Restart.
+
+    ``magic``: what the file starts with, to tell a ``Content-Encoding: gzip`` label on
+    the raw file from a real second compression (decoded then; see encoding.py)."""
     path = _file_path(url)
     if path is not None:
         return _open_file(path, offset)
@@ -317,7 +426,7 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
     url, auth = _credentials(url)  # https://user:pass@artifactory.example/golang/
     req = urllib.request.Request(url, headers=headers)
     if auth:
-        # Unredirected: a redirect to another host (a CDN) must not receive the password.
+        # Unredirected: only _SameOriginAuth passes it on, never to another host.
         req.add_unredirected_header("Authorization", auth)
     try:
         resp = _opener(url, proxies).open(req, timeout=opts.timeout)
@@ -325,8 +434,14 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
         exc.close()
         if exc.code == 416 and offset:
             raise Restart() from None
+        if exc.code == 401:
+            raise Permanent(f"HTTP 401 {exc.reason} ({_credentials_hint(auth)})") from None
+        if exc.code == 407 and proxies:
+            raise _proxy_wants_auth(proxies, var) from None
         raise _through(_classify(exc), proxies, var, exc) from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
+        if proxies and _tunnel_refused_407(exc):
+            raise _proxy_wants_auth(proxies, var) from None
         raise _through(_classify(exc), proxies, var, exc) from None
     status = resp.status
     length_h = resp.headers.get("Content-Length")
@@ -349,7 +464,32 @@ def open_url(url: str, opts: NetOptions, offset: int = 0, size: int | None = Non
             resp.close()
             raise Transient(f"unexpected HTTP status {status}")
         total = length
-    return _Response(status, offset, total, length, resp.read1, resp.close)
+    framed = length is not None or bool(getattr(resp, "chunked", False))
+    if not encoding.is_gzip_label(resp.headers):
+        return _Response(status, offset, total, length, resp.read1, resp.close, framed)
+    try:
+        read, decoded = _encoded_body(resp, offset, magic)
+    except BaseException:
+        resp.close()
+        raise
+    if decoded:  # Content-Length and Content-Range count the encoded bytes
+        total = length = None
+    out = _Response(status, offset, total, length, read, resp.close, framed or decoded)
+    out.decoded = decoded
+    return out
+
+
+def _encoded_body(resp, offset: int, magic: bytes | None):
+    """(read, decoded) for a body labelled ``Content-Encoding: gzip`` (see encoding.py)."""
+    try:
+        if offset:
+            head = resp.read1(CHUNK)
+            if head.startswith(GZIP_MAGIC):
+                raise Restart()  # a range compressed on its own cannot be appended
+            return encoding.Replay(resp.read1, head).read, False
+        return encoding.open_body(resp.read1, magic)
+    except (OSError, http.client.HTTPException) as exc:
+        raise _classify(exc) from None
 
 
 # ---- retry and failover ---------------------------------------------------------------
@@ -404,10 +544,18 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
                         notify(f"{redact(url)}: {exc}; resuming at byte {progress()}")
                     continue
                 attempt += 1
+                wait = exc.retry_after
+                if wait is not None and wait > retry_after_cap(opts):
+                    failures[-1] += (f" (its Retry-After asks for {wait:.0f} s, longer than "
+                                     f"goswitch waits: {retry_after_cap(opts):g} s)")
+                    break  # waiting would hold the prompt or the script: next mirror
                 if attempt < opts.retries:
                     if notify:
-                        notify(f"{redact(url)}: {exc}; retrying ({attempt + 1}/{opts.retries})")
-                    _backoff(opts, attempt - 1, exc.retry_after)
+                        said = f"{redact(url)}: {exc}; retrying ({attempt + 1}/{opts.retries})"
+                        if wait is not None:
+                            said += f" in {wait:.0f} s (the server's Retry-After)"
+                        notify(said)
+                    _backoff(opts, attempt - 1, wait)
         if notify and i + 1 < len(urls):
             last = failures[-1] if failures else redact(url)
             notify(f"{last}; trying the next mirror: {redact(urls[i + 1])}")
@@ -443,9 +591,14 @@ def _summary(failures: list[str]) -> str:
 
 def fetch_bytes(
     urls: list[str], opts: NetOptions, what: str, limit: int = 64 << 20, notify=None,
-    setting: str = "GOSWITCH_MIRRORS / mirrors",
+    setting: str = "GOSWITCH_MIRRORS / mirrors", parse=None,
 ) -> tuple[bytes, str]:
-    """A small file (index, signature) in memory: ``(data, url that served it)``."""
+    """A small file (index, signature) in memory: ``(data, url that served it)``.
+
+    ``parse(data)``, when given, makes the first item its result; it may raise
+    :class:`Transient` for a body that is cut short where HTTP cannot tell (a
+    close-delimited transfer), so that it is retried like any other.
+    """
 
     def attempt(url: str) -> tuple[bytes, str]:
         try:
@@ -457,8 +610,8 @@ def fetch_bytes(
             while True:
                 try:
                     block = resp.read(CHUNK)
-                except (OSError, http.client.HTTPException) as exc:
-                    raise _classify(exc) from None
+                except (OSError, http.client.HTTPException, encoding.CutShort, zlib.error) as exc:
+                    raise _read_error(exc) from None
                 if not block:
                     break
                 got += len(block)
@@ -467,7 +620,8 @@ def fetch_bytes(
                 parts.append(block)
             if resp.length is not None and got < resp.length:
                 raise Transient(f"truncated body ({got} of {resp.length} bytes)")
-            return b"".join(parts), url
+            data = b"".join(parts)
+            return (parse(data) if parse else data), url
         finally:
             resp.close()
 
@@ -482,13 +636,17 @@ EARLIER = "an earlier, interrupted download"
 
 class Fetched:
     """Result of :func:`download`: who served it, its sha256, whether a part was resumed,
-    and every source of its bytes (``sources``: URLs, or "an earlier download" first)."""
+    and every source of its bytes (``sources``: URLs, or "an earlier download" first).
+    ``unsure_end``: neither the index nor the server gave a size and the connection's
+    close ended the body, so it may have been cut short."""
 
     def __init__(
-        self, url: str, sha256: str, size: int, resumed: bool, sources: list | None = None
+        self, url: str, sha256: str, size: int, resumed: bool, sources: list | None = None,
+        unsure_end: bool = False,
     ):
         self.url, self.sha256, self.size, self.resumed = url, sha256, size, resumed
         self.sources = sources if sources is not None else [url]
+        self.unsure_end = unsure_end
 
 
 def disk_error(exc: OSError, what: str, doing: str, full_fix: str) -> GoswitchError:
@@ -557,6 +715,7 @@ def download(
         def restart() -> None:
             os.ftruncate(fd, 0)
             state["n"], state["hash"], state["sources"] = 0, hashlib.sha256(), []
+            state["resumed"] = False  # every byte comes from this fetch now
             if sink is not None:
                 sink.reset()
             if progress is not None:
@@ -565,12 +724,17 @@ def download(
         def attempt(url: str) -> Fetched:
             state["others"] = url != urls[-1]  # only then may a slow mirror give way
             try:
-                resp = open_url(url, opts, state["n"], size)
+                resp = open_url(url, opts, state["n"], size, magic)
             except Restart:
                 if notify and state["n"]:
                     notify(f"{redact(url)} cannot resume; starting over")
                 restart()
-                resp = open_url(url, opts, 0, size)
+                resp = open_url(url, opts, 0, size, magic)
+            if progress is not None:
+                progress.resume(state["n"])
+            if resp.decoded and notify:
+                notify(f"{redact(url)} sent the archive compressed again (Content-Encoding: "
+                       "gzip, although goswitch asks for identity); decoding it")
             if state["n"] and resp.offset:
                 state["resumed"] = True
             if url not in state["sources"]:
@@ -579,8 +743,10 @@ def download(
                 _stream(resp, fd, state, size, opts, sink, progress, part, magic)
             finally:
                 resp.close()
+            unsure = size is None and resp.total is None and not resp.framed
             return Fetched(
-                url, state["hash"].hexdigest(), state["n"], state["resumed"], state["sources"]
+                url, state["hash"].hexdigest(), state["n"], state["resumed"], state["sources"],
+                unsure,
             )
 
         try:
@@ -617,16 +783,13 @@ def _stream(
     while True:
         try:
             block = read(CHUNK)
-        except (OSError, http.client.HTTPException) as exc:
-            raise _classify(exc) from None
+        except (OSError, http.client.HTTPException, encoding.CutShort, zlib.error) as exc:
+            raise _read_error(exc) from None
         if not block:
             break
         n = state["n"]
         if n == 0 and magic and len(block) >= len(magic) and not block.startswith(magic):
-            head = block[:40].decode("ascii", "replace").split("\n")[0].strip()
-            html = head.lower().startswith(("<!doctype", "<html"))
-            kind = "an HTML page: a proxy's or Wi-Fi login page?" if html else "not one"
-            raise Permanent(f"sent something other than the archive ({kind} {head!r})")
+            raise Permanent(f"sent something other than the archive ({served.describe(block)})")
         if expect is not None and n + len(block) > expect:
             raise Permanent(f"sent more than the {expect} bytes the index lists")
         try:

@@ -28,7 +28,8 @@ from ..errors import GoswitchError, NetworkError, NotFoundError
 from ..resolve import LATEST_FILE
 from ..settings import DEFAULT_INDEX_URL
 from ..versions import GoVersion, Spec, VersionError
-from .download import NetOptions, fetch_bytes, redact
+from . import served
+from .download import NetOptions, Transient, fetch_bytes, redact
 from .platform import Platform
 
 # go.dev is blocked in mainland China; Google serves the same index and files there.
@@ -87,13 +88,17 @@ class ArchiveFile:
 
 
 class Release:
-    __slots__ = ("version", "files", "marked_unstable")
+    __slots__ = ("version", "files", "marked_unstable", "unusable")
 
-    def __init__(self, version: GoVersion, files: list[ArchiveFile], marked_unstable=False):
+    def __init__(self, version: GoVersion, files: list[ArchiveFile], marked_unstable=False,
+                 unusable: list[ArchiveFile] | None = None):
         self.version, self.files = version, files
         # The index's own "stable": false (go.dev sets it on rc/beta; a mirror may on
         # a release it withdrew): never `latest`, never a prefix's pick.
         self.marked_unstable = marked_unstable
+        # Entries dropped for a missing or malformed sha256 (``sha256`` holds what the
+        # index gave, as text): named when they are what was asked for.
+        self.unusable = unusable if unusable is not None else []
 
     @property
     def stable(self) -> bool:
@@ -101,21 +106,22 @@ class Release:
 
     def archive(self, platform: Platform) -> ArchiveFile | None:
         """The ``.tar.gz`` archive for ``platform`` (not the installer, not the source)."""
-        for f in self.files:
-            if (
-                f.kind == "archive"
-                and f.os == platform.os
-                and f.arch == platform.arch
-                and f.filename.endswith(".tar.gz")
-            ):
-                return f
-        return None
+        return next((f for f in self.files if _is_archive_for(f, platform)), None)
+
+    def unusable_archive(self, platform: Platform) -> ArchiveFile | None:
+        """The archive for ``platform`` the index lists without a valid sha256."""
+        return next((f for f in self.unusable if _is_archive_for(f, platform)), None)
 
     def platforms(self) -> list[str]:
         return sorted({f.platform for f in self.files if f.kind == "archive" and f.os})
 
     def __repr__(self) -> str:
         return f"Release({self.version})"
+
+
+def _is_archive_for(f: ArchiveFile, platform: Platform) -> bool:
+    return (f.kind == "archive" and f.os == platform.os and f.arch == platform.arch
+            and f.filename.endswith(".tar.gz"))
 
 
 def _valid_sha(value) -> bool:
@@ -157,32 +163,34 @@ def parse(data, where: str) -> list[Release]:
             version = GoVersion.parse(entry["version"])
         except VersionError:
             continue  # e.g. very old "go1" names: not installable by version anyway
-        files = []
+        files, unusable = [], []
         for f in entry.get("files") or []:
             if not isinstance(f, dict):
                 continue
             name, sha = f.get("filename"), f.get("sha256")
             size = f.get("size")
-            if not _valid_name(name) or not _valid_sha(sha):
+            if not _valid_name(name):
                 continue
-            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-                size = None
-            files.append(
+            if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+                size = None  # 0 too: no Go archive is empty, so it means "unknown"
+            good = _valid_sha(sha)
+            (files if good else unusable).append(
                 ArchiveFile(
                     name,
                     str(f.get("os") or ""),
                     str(f.get("arch") or ""),
                     version,
-                    sha.lower(),
+                    sha.lower() if good else ("" if sha is None else str(sha)[:80]),
                     size,
                     str(f.get("kind") or ""),
                 )
             )
         rel = releases.get(version)
         if rel is None:
-            releases[version] = Release(version, files, entry.get("stable") is False)
+            releases[version] = Release(version, files, entry.get("stable") is False, unusable)
         else:
             rel.files.extend(files)
+            rel.unusable.extend(unusable)
     return sorted(releases.values(), key=lambda r: r.version, reverse=True)
 
 
@@ -280,7 +288,47 @@ def _gunzipped(data: bytes, limit: int = 32 << 20) -> bytes:
     out = inflater.decompress(data, limit)
     if inflater.unconsumed_tail:
         raise ValueError(f"more than {limit} bytes once decompressed")
+    if not inflater.eof:
+        raise Transient(f"truncated body (the gzip stream ends early, after {len(data)} bytes)")
     return out
+
+
+class NotAnIndex(GoswitchError):
+    """The index URL answered, completely, with something that is not the index."""
+
+
+def _not_an_index(url: str, data: bytes, why: str) -> NotAnIndex:
+    html = served.is_html(data)  # a directory listing, or a login/captive page
+    fix = (
+        f"set index_url / GOSWITCH_INDEX_URL to a JSON index such as {DEFAULT_INDEX_URL} "
+        "or https://golang.google.cn/dl/?mode=json&include=all"
+    )
+    if html:
+        why = ("sent an HTML page, not the JSON list of releases (a proxy's or Wi-Fi login "
+               f"page? {served.first_line(data)!r})")
+        fix = f"if a Wi-Fi or proxy login page sent it, log in and try again; otherwise {fix}"
+    return NotAnIndex(f"release index {redact(url)}", why, fix)
+
+
+def _decoder(url: str):
+    """``fetch_bytes``'s ``parse`` for the index: the JSON list, else Transient for a body
+    cut short (worth another try) or NotAnIndex (a whole answer that is something else)."""
+
+    def decode(data: bytes) -> list:
+        try:
+            raw = json.loads(_gunzipped(data))
+        except (ValueError, RecursionError, zlib.error) as exc:
+            if isinstance(exc, json.JSONDecodeError) and served.json_ends_early(exc):
+                # A close-delimited transfer cut short looks complete to HTTP.
+                raise Transient(
+                    f"truncated body (the JSON ends early, after {len(data)} bytes)"
+                ) from None
+            raise _not_an_index(url, data, f"not JSON ({_json_why(exc)})") from None
+        if not isinstance(raw, list):
+            raise _not_an_index(url, data, "not a go.dev release index (expected a JSON list)")
+        return raw
+
+    return decode
 
 
 def _acquire(lock, opts: NetOptions, reporter) -> bool:
@@ -360,43 +408,30 @@ def load(
             if reporter is not None:
                 reporter.message(f"warning: {failed.message}; using the cached index")
             return Index(parse(cached[0], path), url, cached[1], "stale")
+        what = f"release index {redact(url)}"
         try:
-            data, _ = fetch_bytes(
+            raw, _ = fetch_bytes(
                 [url],
                 opts,
-                f"release index {redact(url)}",
+                what,
                 notify=reporter.message if reporter else None,
                 setting="GOSWITCH_INDEX_URL / index_url",
+                parse=_decoder(url),
             )
-        except (NetworkError, NotFoundError) as exc:
+            releases = parse(raw, what)
+            if not releases:
+                raise _not_an_index(url, b"", "lists no Go release")
+        except (NetworkError, NotFoundError, NotAnIndex) as exc:
             if url == DEFAULT_INDEX_URL and isinstance(exc, NetworkError):
                 exc = with_china_hint(exc)
             if cached is None or refresh:
                 raise exc from None
             if reporter is not None:
                 age = (time.time() - cached[1]) / 3600
-                reporter.message(
-                    f"warning: {exc.message}; using the cached index ({age:.0f} h old)"
-                )
+                # Not the fix of a wrong index_url: the same URL gave the cached copy.
+                said = f"{exc.what}: {exc.why}" if isinstance(exc, NotAnIndex) else exc.message
+                reporter.message(f"warning: {said}; using the cached index ({age:.0f} h old)")
             return Index(parse(cached[0], path), url, cached[1], "stale")
-        try:
-            raw = json.loads(_gunzipped(data))
-        except (ValueError, RecursionError, zlib.error) as exc:
-            html = data.lstrip()[:1] == b"<"  # a directory listing or a login/captive page
-            raise GoswitchError(
-                f"release index {redact(url)}",
-                "an HTML page, not the JSON list of releases" if html
-                else f"not JSON ({_json_why(exc)})",
-                "set index_url / GOSWITCH_INDEX_URL to a JSON index such as "
-                f"{DEFAULT_INDEX_URL} or https://golang.google.cn/dl/?mode=json&include=all",
-            ) from None
-        releases = parse(raw, f"release index {redact(url)}")
-        if not releases:
-            raise GoswitchError(
-                f"release index {redact(url)}",
-                "lists no Go release",
-                "check index_url / GOSWITCH_INDEX_URL",
-            )
         fetched = time.time()
         doc = {"format": CACHE_FORMAT, "url": url, "fetched": fetched, "index": raw}
         try:

@@ -39,14 +39,13 @@ from ..store import Installed, Store
 from ..versions import GoVersion, Spec, VersionError
 from . import index as index_mod
 from . import platform as platform_mod
-from . import verify
+from . import signature, verify
 from .download import (
     EARLIER,
     GZIP_MAGIC,
     NetOptions,
     disk_error,
     download,
-    fetch_bytes,
     join_url,
     redact,
 )
@@ -390,6 +389,16 @@ def install(
         return _already(hit, reporter)
     plat = platform or platform_mod.detect()
     archive = release.archive(plat)
+    unusable = release.unusable_archive(plat) if archive is None else None
+    if unusable is not None:
+        given = f"it gives {unusable.sha256!r}" if unusable.sha256 else "it gives none"
+        raise GoswitchError(
+            f"Go {version} for {plat}",
+            f"the index entry for {unusable.filename} has no valid sha256 ({given}; "
+            "64 hexadecimal digits expected), so the download could not be checked",
+            f"fix the index at {redact(idx.url)} (GOSWITCH_INDEX_URL / index_url), or install "
+            f"the file with --from FILE --sha256 HEX taken from a source you trust",
+        )
     if archive is None:
         have = ", ".join(release.platforms()) or "none"
         raise NotFoundError(
@@ -459,7 +468,7 @@ def _fetch_and_install(
     try:
         urls = [join_url(m, archive.filename) for m in mirrors]
         fetched = None
-        fresh_retry = False
+        fresh_retry = cut_retry = False
         failures: list[VerifyError] = []
         while urls:
             try:
@@ -474,6 +483,9 @@ def _fetch_and_install(
                     notify=reporter.message,
                     magic=GZIP_MAGIC if archive.filename.endswith(".tar.gz") else None,
                 )
+            except NotFoundError as exc:
+                # The index lists the release: the mirrors failed it (exit 5, not 3).
+                raise NetworkError(exc.what, exc.why, exc.fix) from None
             except NetworkError as exc:
                 if list(mirrors) != list(DEFAULT_MIRRORS):
                     raise
@@ -486,6 +498,17 @@ def _fetch_and_install(
                 verify.check_sha256(fetched.sha256, archive.sha256, archive.filename, served)
                 break
             except VerifyError as exc:
+                if fetched.unsure_end and not cut_retry:
+                    # No size known and the close ended the body: maybe it was cut short.
+                    # Ask for the rest (a Range past the end restarts the whole file).
+                    cut_retry = True
+                    reporter.message(
+                        f"{exc.why}; {redact(fetched.url)} gave no size and closed the "
+                        "connection, so the file may have been cut short: asking for the rest"
+                    )
+                    job.reset()  # the extractor starts over on the same part
+                    urls = [fetched.url] + [u for u in urls if u != fetched.url]
+                    continue
                 os.truncate(part, 0)
                 job.reset()
                 if fetched.resumed and not fresh_retry:
@@ -501,7 +524,8 @@ def _fetch_and_install(
                 failures.append(exc)
                 urls = urls[urls.index(fetched.url) + 1 :]
                 if urls:
-                    reporter.message(f"{exc.why}; trying the next mirror")
+                    reporter.message(f"{served}: {exc.why}; trying the next mirror: "
+                                     f"{redact(urls[0])}")
         else:
             try:
                 os.unlink(part)
@@ -514,16 +538,11 @@ def _fetch_and_install(
             raise last
         assert fetched is not None
         if check_sig:
-            _check_signature(
-                part,
-                archive.filename,
-                fetched.url,
-                urls,
-                settings,
-                environ,
-                opts,
-                reporter,
-                sig_required,
+            asc = {join_url(m, archive.filename): join_url(m, archive.filename + ".asc")
+                   for m in mirrors}  # not url + ".asc": a mirror URL may have a query
+            sig_urls = [asc[fetched.url]] + [asc[u] for u in urls if u != fetched.url]
+            signature.check_from_mirrors(
+                part, archive.filename, sig_urls, settings, environ, opts, reporter, sig_required
             )
         tmp = job.wait()
         check_tree(tmp, version, archive.filename)
@@ -582,63 +601,14 @@ def _claim_part(part_dir: str, filename: str):
     return os.path.join(part_dir, f"{filename}.{os.getpid()}.part"), None
 
 
-def _check_signature(
-    data_path: str,
-    filename: str,
-    served_by: str,
-    urls: list[str],
-    settings,
-    environ,
-    opts: NetOptions,
-    reporter: Reporter,
-    required: bool,
-    local_sig: str | None = None,
-) -> None:
-    what = filename
-    if local_sig is None:
-        sig_urls = [served_by + ".asc"] + [u + ".asc" for u in urls if u != served_by]
-        if not required:  # auto: a missing .asc costs no retries of dead mirrors
-            opts = opts.with_retries(1)
-        try:
-            data, _ = fetch_bytes(
-                sig_urls, opts, f"signature {filename}.asc", limit=1 << 20, notify=reporter.message
-            )
-            if not verify.looks_like_signature(data):  # a mirror's "not found" page, sent as 200
-                raise NotFoundError(
-                    f"signature {filename}.asc", "the mirror sent something else (an HTML page?)"
-                )
-        except (NotFoundError, NetworkError) as exc:
-            if required:
-                raise VerifyError(
-                    exc.what,
-                    f"{exc.why}, and verify_signature = 1 requires it",
-                    "use a mirror that carries .asc files, or pass --no-verify-signature",
-                ) from None
-            # auto: the sha256 from the index has already matched; say what was skipped.
-            reporter.message(
-                f"note: no usable {filename}.asc ({exc.why}); relying on the index "
-                "sha256 (verify_signature = auto)"
-            )
-            return
-        sig_path = data_path + ".asc"
-        with open(sig_path, "wb") as f:
-            f.write(data)
-    else:
-        sig_path = local_sig
-    try:
-        # No mirror is involved when the archive and its .asc came as files.
-        fix = verify.MIRROR_FIX if local_sig is None else (
-            f"nothing was installed; check that {sig_path} is the signature of this "
-            "archive, from where you got it")
-        verdict = verify.verify_signature(
-            data_path, sig_path, verify.key_files(settings), what, environ, fix=fix
-        )
-    finally:
-        if local_sig is None:
-            try:
-                os.unlink(sig_path)
-            except OSError:
-                pass
+def _check_local_signature(data_path: str, sig_path: str, filename: str, settings, environ,
+                           reporter: Reporter) -> None:
+    """``--from FILE`` with ``FILE.asc`` beside it: no mirror is involved."""
+    fix = (f"nothing was installed; check that {sig_path} is the signature of this archive, "
+           "from where you got it")
+    verdict = verify.verify_signature(
+        data_path, sig_path, verify.key_files(settings), filename, environ, fix=fix
+    )
     if verdict.note:
         reporter.message(verdict.note)
 
@@ -783,18 +753,7 @@ def _install_from_file(
                 raise failed
             if check_sig:
                 if os.path.isfile(sig):
-                    _check_signature(
-                        path,
-                        name,
-                        path,
-                        [],
-                        settings,
-                        environ,
-                        NetOptions.from_settings(settings, environ),
-                        reporter,
-                        sig_required,
-                        local_sig=sig,
-                    )
+                    _check_local_signature(path, sig, name, settings, environ, reporter)
                 elif sig_required:
                     raise VerifyError(
                         f"signature {sig}",

@@ -53,26 +53,39 @@ def remote_rows(
     """Releases from the index, newest first.
 
     Default: stable releases that have an archive for this machine.  ``include_all`` adds
-    pre-releases and releases without an archive for this platform.
+    pre-releases and releases without an archive for this platform.  ``latest`` (or
+    ``stable``) is the newest stable release alone, as ``install latest`` picks it.
     """
+    shown, _ = remote_listing(settings, environ, prefix, include_all=include_all,
+                              refresh=refresh, reporter=reporter)
+    return shown
+
+
+def remote_listing(
+    settings, environ, prefix: str | None = None, *, include_all: bool = False,
+    refresh: bool = False, reporter=None,
+) -> tuple[list[dict], list[dict]]:
+    """(rows shown, rows only ``--all`` would show): see :func:`remote_rows`."""
     spec = Spec.parse(prefix) if prefix else None
-    if spec is not None and spec.kind == "latest":
-        spec = None
     idx = index_mod.load(settings, environ, refresh=refresh, reporter=reporter)
+    if spec is not None and spec.kind == "latest":
+        newest = idx.latest_stable()
+        releases = [newest] if newest is not None else []
+    else:
+        releases = idx.matching(spec, include_prerelease=True)
     plat = platform_mod.detect()
     store = Store.from_settings(settings, environ)
     installed = set(store.versions())
-    rows = []
-    for rel in idx.matching(spec, include_prerelease=include_all):
+    shown, hidden = [], []
+    for rel in releases:
         archive = rel.archive(plat)
-        if archive is None and not include_all:
-            continue
-        rows.append(
-            {
-                "version": str(rel.version),
-                "stable": rel.stable,
-                "installed": rel.version in installed,
-                "archive": archive.to_dict() if archive else None,
-            }
-        )
-    return rows
+        row = {
+            "version": str(rel.version),
+            "stable": rel.stable,
+            "installed": rel.version in installed,
+            "archive": archive.to_dict() if archive else None,
+        }
+        exact = spec is not None and spec.kind == "exact"
+        default = archive is not None and (rel.stable or exact)
+        (shown if include_all or default else hidden).append(row)
+    return shown, hidden

@@ -27,6 +27,9 @@ class Reporter:
     def update(self, done: int) -> None:
         pass
 
+    def resume(self, done: int) -> None:
+        """A new connection (a retry, the next mirror) continues from ``done`` bytes."""
+
     def done(self) -> None:
         pass
 
@@ -43,7 +46,8 @@ class StderrReporter(Reporter):
     interval = 0.1  # bar redraws
     log_interval = 10.0  # without a bar: one line per this many seconds
 
-    def __init__(self, stream=None, bar: bool | None = None, prefix: str = "goswitch: "):
+    def __init__(self, stream=None, bar: bool | None = None, prefix: str = "goswitch: ",
+                 clock=time.monotonic):
         self.stream = stream if stream is not None else sys.stderr
         if bar is None:
             try:
@@ -57,8 +61,12 @@ class StderrReporter(Reporter):
         self._done = 0
         self._t0 = 0.0
         self._base = 0
+        # The rate is that of the current connection: bytes and time since it began,
+        # not since the first mirror (whose stalls, or a restart from byte 0, would skew it).
+        self._rate_t0 = 0.0
         self._last = 0.0
         self._drawn = False
+        self._clock = clock
 
     def _write(self, text: str) -> None:
         try:
@@ -83,30 +91,36 @@ class StderrReporter(Reporter):
     def start(self, label: str, total: int | None, done: int = 0) -> None:
         label = printable(label)
         self._label, self._total, self._done, self._base = label, total, done, done
-        self._t0 = time.monotonic()
+        self._t0 = self._rate_t0 = self._clock()
         self._last = 0.0
         if self.bar:
             self._draw(force=True)
 
+    def resume(self, done: int) -> None:
+        self._done = self._base = done
+        self._rate_t0 = self._clock()
+
     def update(self, done: int) -> None:
+        if done < self._done:  # started over from byte 0 (no Range support)
+            self.resume(done)
         self._done = done
         if self.bar:
             self._draw()
-        elif time.monotonic() - max(self._last, self._t0) >= self.log_interval:
+        elif self._clock() - max(self._last, self._t0) >= self.log_interval:
             self._log_line()  # a CI log: a plain line now and then, so it never looks hung
 
     def _rate(self, now: float) -> str:
-        elapsed = max(now - self._t0, 1e-6)
+        elapsed = max(now - self._rate_t0, 1e-6)
         return f"{_size(max(self._done - self._base, 0) / elapsed)}/s"
 
     def _log_line(self) -> None:
-        self._last = time.monotonic()
+        self._last = self._clock()
         of = f" of {_size(self._total)}" if self._total else ""
         rate = self._rate(self._last)
         self._write(f"{self.prefix}{self._label}: {_size(self._done)}{of} ({rate})\n")
 
     def _draw(self, force: bool = False) -> None:
-        now = time.monotonic()
+        now = self._clock()
         if not force and now - self._last < self.interval:
             return
         self._last = now

@@ -147,7 +147,7 @@ def judge(status: str, keys: list[keyring.Key], what: str, fix: str = MIRROR_FIX
         return VerifyError(f"OpenPGP signature of {what}", why, fix)
 
     if "BADSIG" in by_kind:
-        raise fail(f"BAD signature by key {by_kind['BADSIG'][0][1]} (the bytes were altered)")
+        raise fail(f"BAD signature by key {by_kind['BADSIG'][0][1]}: it does not sign these bytes")
     if "REVKEYSIG" in by_kind:
         raise fail(f"made by revoked key {by_kind['REVKEYSIG'][0][1]}")
     if "EXPSIG" in by_kind:

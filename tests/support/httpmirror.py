@@ -24,7 +24,18 @@ is ``/dl/``). Kinds and their parameters:
 ``reset``   TCP RST (SO_LINGER 0) after ``after`` bytes of body (default: half)
 ``redirect`` ``code`` (302) to ``to``: an absolute URL or a path on this server
 ``no_range`` ignore ``Range``: always 200 with the full body
+``body``    ``data`` (bytes or text) instead, status ``code`` (200), type ``ctype`` (HTML)
+``gzip``    the body gzip-compressed again, with ``Content-Encoding: gzip``;
+            ``label_only=True`` sends the label with the raw bytes
+``auth``    401 (``WWW-Authenticate: Basic``) unless the request's Basic credentials are
+            ``user``/``password``; then served normally (``redirect_once=True``: first a 302
+            to the same path with ``?hop=1``, as Artifactory does)
 ========== ================================================================================
+
+Common parameters: ``headers={...}`` adds response headers (``Retry-After`` on a ``503``);
+``close_delimited=True`` (``truncate``, ``body``, ``gzip``) sends no ``Content-Length``
+and ends the body by closing the connection, as HTTP/1.0 servers and some proxies do,
+so a cut-off body looks complete to HTTP.
 
 ``times=N`` makes a fault apply to the next N matching requests only (HEAD included);
 ``times=None`` (default) keeps it until ``clear_faults()``.
@@ -37,7 +48,9 @@ A client that refuses the certificate is dropped during the handshake and logs n
 
 from __future__ import annotations
 
+import base64
 import email.utils
+import gzip
 import hashlib
 import json
 import os
@@ -63,6 +76,9 @@ FAULT_KINDS = (
     "reset",
     "redirect",
     "no_range",
+    "body",
+    "gzip",
+    "auth",
 )
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -154,7 +170,17 @@ class _Handler(BaseHTTPRequestHandler):
         params = fault.params if fault else {}
         if kind in ("404", "500", "status"):
             code = int(params.get("code", kind if kind != "status" else 500))
-            return self._simple(rec, code, f"fault: {code}\n".encode(), body)
+            return self._simple(rec, code, f"fault: {code}\n".encode(), body,
+                                params.get("headers"))
+        if kind == "auth":
+            want = "Basic " + base64.b64encode(
+                f"{params['user']}:{params['password']}".encode()).decode()
+            if self.headers.get("Authorization") != want:
+                return self._simple(rec, 401, b"authentication required\n", body,
+                                    {"WWW-Authenticate": 'Basic realm="mirror"'})
+            if params.get("redirect_once") and "hop=1" not in query:
+                params = {"code": 302, "to": f"{path}?{query + '&' if query else ''}hop=1"}
+                kind = "redirect"
         if kind == "redirect":
             to = params["to"]
             rec.status = int(params.get("code", 302))
@@ -163,6 +189,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
+        if kind == "body":
+            data = params["data"]
+            res = _Content.of_bytes(data.encode() if isinstance(data, str) else data,
+                                    params.get("ctype", "text/html; charset=utf-8"))
+            return self._send_body(rec, res, body, kind, params, int(params.get("code", 200)))
         res = self._resolve(path, query)
         if res is None:
             return self._simple(rec, 404, b"404 page not found\n", body)
@@ -193,11 +224,14 @@ class _Handler(BaseHTTPRequestHandler):
         f = st.root / "dl" / name
         return _Content.of_file(f) if f.is_file() else None
 
-    def _simple(self, rec: Request, code: int, data: bytes, body: bool) -> None:
+    def _simple(self, rec: Request, code: int, data: bytes, body: bool,
+                headers: dict | None = None) -> None:
         rec.status = code
         self.send_response(code)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         if body:
             self.wfile.write(data)
@@ -222,9 +256,10 @@ class _Handler(BaseHTTPRequestHandler):
             return (-1, -1)
         return start, end
 
-    def _send_body(self, rec: Request, res: _Content, body: bool, kind, params) -> None:
+    def _send_body(self, rec: Request, res: _Content, body: bool, kind, params,
+                   code: int = 200) -> None:
         size = res.size
-        rng = self._range(size, res.etag, kind)
+        rng = self._range(size, res.etag, kind) if code == 200 else None
         if rng == (-1, -1):
             rec.status = 416
             self.send_response(416)
@@ -234,10 +269,25 @@ class _Handler(BaseHTTPRequestHandler):
             return
         start, end = rng if rng else (0, size - 1)
         length = end - start + 1
-        rec.status = 206 if rng else 200
+        chunks = res.chunks(start, length)
+        gzipped = kind == "gzip" and not params.get("label_only")
+        if gzipped:  # compressed as a whole: a server that ignored Accept-Encoding: identity
+            chunks = iter([gzip.compress(b"".join(chunks), 1)])
+        rec.status = 206 if rng else code
         self.send_response(rec.status)
         self.send_header("Content-Type", res.ctype)
-        self.send_header("Content-Length", str(length))
+        close_delimited = params.get("close_delimited", False)
+        if close_delimited:
+            self.send_header("Connection", "close")
+        elif not gzipped:
+            self.send_header("Content-Length", str(length))
+        else:
+            chunks = list(chunks)
+            self.send_header("Content-Length", str(len(chunks[0])))
+        if kind == "gzip":
+            self.send_header("Content-Encoding", "gzip")
+        for name, value in params.get("headers", {}).items():
+            self.send_header(name, value)
         if kind != "no_range":
             self.send_header("Accept-Ranges", "bytes")
         if rng:
@@ -247,7 +297,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not body:
             return
-        chunks = res.chunks(start, length)
         if kind == "wrong_bytes" and size:
             chunks = _flip(chunks, start, int(params.get("offset", size // 2)))
         if kind == "truncate" and "flip" in params:  # a damaged short copy (mid-sync)
@@ -255,7 +304,9 @@ class _Handler(BaseHTTPRequestHandler):
         if kind in ("truncate", "reset"):
             chunks = _limit(chunks, min(int(params.get("after", length // 2)), length))
         self._write(rec, chunks, params if kind == "slow" else {})
-        if kind in ("truncate", "reset"):
+        if close_delimited:
+            self.close_connection = True
+        if kind in ("truncate", "reset") or close_delimited:
             if kind == "reset":
                 # Close the fd *now* with SO_LINGER 0: the kernel sends RST, not FIN. (Closing
                 # via socketserver would first shutdown(SHUT_WR), a graceful FIN.) The socket

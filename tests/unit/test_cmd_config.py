@@ -198,3 +198,26 @@ def test_a_bad_list_item_is_named_alone(gs):  # noqa: F811
     result = gs("config", "set", "mirrors", "https://golang.google.cn/dl/", "ftp://bad/")
     assert result.code == 2
     assert "config mirrors: 'ftp://bad/': expected an https://" in result.err
+
+
+def test_passwords_in_mirror_and_index_urls_are_masked_wherever_shown(gs):  # noqa: F811
+    url = "http://u:p%40ss@host.example/golang/"
+    gs.delenv("GOSWITCH_MIRRORS")
+    gs.delenv("GOSWITCH_INDEX_URL")
+    result = gs("config", "set", "mirrors", url)
+    assert result.code == 0
+    assert "http://***@host.example/golang/" in result.err and "p%40ss" not in result.err
+    assert url in gs.config.read_text()  # stored as given: the file is the raw value
+    assert gs("config", "get", "mirrors").out == "http://***@host.example/golang/\n"
+    got = json.loads(gs("config", "get", "mirrors", "--json").out)
+    assert got["value"] == ["http://***@host.example/golang/"]
+    gs.setenv("GOSWITCH_INDEX_URL", "https://bob:hunter2@idx.example/dl/?mode=json")
+    listed = gs("config", "list").out + gs("config", "list", "--json").out
+    assert "p%40ss" not in listed and "hunter2" not in listed
+    assert "https://***@idx.example/dl/?mode=json" in listed
+    bad = gs("config", "set", "mirrors", "ftp://u:secret@host/")  # refused, still masked
+    assert bad.code == 2 and "secret" not in bad.err and "ftp://***@host/" in bad.err
+    gs.setenv("GOSWITCH_MIRRORS", "ftp://u:secret@host/")
+    for args in (("config", "get", "index_url"), ("config", "list")):
+        r = gs(*args)
+        assert "secret" not in r.err + r.out, args

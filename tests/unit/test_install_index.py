@@ -259,3 +259,17 @@ def test_unreachable_own_index_gets_no_china_hint(env):
     with pytest.raises(NetworkError) as err:
         load(env)
     assert "golang.google.cn" not in err.value.message
+
+
+@pytest.mark.parametrize("cut", [0, 1, 7, 30, 100, 250, -3, -1])
+def test_an_index_cut_anywhere_is_told_from_one_that_is_something_else(cut):
+    from goswitch.install import served
+
+    text = json.dumps(INDEX)[:cut]
+    with pytest.raises(json.JSONDecodeError) as err:
+        json.loads(text)
+    assert served.json_ends_early(err.value)
+    for other in ("<html>login</html>", "go1.22.10.linux-amd64.tar.gz\n", '[{"a": 1} x]'):
+        with pytest.raises(json.JSONDecodeError) as err:
+            json.loads(other)
+        assert not served.json_ends_early(err.value)

@@ -34,10 +34,34 @@ from goswitch.install.stream import Aborted, GrowingFile, Restarted
          {"https": "http://p"}),
         ("http://127.0.0.1:8080/x", {"http_proxy": "http://p", "no_proxy": "127.0.0.1"}, {}),
         ("file:///srv/go/x", {"http_proxy": "http://p"}, {}),
+        # networks, as Go and curl read them, for IP-literal hosts
+        ("http://127.0.0.1:8080/x", {"http_proxy": "http://p", "no_proxy": "127.0.0.0/8"}, {}),
+        ("https://10.1.2.3/x", {"https_proxy": "http://p", "NO_PROXY": "example.org, 10.0.0.0/8"},
+         {}),
+        ("https://10.1.2.3/x", {"https_proxy": "http://p", "no_proxy": "192.168.0.0/16"},
+         {"https": "http://p"}),
+        ("http://[::1]:8080/x", {"http_proxy": "http://p", "no_proxy": "::1/128"}, {}),
+        ("http://[fd00::5]/x", {"http_proxy": "http://p", "no_proxy": "[fd00::/8]"}, {}),
+        ("http://[::1]:8080/x", {"http_proxy": "http://p", "no_proxy": "127.0.0.0/8"},
+         {"http": "http://p"}),
+        ("http://m.example/x", {"http_proxy": "http://p", "no_proxy": "10.0.0.0/8"},
+         {"http": "http://p"}),  # a name is not resolved to match a network
     ],
 )  # fmt: skip
 def test_proxies_for(url, env, want):
     assert dl.proxy_for(url, env)[0] == want
+
+
+@pytest.mark.parametrize("env, var", [
+    ({"https_proxy": "http://p:1"}, "https_proxy"),
+    ({"HTTPS_PROXY": "http://p:1"}, "HTTPS_PROXY"),
+    ({"https_proxy": "http://p:1", "HTTPS_PROXY": "http://q:1"}, "https_proxy"),
+    ({"https_proxy": " ", "HTTPS_PROXY": "http://q:1"}, "HTTPS_PROXY"),
+    ({"all_proxy": "http://p:1"}, "all_proxy"),
+    ({"ALL_PROXY": "http://p:1"}, "ALL_PROXY"),
+])  # fmt: skip
+def test_the_proxy_variable_is_named_as_the_user_spelt_it(env, var):
+    assert dl.proxy_for("https://m.example/x", env)[1] == var
 
 
 def test_redact_and_join():
@@ -47,6 +71,12 @@ def test_redact_and_join():
     assert dl.join_url("https://mirrors.aliyun.com/golang", "f.tgz").endswith("golang/f.tgz")
     assert dl.join_url("/srv/mirror", "f.tgz") == "/srv/mirror/f.tgz"
     assert dl.join_url("file:///srv/mirror/", "f.tgz") == "file:///srv/mirror/f.tgz"
+    # signed-URL mirrors: the name goes into the path, the query stays, a fragment goes
+    assert dl.join_url("https://m.example/golang/?token=abc", "f.tgz") == (
+        "https://m.example/golang/f.tgz?token=abc")
+    assert dl.join_url("https://m.example/golang?token=abc#top", "f.tgz.asc") == (
+        "https://m.example/golang/f.tgz.asc?token=abc")
+    assert dl.join_url("https://m.example/golang/#x", "f.tgz") == "https://m.example/golang/f.tgz"
 
 
 def test_content_range():
@@ -108,11 +138,46 @@ def test_untrusted_certificate_is_permanent_and_says_whether_a_ca_bundle_helps(
     assert "tried" not in err.value.fix  # a certificate does not change on retry
 
 
-def test_retry_after_is_honoured_and_capped():
+def test_retry_after_in_seconds_or_as_an_http_date():
+    import email.utils
+
     e = dl._classify(_http_error(503, {"Retry-After": "7"}))
     assert e.retry_after == 7.0
-    e = dl._classify(_http_error(429, {"Retry-After": "999"}))
-    assert e.retry_after == dl.MAX_RETRY_AFTER
+    now = 1_700_000_000
+    date = email.utils.formatdate(now + 42, usegmt=True)  # "Tue, 14 Nov 2023 22:14:02 GMT"
+    assert dl._retry_after({"Retry-After": date}, now=now) == 42.0
+    assert dl._retry_after({"Retry-After": date}, now=now + 100) == 0.0  # in the past
+    assert dl._retry_after({"Retry-After": "soon"}) is None
+    assert dl._retry_after({}) is None
+
+
+@pytest.mark.parametrize("timeout, asked, waited", [
+    (30, 7, [7.0]),      # honoured
+    (30, 999, []),       # longer than 30 s: the next mirror at once
+    (10, 20, []),        # at the prompt (timeout 10) 20 s is too long already
+])  # fmt: skip
+def test_a_retry_after_longer_than_goswitch_waits_moves_to_the_next_mirror(
+        timeout, asked, waited):
+    sleeps, said = [], []
+    opts = dl.NetOptions(timeout=timeout, retries=3, environ={}, sleep=sleeps.append)
+    calls = []
+
+    def attempt(url):
+        calls.append(url)
+        if url == "a" and len(calls) == 1:
+            raise dl.Transient("HTTP 503 Service Unavailable", retry_after=asked)
+        return "ok from " + url
+
+    got = dl.failover(["a", "b"], opts, "f", attempt, notify=said.append)
+    assert sleeps == waited
+    if waited:
+        assert got == "ok from a"
+        assert said == [f"a: HTTP 503 Service Unavailable; retrying (2/3) in {asked} s "
+                        "(the server's Retry-After)"]
+    else:
+        assert got == "ok from b" and calls == ["a", "b"]
+        assert said == [f"a: HTTP 503 Service Unavailable (its Retry-After asks for {asked} s, "
+                        f"longer than goswitch waits: {timeout} s); trying the next mirror: b"]
 
 
 def test_failover_retries_transient_then_moves_on_and_reports_each_mirror():
@@ -267,6 +332,35 @@ def test_without_a_bar_a_long_download_logs_a_line_now_and_then():
     lines = log.getvalue().splitlines()
     assert len(lines) == 1 and "\r" not in log.getvalue()
     assert lines[0].startswith("goswitch: go1.22.10.linux-amd64.tar.gz: 33.0 MB of 66.0 MB (")
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_logged_rate_is_the_current_connections():
+    """After a mirror switch the rate is the new mirror's, not diluted by the old one's
+    stall; after a restart from byte 0 it is not '0 kB/s' until the old count is passed."""
+    clock, log = Clock(), io.StringIO()
+    rep = StderrReporter(log, clock=clock)
+    rep.start("go.tgz", 100_000_000, 0)
+    clock.now += 1
+    rep.update(10_000_000)  # the first mirror, then it stalls for a minute
+    clock.now += 60
+    rep.resume(10_000_000)  # the next mirror continues
+    clock.now += 10
+    rep.update(60_000_000)
+    assert log.getvalue().splitlines()[-1].endswith("60.0 MB of 100.0 MB (5.0 MB/s)")
+    rep.start("go.tgz", 100_000_000, 60_000_000)  # a kept part of 60 MB ...
+    clock.now += 1
+    rep.update(0)  # ... which the mirror cannot resume: from byte 0
+    clock.now += 10
+    rep.update(30_000_000)
+    assert log.getvalue().splitlines()[-1].endswith("30.0 MB of 100.0 MB (3.0 MB/s)")
 
 
 def test_a_failed_download_ends_the_bar_line_before_the_error(tmp_path):

@@ -129,3 +129,17 @@ def test_a_runtime_dir_we_cannot_write_is_not_used(tmp_path, monkeypatch):
     real = posix.access
     monkeypatch.setattr(posix, "access", lambda p, m: False if str(p) == str(run) else real(p, m))
     assert paths.runtime_dir(env) == f"{tmp_path}/.cache/goswitch/run"
+
+
+@pytest.mark.parametrize("value", ["", "   ", " , ", ",", ", ,"])
+def test_an_empty_list_variable_is_unset_however_it_is_written(tmp_path, value):
+    """GOSWITCH_MIRRORS="" used go.dev while " , " was an empty mirror list (an error)."""
+    env = {"HOME": str(tmp_path), "GOSWITCH_CONFIG": str(tmp_path / "c.toml"),
+           "GOSWITCH_MIRRORS": value}
+    s = settings.load(env)
+    assert s.mirrors == list(settings.DEFAULT_MIRRORS) and s.sources["mirrors"] == "default"
+    (tmp_path / "c.toml").write_text('mirrors = ["file:///srv/go/"]\n')
+    s = settings.load(env)
+    assert s.mirrors == ["file:///srv/go/"] and s.sources["mirrors"] == "config"
+    (tmp_path / "c.toml").write_text("mirrors = []\n")  # the file's empty list too
+    assert settings.load(env).mirrors == list(settings.DEFAULT_MIRRORS)

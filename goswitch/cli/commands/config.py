@@ -9,6 +9,7 @@ import click
 
 from ... import config_file, paths, pinning
 from ...config_file import key_named
+from ...masking import redact, redact_value
 from ...resolve import parse_user_spec
 from ...settings import KEYS, KEYS_BY_NAME, lookup
 from ...tomlread import TomlError, load_file
@@ -49,8 +50,8 @@ def command() -> None:
 
 
 def _display(value) -> str:
-    """A value as TOML (valid for every kind of setting)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A value as TOML (valid for every kind of setting), passwords in URLs masked."""
+    return json.dumps(redact_value(value), ensure_ascii=False)
 
 
 def _config_values() -> dict:
@@ -68,10 +69,10 @@ def _rows(settings) -> list[dict]:
         rows.append(
             {
                 "name": key.name,
-                "value": settings.get(key.name),
+                "value": redact_value(settings.get(key.name)),
                 "source": source.split(":", 1)[0],
                 "env_var": key.env_var,
-                "config_value": lookup(file_values, key.name),
+                "config_value": redact_value(lookup(file_values, key.name)),
                 "default": key.default,
                 "type": key.kind,
                 "choices": list(key.choices) or None,
@@ -95,7 +96,7 @@ def list_(verbose: bool, as_json: bool) -> None:
     """
     settings = load_settings(strict=False)
     for problem in settings.errors:
-        hint(problem)
+        hint(redact(problem))
     rows = _rows(settings)
     if as_json:
         emit_json({"config_file": settings.config_path, "keys": rows})
@@ -130,7 +131,7 @@ def get(key: str, as_json: bool) -> None:
     """
     key_named(key)
     settings = load_settings()
-    value = settings.get(key)
+    value = redact_value(settings.get(key))  # the file has them: `goswitch config path`
     if as_json:
         source = settings.sources.get(key, "default").split(":", 1)[0]
         emit_json({"name": key, "value": value, "source": source})
