@@ -350,7 +350,8 @@ def discover(
 
     ``use_go_mod`` covers go.mod and go.work; ``gowork`` is ``$GOWORK``;
     ``go_files_only``: only those, i.e. what the go command itself asks for here.
-    Raises :class:`PinError` for a file that is meant to pin but cannot.
+    Raises :class:`PinError` for a file that is meant to pin but cannot; its ``watched``
+    and ``future`` are what the walk looked at up to there, that file included.
     """
     result = Discovery()
     top = fs.abspath(start) if start else fs.sep
@@ -360,6 +361,15 @@ def discover(
         names.append(GO_MOD_NAME)
         if workspaces and not gowork:
             names.append(GO_WORK_NAME)
+    try:
+        _walk(result, top, names, workspaces, gowork)
+    except PinError as exc:
+        exc.watched, exc.future = result.watched, result.future
+        raise
+    return result
+
+
+def _walk(result: Discovery, top: str, names: list[str], workspaces: bool, gowork: str) -> None:
     now = time_ns()
     for directory in fs.ancestors(top):
         _watch_dir(result, directory, now)
@@ -385,10 +395,9 @@ def discover(
                     pin = _stricter(pin, _workspace_pin(directory, gowork, result, now))
             if pin is not None:
                 result.pin = pin
-                return result
+                return
     if workspaces and gowork:  # $GOWORK applies from any directory, a module or not
         result.pin = _workspace_pin(top, gowork, result, now)
-    return result
 
 
 def _watch(result: Discovery, path: str, mtime_ns: int, now: int) -> None:

@@ -20,6 +20,11 @@ class GoswitchError(Exception):
     """A failure with a user-facing explanation and a fix."""
 
     exit_code = EXIT_ERROR
+    # Set by discovery and resolve: the paths looked at before the failure (Discovery's
+    # `watched` and `future`), so the shell hook watches them as it would after a success
+    # and sees the fix of a broken pin file at the next prompt.
+    watched: list[str] | tuple = ()
+    future: list[str] | tuple = ()
 
     def __init__(self, what: str, why: str, fix: str | None = None, exit_code: int | None = None):
         self.what, self.why, self.fix = what, why, fix

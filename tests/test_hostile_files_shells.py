@@ -8,6 +8,8 @@ The fixture is test_hook_shells.py's ``world`` (real Go 1.21.13 and 1.22.10).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests import test_hook_shells as hook_shells
@@ -42,3 +44,49 @@ def test_toml_nested_too_deeply_is_a_bad_file_not_an_internal_error(world, shell
         env = sess.env()  # the previous project's Go is taken back
         assert "GOROOT" not in env and "__GOSWITCH_STATE" not in env
         assert "goswitch" not in prompt(sess)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_broken_pin_fixed_is_seen_at_the_next_prompt(world, shell):
+    """After an error the prompt still watches the project's directories and files, as it
+    does after a success: a fix in place, by mv, or by deleting a broken file shows at
+    once, not only at the next cd."""
+    proj = world.old
+    pin = proj / ".go-version"
+    sess = world.start(shell)
+    cd(sess, proj)
+    pin.write_text("banana\n")
+    out = prompt(sess)
+    assert f"{pin}:1: 'banana' is not a Go version" in out, out
+    assert "GOROOT" not in sess.env()
+    pin.write_text(V1 + "\n")  # fixed in place
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    pin.write_text("banana\n")
+    assert "banana" in prompt(sess)
+    (proj / "new").write_text(V2 + "\n")
+    (proj / "new").rename(pin)  # fixed by a rename over it
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    toml = proj / "goswitch.toml"
+    toml.write_text("[go]\nverison = 1\n")  # a broken file that comes first
+    assert f"{toml}:2: 'verison': unknown [go] key" in prompt(sess)
+    assert "GOROOT" not in sess.env()
+    toml.unlink()  # fixed by deleting it
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_bad_default_is_fixed_by_a_pin_created_here(world, shell):
+    """A bad default_version where nothing pins: creating a pin file here is seen at the
+    next prompt (the directories were watched through the error too)."""
+    here = world.projects / "unpinned"
+    here.mkdir()
+    Path(world.env["GOSWITCH_CONFIG"]).write_text('default_version = "x.y"\n')
+    sess = world.start(shell)  # says it once, at the first prompt
+    cd(sess, here)
+    assert "GOROOT" not in sess.env()
+    (here / ".go-version").write_text(V1 + "\n")
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)

@@ -189,3 +189,14 @@ def test_nothing_found_watches_all_ancestors(tmp_path):
     found = discover(str(d))
     assert found.pin is None
     assert found.watched[0] == str(d) and found.watched[-1] == "/"
+
+
+def test_an_error_carries_what_was_looked_at(tmp_path):
+    """The hook watches these after an error too, so a fixed file shows at the next prompt."""
+    write(str(tmp_path / ".go-version"), "banana\n")
+    os.makedirs(tmp_path / "a" / "b")
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path / "a" / "b"))
+    watched = err.value.watched
+    assert watched[:2] == [str(tmp_path / "a" / "b"), str(tmp_path / "a")]
+    assert str(tmp_path) in watched and str(tmp_path / ".go-version") in watched
