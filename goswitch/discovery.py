@@ -34,6 +34,13 @@ SYSTEM = "system"  # `system` in a pin file: keep the shell's own Go here
 _ENV_NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # Variables goswitch manages itself; a project [env] may not set them.
 RESERVED_ENV = frozenset({"PATH", "GOROOT", "GOTOOLCHAIN"})
+# Sizes of [env], in bytes of NAME=value.  Linux refuses to start any program whose
+# environment holds one string over 128 KiB (MAX_ARG_STRLEN), or more than a quarter of
+# the stack limit in all: once exported, every command fails with "Argument list too
+# long", the hook included, so leaving the project could not take it back.  goswitch
+# stays well inside both.
+MAX_ENV_ENTRY = 64 * 1024
+MAX_ENV_TOTAL = 256 * 1024
 
 
 class Pin:
@@ -293,6 +300,7 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
             path, _line_of(text, "env"), "", "env must be a table", 'write [env] and NAME = "value"'
         )
     clean = {}
+    total = 0
     for name, val in env.items():
         line = _line_of(text, name, "env")
         if not name or not all(c in _ENV_NAME_OK for c in name) or name[0].isdigit():
@@ -313,6 +321,17 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
         val = str(val)
         if "\0" in val:
             raise PinError(path, line, name, "the value holds a NUL byte", "remove it")
+        size = len(name) + 1 + len(val.encode("utf-8", "surrogateescape"))
+        total += size
+        if size > MAX_ENV_ENTRY or total > MAX_ENV_TOTAL:
+            raise PinError(
+                path, line, name,
+                (f"{name}=value is {size} bytes; goswitch allows {MAX_ENV_ENTRY} per variable"
+                 if size > MAX_ENV_ENTRY else
+                 f"[env] adds up to {total} bytes with it; goswitch allows {MAX_ENV_TOTAL} in all")
+                + " (past the kernel's limit every command fails: 'Argument list too long')",
+                "shorten it, or keep long text in a file and set the file's path",
+            )
         clean[name] = val
     return pin, clean, toolchain
 

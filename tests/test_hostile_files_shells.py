@@ -90,3 +90,23 @@ def test_a_bad_default_is_fixed_by_a_pin_created_here(world, shell):
     (here / ".go-version").write_text(V1 + "\n")
     prompt(sess)
     assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_trusted_env_value_too_large_to_export_is_refused(world, shell):
+    """QA_L over 128 KiB exported makes every later command fail with E2BIG, the hook's
+    own too, so leaving could not take it back.  Trusted before goswitch refused it."""
+    from goswitch import trust
+
+    proj = bad_toml(world, "huge-env", f'[go]\nversion = "{V2}"\n[env]\nSMALL = "1"\n'
+                    f'QA_L = "{"x" * 140_000}"\n')
+    trust.trust(world.env, str(proj / "goswitch.toml"))
+    sess = world.start(shell)
+    cd(sess, world.old)
+    out = cd(sess, proj)
+    assert f"{proj}/goswitch.toml:5: 'QA_L': QA_L=value is 140005 bytes" in out, out[:500]
+    assert "Argument list too long" in out and len(out) < 1000
+    env = sess.env()
+    assert "QA_L" not in env and "SMALL" not in env and "GOROOT" not in env
+    assert "goswitch" not in prompt(sess)
+    assert f"go{V1}" in sess.run(f"cd {world.old} && go version")

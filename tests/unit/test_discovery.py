@@ -200,3 +200,20 @@ def test_an_error_carries_what_was_looked_at(tmp_path):
     watched = err.value.watched
     assert watched[:2] == [str(tmp_path / "a" / "b"), str(tmp_path / "a")]
     assert str(tmp_path) in watched and str(tmp_path / ".go-version") in watched
+
+
+def test_env_sizes_stay_far_below_what_the_kernel_refuses(tmp_path):
+    """One NAME=value over 128 KiB, or too much in all, and no program starts any more."""
+    from goswitch.discovery import MAX_ENV_ENTRY, MAX_ENV_TOTAL
+
+    fits = "x" * (MAX_ENV_ENTRY - len("A="))
+    write(str(tmp_path / "goswitch.toml"), f'[env]\nA = "{fits}"\n')
+    assert discover(str(tmp_path)).env == {"A": fits}
+    write(str(tmp_path / "goswitch.toml"), f'[env]\nA = "{fits}é"\n')  # bytes, not chars
+    with pytest.raises(PinError, match=r"toml:2: 'A': A=value is 65538 bytes; goswitch allo"):
+        discover(str(tmp_path))
+    entries = "".join(f'A{i} = "{"x" * 60_000}"\n' for i in range(5))
+    write(str(tmp_path / "goswitch.toml"), "[env]\n" + entries)
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.line == 6 and f"goswitch allows {MAX_ENV_TOTAL} in all" in err.value.why
