@@ -32,8 +32,64 @@ GO_WORK_NAME = "go.work"
 _MAX_READ = 1 << 20  # a pin file is tiny; go.mod may be large-ish
 SYSTEM = "system"  # `system` in a pin file: keep the shell's own Go here
 _ENV_NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
-# Variables goswitch manages itself; a project [env] may not set them.
-RESERVED_ENV = frozenset({"PATH", "GOROOT", "GOTOOLCHAIN"})
+# What a project's [env] may not set.  A trusted file may set anything else (LD_PRELOAD
+# too: that is what trust is for), but these break goswitch, the shell or its prompt, or
+# run code at every prompt.  (why, names, name prefixes); the message says the why.
+RESERVED_ENV = (
+    # goswitch sets these from [go] (PATH gets Go's bin first); GOSWITCH_* steer goswitch
+    # itself (GOSWITCH_GO_VERSION would make GOROOT and later goswitch runs disagree).
+    ("goswitch manages this variable itself",
+     frozenset({"PATH", "GOROOT", "GOTOOLCHAIN"}), ("GOSWITCH_",)),
+    # bash runs PROMPT_COMMAND and the $(...) in PS0-PS4 at every prompt or command, zsh
+    # its PROMPT/RPROMPT (PROMPT_SUBST); the *_functions arrays hold the prompt and cd
+    # hooks, goswitch's own among them; TMOUT makes an idle interactive shell exit.
+    ("the shell runs it (or the $(...) in it) at every prompt or directory change",
+     frozenset({"PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS3", "PS4", "PROMPT", "PROMPT2",
+                "PROMPT3", "PROMPT4", "RPROMPT", "RPROMPT2", "RPS1", "RPS2", "SPROMPT",
+                "TMOUT", "chpwd_functions", "precmd_functions", "preexec_functions",
+                "periodic_functions", "zshaddhistory_functions", "zshexit_functions"}),
+     ()),
+)
+# Variables a shell keeps itself: read-only ones (the export is refused, or fails at every
+# cd), ones it updates as it runs (PWD, SHLVL, RANDOM, SECONDS, ...), and ones that change
+# how it reads every later line or where it finds its functions.  (shell, names, prefixes)
+SHELL_VARIABLES = (
+    # UID, EUID, PPID, BASHOPTS, SHELLOPTS are read-only; IFS splits every later word;
+    # BASH_* covers BASH_ENV (sourced by every script), BASH_XTRACEFD, BASH_COMPAT, ...
+    ("bash", frozenset({"BASH", "BASHOPTS", "BASHPID", "SHELLOPTS", "UID", "EUID", "PPID",
+                        "GROUPS", "SHLVL", "PWD", "OLDPWD", "IFS", "RANDOM", "SRANDOM",
+                        "SECONDS", "LINENO", "EPOCHREALTIME", "EPOCHSECONDS", "HISTCMD",
+                        "FUNCNAME", "DIRSTACK", "PIPESTATUS", "OPTIND", "OPTARG", "COPROC",
+                        "MAPFILE", "_"}),
+     ("BASH_", "COMP_", "READLINE_")),
+    # The lower-case arrays tied to the colon lists (path is PATH; fpath is where
+    # add-zsh-hook and completions load from), what zsh keeps as it runs, and the
+    # zsh/parameter tables (options, functions, ...) that are the shell's own state.
+    ("zsh", frozenset({"path", "fpath", "cdpath", "manpath", "mailpath", "module_path",
+                       "fignore", "psvar", "watch", "argv", "ARGC", "status", "pipestatus",
+                       "signals", "ERRNO", "UID", "EUID", "GID", "EGID", "PPID", "SHLVL",
+                       "PWD", "OLDPWD", "IFS", "RANDOM", "SECONDS", "LINENO", "HISTCMD",
+                       "EPOCHREALTIME", "EPOCHSECONDS", "TTY", "TTYIDLE", "zsh_eval_context",
+                       "zsh_scheduled_events", "ZSH_ARGZERO", "ZSH_EVAL_CONTEXT",
+                       "ZSH_EXECUTION_STRING", "ZSH_NAME", "ZSH_PATCHLEVEL", "ZSH_SCRIPT",
+                       "ZSH_SUBSHELL", "ZSH_VERSION", "parameters", "commands", "functions",
+                       "aliases", "galiases", "saliases", "builtins", "reswords", "options",
+                       "modules", "dirstack", "history", "historywords", "jobdirs",
+                       "jobstates", "jobtexts", "nameddirs", "userdirs", "usergroups",
+                       "funcstack", "funcfiletrace", "funcsourcetrace", "functrace",
+                       "patchars", "keymaps", "widgets", "_"}),
+     ("dis_",)),
+    # Read-only or kept by fish (status, version, hostname, _ the running command,
+    # CMD_DURATION, COLUMNS/LINES from the terminal, umask, ...) and its configuration
+    # (fish_function_path says where every function, fish_prompt included, comes from).
+    ("fish", frozenset({"status", "pipestatus", "status_generation", "argv", "version",
+                        "FISH_VERSION", "hostname", "history", "umask", "_", "CMD_DURATION",
+                        "fish_pid", "last_pid", "COLUMNS", "LINES", "SHLVL", "PWD", "EUID",
+                        "dirprev", "dirnext"}),
+     ("fish_", "__fish")),
+)
+
+
 # Sizes of [env], in bytes of NAME=value.  Linux refuses to start any program whose
 # environment holds one string over 128 KiB (MAX_ARG_STRLEN), or more than a quarter of
 # the stack limit in all: once exported, every command fails with "Argument list too
@@ -41,6 +97,23 @@ RESERVED_ENV = frozenset({"PATH", "GOROOT", "GOTOOLCHAIN"})
 # stays well inside both.
 MAX_ENV_ENTRY = 64 * 1024
 MAX_ENV_TOTAL = 256 * 1024
+
+
+def reserved_env(name: str) -> str | None:
+    """Why a project's [env] may not set ``name``; None when it may."""
+    # The hook's own shell variables and functions (__goswitch_watch, _goswitch_hook,
+    # __GOSWITCH_STATE), in any case.
+    if name.lower().startswith(("_goswitch", "__goswitch")):
+        return "goswitch's shell hook keeps its own state under this name"
+    for why, names, prefixes in RESERVED_ENV:
+        if name in names or name.startswith(prefixes):
+            return why
+    shells = [shell for shell, names, prefixes in SHELL_VARIABLES
+              if name in names or name.startswith(prefixes)]
+    if shells:
+        return (f"the shell keeps this variable itself ({', '.join(shells)}): "
+                "setting it breaks the shell or is refused")
+    return None
 
 
 class Pin:
@@ -308,12 +381,9 @@ def read_goswitch_toml(path: str) -> tuple[Pin | None, dict, str | None]:
                 path, line, name, "not a variable name",
                 "use letters, digits and _ (not first a digit)",
             )
-        # GOSWITCH_*: a project must not steer goswitch itself (GOSWITCH_GO_VERSION
-        # would make GOROOT and later goswitch runs disagree).
-        if name in RESERVED_ENV or name.startswith(("__GOSWITCH", "GOSWITCH_")):
-            raise PinError(
-                path, line, name, "goswitch manages this variable itself", "remove it from [env]"
-            )
+        why = reserved_env(name)
+        if why is not None:
+            raise PinError(path, line, name, why, "remove it from [env]")
         if isinstance(val, bool):
             val = "1" if val else "0"
         if not isinstance(val, (str, int)):

@@ -110,3 +110,30 @@ def test_a_trusted_env_value_too_large_to_export_is_refused(world, shell):
     assert "QA_L" not in env and "SMALL" not in env and "GOROOT" not in env
     assert "goswitch" not in prompt(sess)
     assert f"go{V1}" in sess.run(f"cd {world.old} && go version")
+
+
+HOSTILE = "/nonexistent $(touch CANARY)"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_env_names_of_the_shell_or_the_hook_are_refused(world, shell):
+    """Trusted, these ran code at every prompt (PS1's $(...)), broke the hook
+    (__goswitch_python) or the shell (zsh's path is PATH, fish's function path)."""
+    from goswitch import trust
+
+    names = ["PROMPT_COMMAND", "PS1", "__goswitch_python", "__GOSWITCH_WATCH", "IFS",
+             "path", "fpath", "RPROMPT", "status", "fish_function_path", "SHLVL"]
+    sess = world.start(shell)
+    for name in names:
+        proj = bad_toml(world, f"env-{name}", f'[go]\nversion = "{V2}"\n[env]\n'
+                        f'{name} = "{HOSTILE}"\n')
+        trust.trust(world.env, str(proj / "goswitch.toml"))
+        cd(sess, world.old)
+        out = cd(sess, proj)
+        assert f"{proj}/goswitch.toml:4: '{name}': " in out and "(remove it from [env])" in out, (
+            name, out)
+        assert "nonexistent" not in (sess.var(name) or ""), name
+        assert "GOROOT" not in sess.env(), name
+        assert "goswitch" not in prompt(sess)
+    assert f"go{V1}" in sess.run(f"cd {world.old} && go version")  # the hook still works
+    assert not list(world.tmp.rglob("CANARY")) and not list(world.home.rglob("CANARY"))

@@ -217,3 +217,29 @@ def test_env_sizes_stay_far_below_what_the_kernel_refuses(tmp_path):
     with pytest.raises(PinError) as err:
         discover(str(tmp_path))
     assert err.value.line == 6 and f"goswitch allows {MAX_ENV_TOTAL} in all" in err.value.why
+
+
+@pytest.mark.parametrize("name", [
+    "PATH", "GOROOT", "GOTOOLCHAIN", "GOSWITCH_HOME", "__GOSWITCH_STATE",
+    "__goswitch_python", "__goswitch_watch", "_goswitch_hook", "__GoSwitch_x",
+    "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "PROMPT", "RPROMPT", "TMOUT",
+    "chpwd_functions", "precmd_functions",
+    "PWD", "OLDPWD", "UID", "EUID", "PPID", "SHLVL", "BASHOPTS", "SHELLOPTS", "BASH_ENV",
+    "BASH_XTRACEFD", "IFS", "RANDOM", "SECONDS", "LINENO", "EPOCHREALTIME", "EPOCHSECONDS",
+    "SRANDOM", "HISTCMD",
+    "path", "fpath", "cdpath", "manpath", "status", "pipestatus", "argv", "options",
+    "fish_function_path", "fish_user_paths", "version", "FISH_VERSION", "hostname",
+    "history", "umask", "_", "CMD_DURATION", "fish_pid", "last_pid", "COLUMNS", "LINES",
+])
+def test_env_names_of_goswitch_the_shell_or_its_prompt_are_refused(tmp_path, name):
+    write(str(tmp_path / "goswitch.toml"), f'[go]\nversion = "1.22.1"\n[env]\n{name} = "x"\n')
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.line == 4 and err.value.fix == "remove it from [env]", err.value.message
+
+
+@pytest.mark.parametrize("name", ["HOME", "LD_PRELOAD", "GOFLAGS", "http_proxy", "CGO_ENABLED",
+                                  "PATHS", "Status", "goswitch_notes", "MANPATH", "BASHFUL"])
+def test_other_env_names_are_the_projects_to_set(tmp_path, name):
+    write(str(tmp_path / "goswitch.toml"), f'[env]\n{name} = "x"\n')
+    assert discover(str(tmp_path)).env == {name: "x"}
