@@ -200,27 +200,38 @@ def _spec_or_error(path: str, line: int, value: str) -> Pin:
         raise PinError(path, line, value, exc.why) from None
 
 
-def _printable(value: str) -> str:
-    return value if len(value) <= 60 else value[:57] + "..."
+def split_lines(text: str) -> list[str]:
+    r"""The lines of a pin file: split at ``\n`` only, a ``\r`` before it dropped (CRLF).
+
+    Not str.splitlines(), which also breaks at ``\v``, ``\f``, ``\x1c``-``\x1e``,
+    ``\x85``, U+2028 and U+2029: ``1.21.13\v1.22.10`` would read as 1.21.13 and every
+    line number after such a character would be off.  Here they stay in the line, where
+    they make the value invalid and the message shows them escaped.
+    """
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def split_fields(line: str) -> list[str]:
+    """The words of a line, separated by spaces and tabs only (see split_lines)."""
+    return [word for word in line.replace("\t", " ").split(" ") if word]
 
 
 def read_go_version(path: str) -> Pin | None:
     """``.go-version``: the first line that is neither empty nor a ``#`` comment."""
-    for num, raw in enumerate(_read_text(path).splitlines(), 1):
-        line = raw.strip()
+    for num, raw in enumerate(split_lines(_read_text(path)), 1):
+        line = raw.strip(" \t")
         if not line or line.startswith("#"):
             continue
-        if len(line.split()) != 1:
-            raise PinError(path, num, _printable(line), "one version per line, nothing else")
+        if len(split_fields(line)) != 1:
+            raise PinError(path, num, line, "one version per line, nothing else")
         return _spec_or_error(path, num, line)
     return None
 
 
 def read_tool_versions(path: str) -> Pin | None:
     """asdf's ``.tool-versions``: a ``golang X`` (or ``go X``) line; first version wins."""
-    for num, raw in enumerate(_read_text(path).splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        fields = line.split()
+    for num, raw in enumerate(split_lines(_read_text(path)), 1):
+        fields = split_fields(raw.split("#", 1)[0])
         if len(fields) >= 2 and fields[0] in ("golang", "go"):
             value = fields[1]
             if value.startswith(("ref:", "path:")):
@@ -232,10 +243,16 @@ def read_tool_versions(path: str) -> Pin | None:
 
 
 def _go_directives(path: str):
+    return go_directives(_read_text(path))
+
+
+def go_directives(text: str):
     """The first ``go`` and ``toolchain`` lines of a go.mod/go.work, as (line, value)."""
     go_line = toolchain = None
-    for num, raw in enumerate(_read_text(path).splitlines(), 1):
-        fields = raw.split("//", 1)[0].split()
+    for num, raw in enumerate(split_lines(text), 1):
+        if not raw.lstrip(" \t").startswith(("go", "toolchain")):
+            continue  # most of a go.mod: require, replace, module paths
+        fields = split_fields(raw.split("//", 1)[0])
         if len(fields) == 2 and fields[0] == "go" and go_line is None:
             go_line = (num, fields[1])
         elif len(fields) == 2 and fields[0] == "toolchain" and toolchain is None:
@@ -418,7 +435,7 @@ def _line_of(text: str, key: str, table: str | None = None) -> int:
     """Best-effort line number of ``key = ...`` in ``[table]`` (None: the top level, where
     a table's own header counts too), for messages."""
     current = None
-    for num, raw in enumerate(text.splitlines(), 1):
+    for num, raw in enumerate(split_lines(text), 1):
         stripped = raw.strip()
         if stripped.startswith("[") and "]" in stripped:
             current = stripped[1:stripped.index("]")].strip().strip("[").strip()

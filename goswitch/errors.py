@@ -63,7 +63,7 @@ class PinError(GoswitchError):
         """
         self.path, self.line, self.value = path, line, value
         where = f"{path}:{line}" if line else path
-        shown = value if len(value) <= 60 else value[:57] + "..."  # a 200 KB line, say
+        shown = shorten(value)  # a 200 KB line, say
         if fix is None:
             super().__init__(
                 where,
@@ -73,3 +73,11 @@ class PinError(GoswitchError):
         else:
             super().__init__(where, f"{shown!r}: {why}" if value else why, fix)
 
+
+def shorten(value: str, head: int = 40, tail: int = 20) -> str:
+    """A value for a one-line message: a long one as its first ``head`` and last ``tail``
+    characters, so what is wrong at its end shows too (``1.21.13`` and 100000 spaces then
+    ``x``)."""
+    if len(value) <= head + 3 + tail:
+        return value
+    return value[:head] + "..." + value[-tail:]

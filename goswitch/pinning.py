@@ -139,12 +139,22 @@ def _edit_toml(text: str, value: str, path: str) -> str:
     return tomlkit.dumps(doc)
 
 
+def _lines(text: str) -> list[tuple[str, str]]:
+    """(line, its ending) for each line, split as the hook's reader splits them
+    (discovery.split_lines: at ``\n`` only; ``\r\n`` is an ending, a lone ``\r`` not)."""
+    pieces = text.split("\n")
+    out = [(p[:-1], "\r\n") if p.endswith("\r") else (p, "\n") for p in pieces[:-1]]
+    if pieces[-1]:
+        out.append((pieces[-1], ""))  # no newline at the end of the file
+    return out
+
+
 def _edit_go_version(text: str, value: str) -> str:
-    lines = text.splitlines(keepends=True)
-    for i, raw in enumerate(lines):
-        line = raw.strip()
+    split = _lines(text)
+    lines = [line + ending for line, ending in split]
+    for i, (raw, ending) in enumerate(split):
+        line = raw.strip(" \t")
         if line and not line.startswith("#"):
-            ending = raw[len(raw.rstrip("\r\n")) :]
             lines[i] = value + ending
             return "".join(lines)
     if lines and not lines[-1].endswith(("\n", "\r")):
@@ -154,13 +164,13 @@ def _edit_go_version(text: str, value: str) -> str:
 
 
 def _edit_tool_versions(text: str, value: str) -> str:
-    lines = text.splitlines(keepends=True)
-    for i, raw in enumerate(lines):
-        body, sep, comment = raw.rstrip("\r\n").partition("#")
-        fields = body.split()
+    split = _lines(text)
+    lines = [line + ending for line, ending in split]
+    for i, (raw, ending) in enumerate(split):
+        body, sep, comment = raw.partition("#")
+        fields = discovery.split_fields(body)
         if len(fields) >= 2 and fields[0] in ("golang", "go"):
-            ending = raw[len(raw.rstrip("\r\n")) :]
-            indent = body[: len(body) - len(body.lstrip())]
+            indent = body[: len(body) - len(body.lstrip(" \t"))]
             # asdf's fallbacks after the first version (`golang 1.22.1 system`) stay.
             new = " ".join([f"{indent}{fields[0]}", value, *fields[2:]])
             if sep:

@@ -137,3 +137,15 @@ def test_env_names_of_the_shell_or_the_hook_are_refused(world, shell):
         assert "goswitch" not in prompt(sess)
     assert f"go{V1}" in sess.run(f"cd {world.old} && go version")  # the hook still works
     assert not list(world.tmp.rglob("CANARY")) and not list(world.home.rglob("CANARY"))
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_vertical_tab_in_a_pin_makes_it_invalid_and_shows_escaped(world, shell):
+    """`1.21.13\\v1.22.10` read as 1.21.13 (str.splitlines broke the line at \\v)."""
+    proj = world.projects / "vt"
+    proj.mkdir()
+    (proj / ".go-version").write_text(f"{V1}\v{V2}\n")
+    sess = world.start(shell)
+    out = cd(sess, proj)
+    assert f"{proj}/.go-version:1: '{V1}\\x0b{V2}' is not a Go version" in out, out
+    assert "GOROOT" not in sess.env()

@@ -243,3 +243,30 @@ def test_env_names_of_goswitch_the_shell_or_its_prompt_are_refused(tmp_path, nam
 def test_other_env_names_are_the_projects_to_set(tmp_path, name):
     write(str(tmp_path / "goswitch.toml"), f'[env]\n{name} = "x"\n')
     assert discover(str(tmp_path)).env == {name: "x"}
+
+
+@pytest.mark.parametrize("name, text, line, shown", [
+    (".go-version", "1.21.13\v1.22.10\n", 1, r"'1.21.13\x0b1.22.10'"),
+    (".go-version", "\f1.21.13\n", 1, r"'\x0c1.21.13'"),
+    (".go-version", "# note\x85more\n1.21.x\n", 2, "'1.21.x'"),
+    (".go-version", "1.21.13\u20281.22.10\n", 1, r"'1.21.13\u20281.22.10'"),
+    (".go-version", "1.21.13\r1.22.10\r\n", 1, r"'1.21.13\r1.22.10'"),
+    (".tool-versions", "nodejs 20\x1c\ngolang\x1e1.21.13\ngolang 1.2x\n", 3, "'1.2x'"),
+    (".tool-versions", "golang 1.21.13\x1d\n", 1, r"'1.21.13\x1d'"),
+    ("go.mod", "module m\u2029\n\ngo 1.21\v\n", 3, r"'1.21\x0b'"),
+])
+def test_lines_end_at_newline_only(tmp_path, name, text, line, shown):
+    """str.splitlines() also broke lines at \\v, \\f, \\x1c-\\x1e, \\x85, U+2028/9: such a
+    character accepted a value it cut off, and shifted the line numbers after it."""
+    write(str(tmp_path / name), text)
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.line == line and f":{line}: {shown}" in err.value.message, err.value.message
+
+
+def test_a_long_bad_value_is_shown_by_both_ends(tmp_path):
+    write(str(tmp_path / ".go-version"), "1.21.13" + " " * 100_000 + "x\n")
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    shown = f"'1.21.13{' ' * 33}...{' ' * 19}x'"
+    assert f"{shown} is not a Go version: one version" in err.value.message
