@@ -29,7 +29,12 @@ GO_VERSION_NAME = ".go-version"
 TOOL_VERSIONS_NAME = ".tool-versions"
 GO_MOD_NAME = "go.mod"
 GO_WORK_NAME = "go.work"
-_MAX_READ = 1 << 20  # a pin file is tiny; go.mod may be large-ish
+# How much of a file goswitch reads.  A pin file holds a version in its first lines; the
+# go command reads all of a go.mod (its require blocks can run long, the go line may come
+# last), so go.mod and go.work get far more.  A larger file is an error, never a pin
+# silently not found in the part that was read.
+MAX_PIN_FILE = 1 << 20
+MAX_GO_MOD = 16 << 20
 SYSTEM = "system"  # `system` in a pin file: keep the shell's own Go here
 _ENV_NAME_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # What a project's [env] may not set.  A trusted file may set anything else (LD_PRELOAD
@@ -176,19 +181,30 @@ def _regular(path: str):
     return st if fs.is_regular(st) else None
 
 
-def _read_text(path: str) -> str:
+def _read_text(path: str, limit: int = MAX_PIN_FILE) -> str:
     try:
-        data = fs.read_bytes(path, _MAX_READ)
+        data = fs.read_bytes(path, limit + 1)
     except OSError as exc:
         raise PinError(
             path, 0, "", f"cannot read it: {exc.strerror}", "check its permissions"
         ) from None
+    if len(data) > limit:
+        raise _too_large(path, limit)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise PinError(path, 0, "", "the file is not UTF-8 text", "save it as UTF-8") from None
+
+
+def _too_large(path: str, limit: int) -> PinError:
+    if limit == MAX_GO_MOD:
+        what, fix = "a go.mod or go.work", "pin the version in a .go-version beside it"
+    else:
+        what, fix = "a pin file", "keep the version on one short line and remove the rest"
+    return PinError(path, 0, "", f"it is larger than {limit >> 20} MiB, as much as "
+                    f"goswitch reads of {what}", fix)
 
 
 def _spec_or_error(path: str, line: int, value: str) -> Pin:
@@ -243,7 +259,7 @@ def read_tool_versions(path: str) -> Pin | None:
 
 
 def _go_directives(path: str):
-    return go_directives(_read_text(path))
+    return go_directives(_read_text(path, MAX_GO_MOD))
 
 
 def go_directives(text: str):
@@ -481,10 +497,8 @@ def _walk(result: Discovery, top: str, names: list[str], workspaces: bool, gowor
         _watch_dir(result, directory, now)
         for name in names:
             path = fs.join(directory, name)
-            st = _regular(path)
-            if st is None:
+            if not _candidate(result, path, now, name in (GO_MOD_NAME, GO_WORK_NAME)):
                 continue
-            _watch(result, path, st.st_mtime_ns, now)
             if name == TOML_NAME:
                 pin, env, toolchain = read_goswitch_toml(path)
                 if env and result.env_file is None:
@@ -504,6 +518,19 @@ def _walk(result: Discovery, top: str, names: list[str], workspaces: bool, gowor
                 return
     if workspaces and gowork:  # $GOWORK applies from any directory, a module or not
         result.pin = _workspace_pin(top, gowork, result, now)
+
+
+def _candidate(result: Discovery, path: str, now: int, go_file: bool) -> bool:
+    """Is there a pin file to read at ``path``?  It is watched, and one larger than what
+    goswitch reads (``go_file``: a go.mod or go.work) is an error, before reading it."""
+    st = _regular(path)
+    if st is None:
+        return False
+    _watch(result, path, st.st_mtime_ns, now)
+    limit = MAX_GO_MOD if go_file else MAX_PIN_FILE
+    if st.st_size > limit:
+        raise _too_large(path, limit)
+    return True
 
 
 def _watch(result: Discovery, path: str, mtime_ns: int, now: int) -> None:
@@ -526,18 +553,12 @@ def _workspace_pin(module_dir: str, gowork: str, result: Discovery, now: int) ->
         if not gowork.startswith(fs.sep):
             return None
         _watch_dir(result, fs.dirname(gowork), now)  # the file created or moved away
-        st = _regular(gowork)
-        if st is None:
-            return None
-        _watch(result, gowork, st.st_mtime_ns, now)
-        return read_go_mod(gowork)
+        return read_go_mod(gowork) if _candidate(result, gowork, now, True) else None
     for directory in fs.ancestors(module_dir):
         if directory != module_dir:  # its own directory is watched already
             _watch_dir(result, directory, now)
         path = fs.join(directory, GO_WORK_NAME)
-        st = _regular(path)
-        if st is not None:
-            _watch(result, path, st.st_mtime_ns, now)
+        if _candidate(result, path, now, True):
             return read_go_mod(path)
     return None
 

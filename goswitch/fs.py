@@ -170,10 +170,25 @@ def makedirs(path: str, mode: int = 0o777) -> None:
             raise
 
 
+_FIRST_READ = 64 * 1024  # under malloc's mmap threshold: a small file costs one read()
+
+
 def read_bytes(path: str, limit: int = 1 << 20) -> bytes:
+    """Up to ``limit`` bytes of ``path``: one read() for a small file (a short read is its
+    end), more for a large one, so a large limit costs nothing until a file needs it."""
     fd = open_fd(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
     try:
-        return read(fd, limit)
+        data = read(fd, min(limit, _FIRST_READ))
+        if len(data) < _FIRST_READ or len(data) >= limit:
+            return data
+        parts, got = [data], len(data)
+        while got < limit:
+            more = read(fd, min(limit - got, got))  # doubling what is read so far
+            if not more:
+                break
+            parts.append(more)
+            got += len(more)
+        return b"".join(parts)
     finally:
         close(fd)
 

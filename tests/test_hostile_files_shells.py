@@ -149,3 +149,23 @@ def test_a_vertical_tab_in_a_pin_makes_it_invalid_and_shows_escaped(world, shell
     out = cd(sess, proj)
     assert f"{proj}/.go-version:1: '{V1}\\x0b{V2}' is not a Go version" in out, out
     assert "GOROOT" not in sess.env()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_long_go_mod_is_read_whole_and_a_too_large_one_is_said(world, shell):
+    """goswitch read the first 1 MiB of a go.mod: a go line after it gave no Go, silently."""
+    long_mod = world.projects / "long"
+    long_mod.mkdir()
+    requires = "".join(f"\texample.com/module{i:07d} v1.0.0\n" for i in range(60_000))
+    (long_mod / "go.mod").write_text(f"module m\n\nrequire (\n{requires})\n\ngo 1.22\n")
+    huge = world.projects / "huge"
+    huge.mkdir()
+    with open(huge / "go.mod", "wb") as f:
+        f.write(b"module m\n\ngo 1.22\n")
+        f.truncate((16 << 20) + 1)
+    sess = world.start(shell)
+    cd(sess, long_mod)
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    out = cd(sess, huge)
+    assert f"{huge}/go.mod: it is larger than 16 MiB" in out, out
+    assert "GOROOT" not in sess.env()

@@ -270,3 +270,38 @@ def test_a_long_bad_value_is_shown_by_both_ends(tmp_path):
         discover(str(tmp_path))
     shown = f"'1.21.13{' ' * 33}...{' ' * 19}x'"
     assert f"{shown} is not a Go version: one version" in err.value.message
+
+
+def test_a_go_line_after_the_first_mib_of_go_mod_is_found(tmp_path):
+    """The go command reads all of a go.mod; goswitch read its first 1 MiB only."""
+    requires = "".join(f"\texample.com/module{i:07d} v1.0.0\n" for i in range(60_000))
+    write(str(tmp_path / "go.mod"), f"module m\n\nrequire (\n{requires})\n\ngo 1.22.3\n")
+    assert (tmp_path / "go.mod").stat().st_size > 1 << 20
+    pin = discover(str(tmp_path)).pin
+    assert (str(pin.minimum), pin.line) == ("1.22.3", 60_006)
+
+
+@pytest.mark.parametrize("name, size, limit", [
+    ("go.mod", (16 << 20) + 1, "16 MiB"),
+    (".go-version", (1 << 20) + 1, "1 MiB"),
+    ("goswitch.toml", (1 << 20) + 1, "1 MiB"),
+])
+def test_a_file_larger_than_what_is_read_is_an_error(tmp_path, name, size, limit):
+    """Not a pin silently missing from the part read; said before reading any of it."""
+    path = tmp_path / name
+    with open(path, "wb") as f:
+        f.truncate(size)  # sparse: the size is what counts, nothing is read
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.message.startswith(f"{path}: it is larger than {limit}, as much as")
+    assert str(path) in err.value.watched  # shortened in place: seen at the next prompt
+
+
+def test_read_bytes_reads_a_large_file_whole_and_stops_at_the_limit(tmp_path):
+    from goswitch import fs
+
+    data = bytes(range(256)) * (12 * 1024)  # 3 MiB
+    (tmp_path / "f").write_bytes(data)
+    assert fs.read_bytes(str(tmp_path / "f"), 16 << 20) == data
+    assert fs.read_bytes(str(tmp_path / "f"), 100_001) == data[:100_001]
+    assert fs.read_bytes(str(tmp_path / "f"), 10) == data[:10]

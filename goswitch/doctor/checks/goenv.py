@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 
 from ... import fs
-from ...discovery import go_directives
+from ...discovery import MAX_GO_MOD, go_directives
 from ...versions import GoVersion, try_parse_version
 from ..model import FAIL, NA, OK, WARN, Check, Finding
 
@@ -374,7 +374,7 @@ class GoEnvCheck(Check):
         if modfile:
             try:
                 with open(modfile, encoding="utf-8", errors="replace") as f:
-                    directives = parse_go_directives(f.read(1 << 20))
+                    directives = parse_go_directives(f.read(MAX_GO_MOD))
             except OSError:
                 pass
         base_name, _, suffix = value_raw.partition("+")
