@@ -13,7 +13,8 @@ that lags behind its module fails in Go's own words rather than ours.
 
 Stdlib only, on the hook path: each file is stat'ed once (the stat also tells
 the hook what to watch) and only regular files are opened, so a FIFO or a
-device named ``.go-version`` cannot hang the prompt.
+device named ``.go-version`` cannot hang the prompt; such a file is a bad pin
+(see :func:`stat_pin`).
 """
 
 from __future__ import annotations
@@ -172,13 +173,42 @@ class Discovery:
         self.toolchain: str | None = None
 
 
-def _regular(path: str):
-    """stat ``path``; the result when it is a regular file we may read, else None."""
+def stat_pin(path: str):
+    """The stat of the pin file at ``path`` (through a symlink); None when there is none.
+
+    Anything else there is a :class:`PinError` saying what it is, so it is a bad pin
+    rather than silently skipped: a directory, a named pipe, a device or a socket (never
+    opened: a pipe would wait forever, /dev/zero never ends), a symlink to nothing or in
+    a loop, or a name that cannot be looked at (a directory above it that cannot be
+    searched).  One lstat() for what is absent or a regular file, as a stat() would.
+    """
     try:
-        st = fs.stat(path)
-    except (OSError, ValueError):
+        st = fs.lstat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
         return None
-    return st if fs.is_regular(st) else None
+    except OSError as exc:
+        raise PinError(path, 0, "", f"cannot look at it: {exc.strerror}",
+                       "check the permissions of the directories above it") from None
+    link = ""
+    if fs.is_link(st):
+        link = fs.readlink(path)
+        try:
+            st = fs.stat(path)
+        except OSError as exc:
+            err = PinError(
+                path, 0, "",
+                f"it is a symlink to {link}, which "
+                + ("does not exist" if isinstance(exc, (FileNotFoundError, NotADirectoryError))
+                   else f"cannot be followed: {exc.strerror}"),
+                "create that file, or remove the link",
+            )
+            err.watched = [path]  # the file it names created: seen at the next prompt
+            raise err from None
+    kind = fs.kind(st)
+    if kind:
+        raise PinError(path, 0, "", f"it is {f'a symlink to {link}, which is ' if link else ''}"
+                       f"{kind}, not a file", "remove or rename it")
+    return st
 
 
 def _read_text(path: str, limit: int = MAX_PIN_FILE) -> str:
@@ -523,7 +553,11 @@ def _walk(result: Discovery, top: str, names: list[str], workspaces: bool, gowor
 def _candidate(result: Discovery, path: str, now: int, go_file: bool) -> bool:
     """Is there a pin file to read at ``path``?  It is watched, and one larger than what
     goswitch reads (``go_file``: a go.mod or go.work) is an error, before reading it."""
-    st = _regular(path)
+    try:
+        st = stat_pin(path)
+    except PinError as exc:
+        result.watched.extend(exc.watched)
+        raise
     if st is None:
         return False
     _watch(result, path, st.st_mtime_ns, now)

@@ -24,7 +24,9 @@ from posix import (  # noqa: F401  (re-exported for the hook-path modules)
     getpid,
     getppid,
     listdir,
+    lstat,
     read,
+    readlink,
     stat,
     unlink,
     utime,
@@ -34,7 +36,10 @@ from posix import open as open_fd  # noqa: F401
 
 sep = "/"
 pathsep = ":"
-_S_IFMT, _S_IFREG, _S_IFDIR = 0o170000, 0o100000, 0o040000
+_S_IFMT, _S_IFREG, _S_IFDIR, _S_IFLNK = 0o170000, 0o100000, 0o040000, 0o120000
+# What a file that is not a regular one is, for messages ("it is a named pipe, not a file").
+_KINDS = {_S_IFDIR: "a directory", 0o010000: "a named pipe", 0o140000: "a socket",
+          0o020000: "a device", 0o060000: "a device", _S_IFLNK: "a symlink"}
 
 
 def _decode(raw: bytes) -> str:
@@ -132,6 +137,16 @@ def isdir(path: str) -> bool:
 
 def is_regular(st) -> bool:
     return st.st_mode & _S_IFMT == _S_IFREG
+
+
+def is_link(st) -> bool:
+    return st.st_mode & _S_IFMT == _S_IFLNK
+
+
+def kind(st) -> str:
+    """What ``st`` (of stat or lstat) is: "a named pipe", "a directory", ...; "" for a
+    regular file."""
+    return _KINDS.get(st.st_mode & _S_IFMT, "") if not is_regular(st) else ""
 
 
 def expanduser(path: str, env=None) -> str:

@@ -20,7 +20,6 @@ trusted stays trusted: only ``[go] version`` changed and we changed it.
 from __future__ import annotations
 
 import os
-import stat
 
 from . import config_file, discovery, envexport, fs, paths, trust
 from . import settings as settings_mod
@@ -183,10 +182,6 @@ def _edit_tool_versions(text: str, value: str) -> str:
     return "".join(lines)
 
 
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
-          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
-
-
 def _write_target(path: str, name: str) -> str:
     """Where the pin for ``path`` is written: the file itself, or the file a symlink
     names when that file already pins a version (a shared pin of a monorepo).
@@ -194,39 +189,21 @@ def _write_target(path: str, name: str) -> str:
     A cloned project decides where its links point, so a link to anything else
     (``~/.bashrc``, a file that does not exist yet) is refused, never written
     through; and a pipe or a device is refused before it is opened (reading a
-    pipe would wait forever).
+    pipe would wait forever), in the hook's words (discovery.stat_pin).
     """
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
+    if discovery.stat_pin(path) is None or not os.path.islink(path):
         return path
-    except OSError as exc:
-        raise GoswitchError(path, f"cannot look at it: {exc.strerror}",
-                            "check the directory's permissions") from None
-    target = path
-    if stat.S_ISLNK(st.st_mode):
-        target = os.path.realpath(path)
-        refused = f"it is a symlink to {target}, which does not already pin a Go version"
-        fix = f"remove the link to have goswitch write a file of its own, or edit {target} yourself"
-        try:
-            st = os.stat(target)
-        except OSError:
-            raise GoswitchError(
-                path, f"it is a symlink to {target}, which does not exist (or loops)",
-                "remove the link to have goswitch write a file of its own",
-            ) from None
-        if stat.S_ISREG(st.st_mode):
-            try:
-                pinned = _reader(name)(target)
-            except (PinError, OSError):
-                pinned = None
-            if pinned is None:
-                raise GoswitchError(path, refused, fix)
-    for test, what in _KINDS:
-        if test(st.st_mode):
-            raise GoswitchError(
-                target, f"it is {what}, not a file", "remove or rename it, then run this again"
-            )
+    target = os.path.realpath(path)
+    try:
+        pinned = _reader(name)(target)
+    except (PinError, OSError):
+        pinned = None
+    if pinned is None:
+        raise GoswitchError(
+            path, f"it is a symlink to {target}, which does not already pin a Go version",
+            f"remove the link to have goswitch write a file of its own, or edit {target} "
+            "yourself",
+        )
     return target
 
 

@@ -8,13 +8,14 @@ The fixture is test_hook_shells.py's ``world`` (real Go 1.21.13 and 1.22.10).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tests import test_hook_shells as hook_shells
 from tests.support.shells import SHELLS
-from tests.test_hook_shells import V1, V2, cd, goroot_of, prompt
+from tests.test_hook_shells import GOSWITCH, V1, V2, cd, goroot_of, prompt
 
 pytestmark = pytest.mark.shells
 # The fixtures of test_hook_shells.py, for the tests here.
@@ -169,3 +170,77 @@ def test_a_long_go_mod_is_read_whole_and_a_too_large_one_is_said(world, shell):
     out = cd(sess, huge)
     assert f"{huge}/go.mod: it is larger than 16 MiB" in out, out
     assert "GOROOT" not in sess.env()
+
+
+def replace_pin(pin, make) -> None:
+    """Swap the pin file for something else (the directory's date changes: the prompt sees
+    it)."""
+    if pin.is_dir() and not pin.is_symlink():
+        pin.rmdir()
+    elif pin.exists() or pin.is_symlink():
+        pin.unlink()
+    make(pin)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_pin_that_is_not_a_file_is_a_bad_pin_said_once(world, shell):
+    """A FIFO, a directory, a link to a device or to nothing was skipped without a word
+    (the directory above then decided, or none); now it is named and Go is taken back."""
+    proj = world.projects / "odd"
+    proj.mkdir()
+    pin = proj / ".go-version"
+    pin.write_text(V2 + "\n")
+    shared = world.tmp / "shared-pin"
+    sess = world.start(shell)
+    cd(sess, proj)
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    cases = [
+        (os.mkfifo, "it is a named pipe, not a file (remove or rename it)"),
+        (lambda p: p.symlink_to("/dev/zero"), "it is a symlink to /dev/zero, which is a device"),
+        (lambda p: p.symlink_to("/dev/tty"), "it is a symlink to /dev/tty, which is a device"),
+        (lambda p: p.symlink_to("/proc/self/fd/0"), "it is a symlink to /proc/self/fd/0, which"),
+        (os.mkdir, "it is a directory, not a file"),
+        (lambda p: p.symlink_to(p.name), "it is a symlink to .go-version, which cannot be follo"),
+        (lambda p: p.symlink_to(shared), f"it is a symlink to {shared}, which does not exist"),
+    ]
+    for make, why in cases:
+        replace_pin(pin, make)
+        out = prompt(sess)
+        assert out.count("goswitch") == 1 and f"{pin}: {why}" in out, (why, out)
+        assert "GOROOT" not in sess.env(), why
+        assert "goswitch" not in prompt(sess)
+    shared.write_text(V1 + "\n")  # what the dangling link names, created: seen at once
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
+    out = sess.run(f"{GOSWITCH} current; {GOSWITCH} which go; {GOSWITCH} env >/dev/null; "
+                   f"{GOSWITCH} exec -- go version")
+    assert f"go{V1}" in out and "goswitch:" not in out, out
+    replace_pin(pin, os.mkfifo)
+    out = sess.run(f"{GOSWITCH} current")
+    assert f"{pin}: it is a named pipe, not a file" in out and sess.status == 1, out
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root searches any directory; run as a user")
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_pin_behind_a_directory_made_unsearchable_is_a_bad_pin(world, shell):
+    """chmod 000 on a parent while the shell is below it: the pin there cannot be seen;
+    silently taking what a directory further up pins (or none) was wrong."""
+    deeper = world.new / "sub" / "deeper"
+    config = Path(world.env["GOSWITCH_CONFIG"])
+    sess = world.start(shell)
+    cd(sess, deeper)
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)
+    world.new.chmod(0)
+    try:
+        config.write_text("# changed: the next prompt evaluates again\n")
+        out = prompt(sess)
+        assert (f"{deeper}/goswitch.toml: cannot look at it: Permission denied (check the "
+                "permissions of the directories above it)") in out, out
+        assert "GOROOT" not in sess.env()
+        assert "goswitch" not in prompt(sess)
+        assert "cannot look at it" in sess.run(f"{GOSWITCH} current") and sess.status == 1
+    finally:
+        world.new.chmod(0o755)
+    config.write_text("# changed again\n")
+    prompt(sess)
+    assert sess.env()["GOROOT"] == goroot_of(V2, world.store)

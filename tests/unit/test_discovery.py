@@ -165,17 +165,74 @@ def test_goswitch_toml_problems_say_what_is_wrong(tmp_path, text, message):
     assert ("is not a Go version" in err.value.message) == ("is not a Go version" in message)
 
 
-def test_non_utf8_and_special_files(tmp_path):
+def test_non_utf8(tmp_path):
     with open(tmp_path / ".go-version", "wb") as f:
         f.write(b"1.21.\xff\n")
     with pytest.raises(PinError, match="not UTF-8"):
         discover(str(tmp_path))
-    os.unlink(tmp_path / ".go-version")
-    os.mkfifo(tmp_path / ".go-version")  # must not hang the prompt
-    assert discover(str(tmp_path)).pin is None
-    os.unlink(tmp_path / ".go-version")
-    os.mkdir(tmp_path / ".go-version")
-    assert discover(str(tmp_path)).pin is None
+
+
+def _make_fifo(path):
+    os.mkfifo(path)
+
+
+def _make_socket(path):
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    sock.close()
+
+
+@pytest.mark.parametrize("make, why", [
+    (_make_fifo, "it is a named pipe, not a file (remove or rename it)"),
+    (os.mkdir, "it is a directory, not a file (remove or rename it)"),
+    (_make_socket, "it is a socket, not a file"),
+    (lambda p: os.symlink("/dev/zero", p), "it is a symlink to /dev/zero, which is a device, no"),
+    (lambda p: os.symlink("/dev/stdin", p), "it is a symlink to /dev/stdin, which is a"),
+    (lambda p: os.symlink("/dev/tty", p), "it is a symlink to /dev/tty, which is a device, not"),
+    (lambda p: os.symlink("/proc/self/fd/0", p), "it is a symlink to /proc/self/fd/0, which is"),
+    (lambda p: os.symlink("nowhere/pin", p), "it is a symlink to nowhere/pin, which does not exi"),
+    (lambda p: os.symlink(p.name, p), "it is a symlink to .go-version, which cannot be followed"),
+])
+def test_a_pin_that_is_not_a_file_is_said_never_opened(tmp_path, make, why):
+    """Skipped silently before; a pipe or a device must never be opened (the prompt would
+    hang, or read /dev/zero for ever)."""
+    write(str(tmp_path / ".go-version"), "1.21.0\n")  # the parent's pin must not win
+    (tmp_path / "p").mkdir()
+    make(tmp_path / "p" / ".go-version")
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path / "p"))
+    assert err.value.message.startswith(f"{tmp_path}/p/.go-version: {why}"), err.value.message
+    assert str(tmp_path / "p") in err.value.watched  # replaced: the directory changes
+
+
+def test_a_dangling_symlink_is_watched_for_the_file_it_names(tmp_path):
+    (tmp_path / ".go-version").symlink_to(tmp_path / "shared")
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert str(tmp_path / ".go-version") in err.value.watched
+    (tmp_path / "shared").write_text("1.22.1\n")
+    assert discover(str(tmp_path)).pin.value == "1.22.1"
+
+
+def test_a_pin_behind_a_directory_that_cannot_be_searched(tmp_path):
+    """chmod 000 on a parent while the shell is below it: the pins there cannot be seen,
+    which is said, rather than taking the pin of a directory further up."""
+    if os.geteuid() == 0:
+        pytest.skip("root searches any directory")
+    write(str(tmp_path / ".go-version"), "1.21.0\n")
+    os.makedirs(tmp_path / "p" / "sub")
+    write(str(tmp_path / "p" / ".go-version"), "1.22.1\n")
+    os.chmod(tmp_path / "p", 0)
+    try:
+        with pytest.raises(PinError) as err:
+            discover(str(tmp_path / "p" / "sub"))
+    finally:
+        os.chmod(tmp_path / "p", 0o755)
+    assert err.value.message == (
+        f"{tmp_path}/p/sub/goswitch.toml: cannot look at it: Permission denied "
+        "(check the permissions of the directories above it)")
 
 
 def test_system_keeps_shell_go(tmp_path):
