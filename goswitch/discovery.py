@@ -189,15 +189,14 @@ def stat_pin(path: str):
     except OSError as exc:
         raise PinError(path, 0, "", f"cannot look at it: {exc.strerror}",
                        "check the permissions of the directories above it") from None
-    link = ""
-    if fs.is_link(st):
-        link = fs.readlink(path)
+    linked = fs.is_link(st)
+    if linked:
         try:
             st = fs.stat(path)
         except OSError as exc:
             err = PinError(
                 path, 0, "",
-                f"it is a symlink to {link}, which "
+                f"it is a symlink to {_link_text(path)}, which "
                 + ("does not exist" if isinstance(exc, (FileNotFoundError, NotADirectoryError))
                    else f"cannot be followed: {exc.strerror}"),
                 "create that file, or remove the link",
@@ -206,9 +205,17 @@ def stat_pin(path: str):
             raise err from None
     kind = fs.kind(st)
     if kind:
-        raise PinError(path, 0, "", f"it is {f'a symlink to {link}, which is ' if link else ''}"
-                       f"{kind}, not a file", "remove or rename it")
+        link = f"a symlink to {_link_text(path)}, which is " if linked else ""
+        raise PinError(path, 0, "", f"it is {link}{kind}, not a file", "remove or rename it")
     return st
+
+
+def _link_text(path: str) -> str:
+    """What the symlink ``path`` says (for a message; read only when there is one)."""
+    try:
+        return fs.readlink(path)
+    except OSError:  # replaced meanwhile
+        return "?"
 
 
 def _read_text(path: str, limit: int = MAX_PIN_FILE) -> str:
