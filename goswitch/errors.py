@@ -20,6 +20,11 @@ class GoswitchError(Exception):
     """A failure with a user-facing explanation and a fix."""
 
     exit_code = EXIT_ERROR
+    # Set by discovery and resolve: the paths looked at before the failure (Discovery's
+    # `watched` and `future`), so the shell hook watches them as it would after a success
+    # and sees the fix of a broken pin file at the next prompt.
+    watched: list[str] | tuple = ()
+    future: list[str] | tuple = ()
 
     def __init__(self, what: str, why: str, fix: str | None = None, exit_code: int | None = None):
         self.what, self.why, self.fix = what, why, fix
@@ -58,7 +63,7 @@ class PinError(GoswitchError):
         """
         self.path, self.line, self.value = path, line, value
         where = f"{path}:{line}" if line else path
-        shown = value if len(value) <= 60 else value[:57] + "..."  # a 200 KB line, say
+        shown = shorten(value)  # a 200 KB line, say
         if fix is None:
             super().__init__(
                 where,
@@ -68,3 +73,11 @@ class PinError(GoswitchError):
         else:
             super().__init__(where, f"{shown!r}: {why}" if value else why, fix)
 
+
+def shorten(value: str, head: int = 40, tail: int = 20) -> str:
+    """A value for a one-line message: a long one as its first ``head`` and last ``tail``
+    characters, so what is wrong at its end shows too (``1.21.13`` and 100000 spaces then
+    ``x``)."""
+    if len(value) <= head + 3 + tail:
+        return value
+    return value[:head] + "..." + value[-tail:]

@@ -24,7 +24,9 @@ from posix import (  # noqa: F401  (re-exported for the hook-path modules)
     getpid,
     getppid,
     listdir,
+    lstat,
     read,
+    readlink,
     stat,
     unlink,
     utime,
@@ -34,7 +36,10 @@ from posix import open as open_fd  # noqa: F401
 
 sep = "/"
 pathsep = ":"
-_S_IFMT, _S_IFREG, _S_IFDIR = 0o170000, 0o100000, 0o040000
+_S_IFMT, _S_IFREG, _S_IFDIR, _S_IFLNK = 0o170000, 0o100000, 0o040000, 0o120000
+# What a file that is not a regular one is, for messages ("it is a named pipe, not a file").
+_KINDS = {_S_IFDIR: "a directory", 0o010000: "a named pipe", 0o140000: "a socket",
+          0o020000: "a device", 0o060000: "a device", _S_IFLNK: "a symlink"}
 
 
 def _decode(raw: bytes) -> str:
@@ -134,6 +139,16 @@ def is_regular(st) -> bool:
     return st.st_mode & _S_IFMT == _S_IFREG
 
 
+def is_link(st) -> bool:
+    return st.st_mode & _S_IFMT == _S_IFLNK
+
+
+def kind(st) -> str:
+    """What ``st`` (of stat or lstat) is: "a named pipe", "a directory", ...; "" for a
+    regular file."""
+    return _KINDS.get(st.st_mode & _S_IFMT, "") if not is_regular(st) else ""
+
+
 def expanduser(path: str, env=None) -> str:
     if not path.startswith("~"):
         return path
@@ -170,10 +185,25 @@ def makedirs(path: str, mode: int = 0o777) -> None:
             raise
 
 
+_FIRST_READ = 64 * 1024  # under malloc's mmap threshold: a small file costs one read()
+
+
 def read_bytes(path: str, limit: int = 1 << 20) -> bytes:
+    """Up to ``limit`` bytes of ``path``: one read() for a small file (a short read is its
+    end), more for a large one, so a large limit costs nothing until a file needs it."""
     fd = open_fd(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
     try:
-        return read(fd, limit)
+        data = read(fd, min(limit, _FIRST_READ))
+        if len(data) < _FIRST_READ or len(data) >= limit:
+            return data
+        parts, got = [data], len(data)
+        while got < limit:
+            more = read(fd, min(limit - got, got))  # doubling what is read so far
+            if not more:
+                break
+            parts.append(more)
+            got += len(more)
+        return b"".join(parts)
     finally:
         close(fd)
 

@@ -20,7 +20,6 @@ trusted stays trusted: only ``[go] version`` changed and we changed it.
 from __future__ import annotations
 
 import os
-import stat
 
 from . import config_file, discovery, envexport, fs, paths, trust
 from . import settings as settings_mod
@@ -139,12 +138,22 @@ def _edit_toml(text: str, value: str, path: str) -> str:
     return tomlkit.dumps(doc)
 
 
+def _lines(text: str) -> list[tuple[str, str]]:
+    """(line, its ending) for each line, split as the hook's reader splits them
+    (discovery.split_lines: at ``\n`` only; ``\r\n`` is an ending, a lone ``\r`` not)."""
+    pieces = text.split("\n")
+    out = [(p[:-1], "\r\n") if p.endswith("\r") else (p, "\n") for p in pieces[:-1]]
+    if pieces[-1]:
+        out.append((pieces[-1], ""))  # no newline at the end of the file
+    return out
+
+
 def _edit_go_version(text: str, value: str) -> str:
-    lines = text.splitlines(keepends=True)
-    for i, raw in enumerate(lines):
-        line = raw.strip()
+    split = _lines(text)
+    lines = [line + ending for line, ending in split]
+    for i, (raw, ending) in enumerate(split):
+        line = raw.strip(" \t")
         if line and not line.startswith("#"):
-            ending = raw[len(raw.rstrip("\r\n")) :]
             lines[i] = value + ending
             return "".join(lines)
     if lines and not lines[-1].endswith(("\n", "\r")):
@@ -154,13 +163,13 @@ def _edit_go_version(text: str, value: str) -> str:
 
 
 def _edit_tool_versions(text: str, value: str) -> str:
-    lines = text.splitlines(keepends=True)
-    for i, raw in enumerate(lines):
-        body, sep, comment = raw.rstrip("\r\n").partition("#")
-        fields = body.split()
+    split = _lines(text)
+    lines = [line + ending for line, ending in split]
+    for i, (raw, ending) in enumerate(split):
+        body, sep, comment = raw.partition("#")
+        fields = discovery.split_fields(body)
         if len(fields) >= 2 and fields[0] in ("golang", "go"):
-            ending = raw[len(raw.rstrip("\r\n")) :]
-            indent = body[: len(body) - len(body.lstrip())]
+            indent = body[: len(body) - len(body.lstrip(" \t"))]
             # asdf's fallbacks after the first version (`golang 1.22.1 system`) stay.
             new = " ".join([f"{indent}{fields[0]}", value, *fields[2:]])
             if sep:
@@ -173,10 +182,6 @@ def _edit_tool_versions(text: str, value: str) -> str:
     return "".join(lines)
 
 
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
-          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
-
-
 def _write_target(path: str, name: str) -> str:
     """Where the pin for ``path`` is written: the file itself, or the file a symlink
     names when that file already pins a version (a shared pin of a monorepo).
@@ -184,39 +189,21 @@ def _write_target(path: str, name: str) -> str:
     A cloned project decides where its links point, so a link to anything else
     (``~/.bashrc``, a file that does not exist yet) is refused, never written
     through; and a pipe or a device is refused before it is opened (reading a
-    pipe would wait forever).
+    pipe would wait forever), in the hook's words (discovery.stat_pin).
     """
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
+    if discovery.stat_pin(path) is None or not os.path.islink(path):
         return path
-    except OSError as exc:
-        raise GoswitchError(path, f"cannot look at it: {exc.strerror}",
-                            "check the directory's permissions") from None
-    target = path
-    if stat.S_ISLNK(st.st_mode):
-        target = os.path.realpath(path)
-        refused = f"it is a symlink to {target}, which does not already pin a Go version"
-        fix = f"remove the link to have goswitch write a file of its own, or edit {target} yourself"
-        try:
-            st = os.stat(target)
-        except OSError:
-            raise GoswitchError(
-                path, f"it is a symlink to {target}, which does not exist (or loops)",
-                "remove the link to have goswitch write a file of its own",
-            ) from None
-        if stat.S_ISREG(st.st_mode):
-            try:
-                pinned = _reader(name)(target)
-            except (PinError, OSError):
-                pinned = None
-            if pinned is None:
-                raise GoswitchError(path, refused, fix)
-    for test, what in _KINDS:
-        if test(st.st_mode):
-            raise GoswitchError(
-                target, f"it is {what}, not a file", "remove or rename it, then run this again"
-            )
+    target = os.path.realpath(path)
+    try:
+        pinned = _reader(name)(target)
+    except (PinError, OSError):
+        pinned = None
+    if pinned is None:
+        raise GoswitchError(
+            path, f"it is a symlink to {target}, which does not already pin a Go version",
+            f"remove the link to have goswitch write a file of its own, or edit {target} "
+            "yourself",
+        )
     return target
 
 

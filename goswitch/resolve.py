@@ -179,6 +179,16 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
             raise
         found = Discovery()  # the override wins; a broken project file is moot
     res.watched, res.future = found.watched, found.future
+    try:
+        _decide(res, found, override, settings, store, environ)
+    except GoswitchError as exc:  # a bad override or default: a pin file created fixes it
+        exc.watched, exc.future = res.watched, res.future
+        raise
+    return res
+
+
+def _decide(res: Resolution, found: Discovery, override: str, settings, store, environ) -> None:
+    """The rest of :func:`resolve`, once the project files are read."""
     if found.toolchain:
         res.toolchain = found.toolchain
     if found.env_file:
@@ -192,7 +202,7 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
 
     if override.lower() == SYSTEM:  # this shell keeps its own Go, whatever the files say
         res.source = "system"
-        return res
+        return
     if override:
         res.source = "override"
         res.spec = parse_user_spec(
@@ -202,17 +212,17 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
             EXIT_ERROR,
         )
         choose(res.spec, None, store, environ, res)
-        return res
+        return
 
     pin = found.pin
     if pin is not None:
         res.source, res.pin = "file", pin
         if pin.kind == "system":
             res.source = "system"
-            return res
+            return
         res.spec = pin.spec
         choose(pin.spec, pin.minimum, store, environ, res)
-        return res
+        return
 
     default = settings.default_version
     if default:
@@ -224,7 +234,6 @@ def resolve(cwd: str, settings, environ=None, store: Store | None = None) -> Res
             EXIT_ERROR,
         )
         choose(res.spec, None, store, environ, res)
-    return res
 
 
 __all__ = ["Resolution", "resolve", "choose", "PinError", "GoswitchError", "OVERRIDE_VAR"]

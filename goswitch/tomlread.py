@@ -62,10 +62,9 @@ def _scalar(text: str):
             inner = inner[:-1]
         items = []
         for part in inner.split(","):
-            value = _scalar(part)
-            if isinstance(value, list):
+            if part.lstrip().startswith("["):  # nested: tomllib's (and no recursion here)
                 raise _NotSimple
-            items.append(value)
+            items.append(_scalar(part))
         return items
     digits = t[1:] if c in "+-" else t
     if digits.isascii() and digits.isdigit() and (digits == "0" or digits[0] != "0"):
@@ -134,6 +133,10 @@ def loads(text: str, path: str = "<string>") -> dict:
     tomllib = _full_parser()
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        # tomllib and tomli recurse once per nested array or inline table: a value nested a
+        # few hundred deep (`x = [[[[...`) exhausts Python's stack.  No real file does that.
+        raise TomlError(path, _deepest_line(text), "nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         line = 0
@@ -145,6 +148,21 @@ def loads(text: str, path: str = "<string>") -> dict:
                 line = int(num)
             msg = msg[:at].strip()
         raise TomlError(path, line, msg) from None
+
+
+def _deepest_line(text: str) -> int:
+    """The line where arrays and inline tables are nested deepest (for the message; quotes
+    are not followed, which is good enough for a file that nests thousands deep)."""
+    depth = deepest = where = 0
+    for num, line in enumerate(text.split("\n"), 1):
+        for c in line:
+            if c in "[{":
+                depth += 1
+                if depth > deepest:
+                    deepest, where = depth, num
+            elif c in "]}":
+                depth -= 1
+    return where
 
 
 def load_file(path: str) -> dict | None:

@@ -150,7 +150,9 @@ class Spec:
     def parse(cls, text: str) -> Spec:
         if not isinstance(text, str):
             raise VersionError(repr(text), "not text")
-        raw = text.strip()
+        # Spaces, tabs and line ends only: \v, \f, \x1c-\x1f, \x85, U+2028... in a pin file
+        # make the value invalid rather than disappear (see discovery.split_lines).
+        raw = text.strip(" \t\r\n")
         low = raw.lower()
         if low in ("latest", "stable"):
             return cls(raw, "latest")

@@ -45,3 +45,18 @@ def test_the_shell_follows_use_at_the_next_prompt(uenv, shell_session, shell):
     sh.run("goswitch use --global 1.22.10")
     assert sh.status == 0, sh.output
     assert sh.run("go version").strip() == "go version go1.22.10 linux/amd64"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_use_in_a_deleted_directory_fails_and_creates_nothing(uenv, shell_session, shell):
+    """Writing to $PWD made the removed tree again and said `created .../p/sub/.go-version`."""
+    sh = shell_session(shell, rc=INIT[shell], env=uenv, cwd=uenv.root)
+    sh.run("mkdir -p d/p/sub && cd d/p/sub && rm -rf ../../p")
+    out = sh.run("goswitch use 1.22.10")
+    assert sh.status == 1, out
+    assert (f"goswitch: current directory {uenv.root}/d/p/sub: it no longer exists (it was "
+            "deleted while this shell was in it)") in out, out
+    assert "cd \"$PWD\"" in out and "created" not in out
+    assert not (uenv.root / "d" / "p").exists()
+    out = sh.run("goswitch use --global 1.22.10")  # writes no file here: fine
+    assert sh.status == 0, out

@@ -152,15 +152,26 @@ def _shell_word(path: str) -> str:
     return "'" + path.replace("'", "'\\''") + "'"
 
 
-def cwd() -> str:
+def cwd(writing: bool = False) -> str:
     """The working directory; deleted under us, the shell's $PWD (as the hook sees it:
-    the pins of the directories above it still count), else a clear error."""
+    the pins of the directories above it still count), else a clear error.
+
+    ``writing``: the command writes a file here, so a directory deleted under us is an
+    error (writing to $PWD would create it again, a tree the user removed).
+    """
     try:
         return os.getcwd()
     except OSError as exc:
         pwd = os.environ.get("PWD", "")
-        if pwd.startswith("/"):
+        if pwd.startswith("/") and not writing:
             return pwd
+        if isinstance(exc, FileNotFoundError):
+            raise GoswitchError(
+                f"current directory {pwd}" if pwd.startswith("/") else "current directory",
+                "it no longer exists (it was deleted while this shell was in it)",
+                "cd to an existing directory and run this again; `cd \"$PWD\"` enters it "
+                "if it was made again",
+            ) from None
         raise GoswitchError(
             "current directory", f"cannot be read: {exc.strerror}", "cd to an existing directory"
         ) from None

@@ -75,8 +75,10 @@ def _removed_under_us(spec: str, environ, state: State) -> bool:
     return environ.get("GOROOT") == fs.join(paths.versions_dir(environ), spec)
 
 
-def _watch_list(res: Resolution | None, settings, environ) -> list[str]:
-    watched = list(res.watched) if res is not None else []
+def _watch_list(looked_at, res: Resolution | None, settings, environ) -> list[str]:
+    """``looked_at``: the project files and directories resolution read, also when it
+    failed (a broken pin file fixed is then seen at the next prompt)."""
+    watched = list(looked_at)
     config = settings.config_path
     watched += [config, fs.dirname(config)]
     store_dirs = [paths.versions_dir(environ), *settings.stores]
@@ -149,9 +151,11 @@ def evaluate(
     res: Resolution | None = None
     try:
         res = resolve(pwd, settings, base, store)
+        looked_at, future = res.watched, res.future
     except GoswitchError as exc:
         plan.messages.append(f"goswitch: {exc.message}")
-    plan.watched = _watch_list(res, settings, base)
+        looked_at, future = exc.watched, exc.future
+    plan.watched = _watch_list(looked_at, res, settings, base)
 
     if res is not None and res.missing and res.install_spec:
         where = res.describe_source
@@ -195,7 +199,7 @@ def evaluate(
             fs.unlink(memo_file)
         except OSError:
             pass
-    for path in res.future if res is not None else ():
+    for path in future:
         plan.messages.append(
             f"goswitch: {path}: dated in the future, so a change to it shows at the next cd, "
             f"not at the next prompt (a clock skew? `touch {path}` fixes it)"

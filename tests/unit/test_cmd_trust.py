@@ -145,3 +145,11 @@ def test_missing_paths_are_not_found_and_a_removed_project_can_be_untrusted(gs):
     result = gs("untrust", str(gone))
     assert result.code == 0 and f"untrusted {gone}/goswitch.toml" in result.err
     assert gs("trust", "--list").out == ""
+
+
+def test_env_too_large_to_export_is_not_trusted(gs):  # noqa: F811
+    toml = make_project(gs, f'BIG = "{"x" * 70_000}"')
+    result = gs("trust")
+    assert result.code == 1, result
+    assert f"{toml}:4: 'BIG': BIG=value is 70004 bytes; goswitch allows 65536" in result.err
+    assert gs("trust", "--list").out == ""

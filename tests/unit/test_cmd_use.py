@@ -300,3 +300,12 @@ def test_a_newer_toolchain_line_alone_is_no_reason_to_warn(gs, installer):  # no
     gs.go_tree("1.21.13")
     result = gs("use", "1.21.13")
     assert result.code == 0 and "asks for Go" not in result.err, result
+
+
+def test_a_pin_line_with_a_form_feed_is_replaced_whole(gs, installer):  # noqa: F811
+    """Lines end at \\n only, as the hook reads them: the \\f belongs to the bad line."""
+    pin = gs.project / ".go-version"
+    pin.write_bytes(b"# c\r\n\x0c1.21.13\r\n")
+    assert "'\\x0c1.21.13' is not a Go version" in gs("current").err
+    assert gs("use", "1.22.10").code == 0
+    assert pin.read_bytes() == b"# c\r\n1.22.10\r\n"

@@ -165,17 +165,74 @@ def test_goswitch_toml_problems_say_what_is_wrong(tmp_path, text, message):
     assert ("is not a Go version" in err.value.message) == ("is not a Go version" in message)
 
 
-def test_non_utf8_and_special_files(tmp_path):
+def test_non_utf8(tmp_path):
     with open(tmp_path / ".go-version", "wb") as f:
         f.write(b"1.21.\xff\n")
     with pytest.raises(PinError, match="not UTF-8"):
         discover(str(tmp_path))
-    os.unlink(tmp_path / ".go-version")
-    os.mkfifo(tmp_path / ".go-version")  # must not hang the prompt
-    assert discover(str(tmp_path)).pin is None
-    os.unlink(tmp_path / ".go-version")
-    os.mkdir(tmp_path / ".go-version")
-    assert discover(str(tmp_path)).pin is None
+
+
+def _make_fifo(path):
+    os.mkfifo(path)
+
+
+def _make_socket(path):
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    sock.close()
+
+
+@pytest.mark.parametrize("make, why", [
+    (_make_fifo, "it is a named pipe, not a file (remove or rename it)"),
+    (os.mkdir, "it is a directory, not a file (remove or rename it)"),
+    (_make_socket, "it is a socket, not a file"),
+    (lambda p: os.symlink("/dev/zero", p), "it is a symlink to /dev/zero, which is a device, no"),
+    (lambda p: os.symlink("/dev/stdin", p), "it is a symlink to /dev/stdin, which is a"),
+    (lambda p: os.symlink("/dev/tty", p), "it is a symlink to /dev/tty, which is a device, not"),
+    (lambda p: os.symlink("/proc/self/fd/0", p), "it is a symlink to /proc/self/fd/0, which is"),
+    (lambda p: os.symlink("nowhere/pin", p), "it is a symlink to nowhere/pin, which does not exi"),
+    (lambda p: os.symlink(p.name, p), "it is a symlink to .go-version, which cannot be followed"),
+])
+def test_a_pin_that_is_not_a_file_is_said_never_opened(tmp_path, make, why):
+    """Skipped silently before; a pipe or a device must never be opened (the prompt would
+    hang, or read /dev/zero for ever)."""
+    write(str(tmp_path / ".go-version"), "1.21.0\n")  # the parent's pin must not win
+    (tmp_path / "p").mkdir()
+    make(tmp_path / "p" / ".go-version")
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path / "p"))
+    assert err.value.message.startswith(f"{tmp_path}/p/.go-version: {why}"), err.value.message
+    assert str(tmp_path / "p") in err.value.watched  # replaced: the directory changes
+
+
+def test_a_dangling_symlink_is_watched_for_the_file_it_names(tmp_path):
+    (tmp_path / ".go-version").symlink_to(tmp_path / "shared")
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert str(tmp_path / ".go-version") in err.value.watched
+    (tmp_path / "shared").write_text("1.22.1\n")
+    assert discover(str(tmp_path)).pin.value == "1.22.1"
+
+
+def test_a_pin_behind_a_directory_that_cannot_be_searched(tmp_path):
+    """chmod 000 on a parent while the shell is below it: the pins there cannot be seen,
+    which is said, rather than taking the pin of a directory further up."""
+    if os.geteuid() == 0:
+        pytest.skip("root searches any directory")
+    write(str(tmp_path / ".go-version"), "1.21.0\n")
+    os.makedirs(tmp_path / "p" / "sub")
+    write(str(tmp_path / "p" / ".go-version"), "1.22.1\n")
+    os.chmod(tmp_path / "p", 0)
+    try:
+        with pytest.raises(PinError) as err:
+            discover(str(tmp_path / "p" / "sub"))
+    finally:
+        os.chmod(tmp_path / "p", 0o755)
+    assert err.value.message == (
+        f"{tmp_path}/p/sub/goswitch.toml: cannot look at it: Permission denied "
+        "(check the permissions of the directories above it)")
 
 
 def test_system_keeps_shell_go(tmp_path):
@@ -189,3 +246,119 @@ def test_nothing_found_watches_all_ancestors(tmp_path):
     found = discover(str(d))
     assert found.pin is None
     assert found.watched[0] == str(d) and found.watched[-1] == "/"
+
+
+def test_an_error_carries_what_was_looked_at(tmp_path):
+    """The hook watches these after an error too, so a fixed file shows at the next prompt."""
+    write(str(tmp_path / ".go-version"), "banana\n")
+    os.makedirs(tmp_path / "a" / "b")
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path / "a" / "b"))
+    watched = err.value.watched
+    assert watched[:2] == [str(tmp_path / "a" / "b"), str(tmp_path / "a")]
+    assert str(tmp_path) in watched and str(tmp_path / ".go-version") in watched
+
+
+def test_env_sizes_stay_far_below_what_the_kernel_refuses(tmp_path):
+    """One NAME=value over 128 KiB, or too much in all, and no program starts any more."""
+    from goswitch.discovery import MAX_ENV_ENTRY, MAX_ENV_TOTAL
+
+    fits = "x" * (MAX_ENV_ENTRY - len("A="))
+    write(str(tmp_path / "goswitch.toml"), f'[env]\nA = "{fits}"\n')
+    assert discover(str(tmp_path)).env == {"A": fits}
+    write(str(tmp_path / "goswitch.toml"), f'[env]\nA = "{fits}é"\n')  # bytes, not chars
+    with pytest.raises(PinError, match=r"toml:2: 'A': A=value is 65538 bytes; goswitch allo"):
+        discover(str(tmp_path))
+    entries = "".join(f'A{i} = "{"x" * 60_000}"\n' for i in range(5))
+    write(str(tmp_path / "goswitch.toml"), "[env]\n" + entries)
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.line == 6 and f"goswitch allows {MAX_ENV_TOTAL} in all" in err.value.why
+
+
+@pytest.mark.parametrize("name", [
+    "PATH", "GOROOT", "GOTOOLCHAIN", "GOSWITCH_HOME", "__GOSWITCH_STATE",
+    "__goswitch_python", "__goswitch_watch", "_goswitch_hook", "__GoSwitch_x",
+    "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS4", "PROMPT", "RPROMPT", "TMOUT",
+    "chpwd_functions", "precmd_functions",
+    "PWD", "OLDPWD", "UID", "EUID", "PPID", "SHLVL", "BASHOPTS", "SHELLOPTS", "BASH_ENV",
+    "BASH_XTRACEFD", "IFS", "RANDOM", "SECONDS", "LINENO", "EPOCHREALTIME", "EPOCHSECONDS",
+    "SRANDOM", "HISTCMD",
+    "path", "fpath", "cdpath", "manpath", "status", "pipestatus", "argv", "options",
+    "fish_function_path", "fish_user_paths", "version", "FISH_VERSION", "hostname",
+    "history", "umask", "_", "CMD_DURATION", "fish_pid", "last_pid", "COLUMNS", "LINES",
+])
+def test_env_names_of_goswitch_the_shell_or_its_prompt_are_refused(tmp_path, name):
+    write(str(tmp_path / "goswitch.toml"), f'[go]\nversion = "1.22.1"\n[env]\n{name} = "x"\n')
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.line == 4 and err.value.fix == "remove it from [env]", err.value.message
+
+
+@pytest.mark.parametrize("name", ["HOME", "LD_PRELOAD", "GOFLAGS", "http_proxy", "CGO_ENABLED",
+                                  "PATHS", "Status", "goswitch_notes", "MANPATH", "BASHFUL"])
+def test_other_env_names_are_the_projects_to_set(tmp_path, name):
+    write(str(tmp_path / "goswitch.toml"), f'[env]\n{name} = "x"\n')
+    assert discover(str(tmp_path)).env == {name: "x"}
+
+
+@pytest.mark.parametrize("name, text, line, shown", [
+    (".go-version", "1.21.13\v1.22.10\n", 1, r"'1.21.13\x0b1.22.10'"),
+    (".go-version", "\f1.21.13\n", 1, r"'\x0c1.21.13'"),
+    (".go-version", "# note\x85more\n1.21.x\n", 2, "'1.21.x'"),
+    (".go-version", "1.21.13\u20281.22.10\n", 1, r"'1.21.13\u20281.22.10'"),
+    (".go-version", "1.21.13\r1.22.10\r\n", 1, r"'1.21.13\r1.22.10'"),
+    (".tool-versions", "nodejs 20\x1c\ngolang\x1e1.21.13\ngolang 1.2x\n", 3, "'1.2x'"),
+    (".tool-versions", "golang 1.21.13\x1d\n", 1, r"'1.21.13\x1d'"),
+    ("go.mod", "module m\u2029\n\ngo 1.21\v\n", 3, r"'1.21\x0b'"),
+])
+def test_lines_end_at_newline_only(tmp_path, name, text, line, shown):
+    """str.splitlines() also broke lines at \\v, \\f, \\x1c-\\x1e, \\x85, U+2028/9: such a
+    character accepted a value it cut off, and shifted the line numbers after it."""
+    write(str(tmp_path / name), text)
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.line == line and f":{line}: {shown}" in err.value.message, err.value.message
+
+
+def test_a_long_bad_value_is_shown_by_both_ends(tmp_path):
+    write(str(tmp_path / ".go-version"), "1.21.13" + " " * 100_000 + "x\n")
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    shown = f"'1.21.13{' ' * 33}...{' ' * 19}x'"
+    assert f"{shown} is not a Go version: one version" in err.value.message
+
+
+def test_a_go_line_after_the_first_mib_of_go_mod_is_found(tmp_path):
+    """The go command reads all of a go.mod; goswitch read its first 1 MiB only."""
+    requires = "".join(f"\texample.com/module{i:07d} v1.0.0\n" for i in range(60_000))
+    write(str(tmp_path / "go.mod"), f"module m\n\nrequire (\n{requires})\n\ngo 1.22.3\n")
+    assert (tmp_path / "go.mod").stat().st_size > 1 << 20
+    pin = discover(str(tmp_path)).pin
+    assert (str(pin.minimum), pin.line) == ("1.22.3", 60_006)
+
+
+@pytest.mark.parametrize("name, size, limit", [
+    ("go.mod", (16 << 20) + 1, "16 MiB"),
+    (".go-version", (1 << 20) + 1, "1 MiB"),
+    ("goswitch.toml", (1 << 20) + 1, "1 MiB"),
+])
+def test_a_file_larger_than_what_is_read_is_an_error(tmp_path, name, size, limit):
+    """Not a pin silently missing from the part read; said before reading any of it."""
+    path = tmp_path / name
+    with open(path, "wb") as f:
+        f.truncate(size)  # sparse: the size is what counts, nothing is read
+    with pytest.raises(PinError) as err:
+        discover(str(tmp_path))
+    assert err.value.message.startswith(f"{path}: it is larger than {limit}, as much as")
+    assert str(path) in err.value.watched  # shortened in place: seen at the next prompt
+
+
+def test_read_bytes_reads_a_large_file_whole_and_stops_at_the_limit(tmp_path):
+    from goswitch import fs
+
+    data = bytes(range(256)) * (12 * 1024)  # 3 MiB
+    (tmp_path / "f").write_bytes(data)
+    assert fs.read_bytes(str(tmp_path / "f"), 16 << 20) == data
+    assert fs.read_bytes(str(tmp_path / "f"), 100_001) == data[:100_001]
+    assert fs.read_bytes(str(tmp_path / "f"), 10) == data[:10]

@@ -72,3 +72,16 @@ def test_generated_documents(data):
     except tomllib.TOMLDecodeError:
         return
     assert tomlread.loads(text) == want
+
+
+@pytest.mark.parametrize("text, line", [
+    ("[env]\nQA = " + "[" * 100_000 + "]" * 100_000 + "\n", 2),
+    ('[go]\nversion = "1.22"\n\nx = ' + "{a=" * 5000 + "1" + "}" * 5000 + "\n", 4),
+])
+def test_nesting_too_deep_for_the_parser_is_a_toml_error(text, line):
+    """tomllib recurses per level: a RecursionError would be an internal error in the
+    hook and a traceback in the CLI."""
+    with pytest.raises(tomlread.TomlError) as err:
+        tomlread.loads(text, "/p/goswitch.toml")
+    assert (err.value.path, err.value.line, err.value.why) == (
+        "/p/goswitch.toml", line, "nested too deeply")

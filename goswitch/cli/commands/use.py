@@ -63,7 +63,7 @@ def command(spec: str, global_: bool, file: str | None, exact: bool, no_install:
             "--global with --file", "a global default is not written to a file", "use one of them"
         )
     settings = load_settings()
-    here = cwd()
+    here = cwd(writing=not global_)
     result = pinning.use(
         spec,
         here,

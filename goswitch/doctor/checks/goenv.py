@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 
 from ... import fs
+from ...discovery import MAX_GO_MOD, go_directives
 from ...versions import GoVersion, try_parse_version
 from ..model import FAIL, NA, OK, WARN, Check, Finding
 
@@ -167,13 +168,10 @@ class GoSettings:
 
 
 def parse_go_directives(text: str) -> dict:
-    """go.mod/go.work top-level ``go`` and ``toolchain`` lines with line numbers."""
-    result: dict = {"go": None, "toolchain": None}
-    for num, raw in enumerate(text.splitlines(), 1):
-        fields = raw.split("//", 1)[0].split()
-        if len(fields) == 2 and fields[0] in ("go", "toolchain") and result[fields[0]] is None:
-            result[fields[0]] = (num, fields[1])
-    return result
+    """go.mod/go.work top-level ``go`` and ``toolchain`` lines with line numbers, read the
+    way the hook reads them."""
+    go_line, toolchain = go_directives(text)
+    return {"go": go_line, "toolchain": toolchain}
 
 
 def find_module_file(cwd: str, environ) -> str | None:
@@ -376,7 +374,7 @@ class GoEnvCheck(Check):
         if modfile:
             try:
                 with open(modfile, encoding="utf-8", errors="replace") as f:
-                    directives = parse_go_directives(f.read(1 << 20))
+                    directives = parse_go_directives(f.read(MAX_GO_MOD))
             except OSError:
                 pass
         base_name, _, suffix = value_raw.partition("+")
