@@ -14,9 +14,22 @@ import re
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s'\"]*@")
 
 
+# A query parameter that carries a credential: signed-URL mirrors (S3's
+# X-Amz-Signature/-Credential, GCS, CDN tokens) put it there instead of userinfo.
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&][^=&#\s'\"]*(?:token|sig|secret|passw|auth|key|credential)[^=&#\s'\"]*=)"
+    r"[^&#\s'\":]+"  # a value stops at ":" too: messages go on with "URL: why"
+)
+
+
 def redact(text: str) -> str:
-    """``text`` with the user:password of every URL in it replaced by ``***``."""
-    return _USERINFO.sub(r"\1***@", text) if "@" in text else text
+    """``text`` with the user:password of every URL in it, and the values of query
+    parameters named like credentials (``?token=``, ``&X-Amz-Signature=``), as ``***``."""
+    if "@" in text:
+        text = _USERINFO.sub(r"\1***@", text)
+    if "=" in text:
+        text = _SECRET_PARAM.sub(r"\1***", text)
+    return text
 
 
 def redact_value(value):

@@ -122,8 +122,18 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 class SettingError(ValueError):
     def __init__(self, where: str, key: str, value, why: str):
-        super().__init__(f"{where}: {key} = {value!r}: {why}")
+        shown = _without_password(value) if isinstance(value, str) else value
+        super().__init__(f"{where}: {key} = {shown!r}: {why}")
         self.where, self.key, self.value, self.why = where, key, value, why
+
+
+def _without_password(url: str) -> str:
+    """``url`` with its user:password shown as ``***`` (the hook prints setting errors
+    and does not import goswitch.masking's regular expressions)."""
+    scheme, sep, rest = url.partition("://")
+    end = min((i for i in (rest.find(c) for c in "/?#") if i != -1), default=len(rest))
+    at = rest.rfind("@", 0, end)
+    return f"{scheme}{sep}***{rest[at:]}" if sep and at != -1 else url
 
 
 _URL_SCHEMES = ("https://", "http://", "file://")
@@ -138,6 +148,34 @@ def _check_url(key: Key, url: str, where: str) -> None:
     if not (url.lower().startswith(_URL_SCHEMES) or url.startswith("/")):
         raise SettingError(where, key.name, url,
                            "expected an https://, http:// or file:// URL, or an absolute path")
+    if url.lower().startswith(("https://", "http://")):
+        problem = _host_problem(url)
+        if problem:
+            raise SettingError(where, key.name, url, problem)
+
+
+def _host_problem(url: str) -> str | None:
+    """What is wrong with the host:port of an http(s) URL, or None.
+
+    Checked here, by hand (urllib costs the hook an import), so that a typo such as
+    `http://[::1/` or `:99999` is a setting error naming the value, not a failure
+    at download time."""
+    authority = url.split("://", 1)[1]
+    for stop in "/?#":
+        authority = authority.split(stop, 1)[0]
+    hostport = authority.rpartition("@")[2]
+    if hostport.startswith("["):
+        host, bracket, port = hostport[1:].partition("]")
+        if not bracket or not host or (port and not port.startswith(":")):
+            return "an IPv6 address goes in brackets: http://[::1]:8080/"
+        port = port[1:]
+    else:
+        host, _, port = hostport.partition(":")
+        if not host or "[" in host or "]" in host:
+            return "no host name in it (write e.g. https://mirror.example/golang/)"
+    if port and not (port.isascii() and port.isdigit() and 0 < int(port) <= 65535):
+        return f"{port!r} is not a port number (1 to 65535)"
+    return None
 
 
 # Keys naming directories or files: exported, or put on PATH, so never relative

@@ -128,7 +128,10 @@ def join_url(base: str, name: str) -> str:
     every file), a fragment dropped (it is never sent)."""
     if base.startswith("/"):
         return os.path.join(base, name)
-    parts = urllib.parse.urlsplit(base)
+    try:
+        parts = urllib.parse.urlsplit(base)
+    except ValueError:  # settings reject such a URL; one that slips through fails its fetch
+        return base.rstrip("/") + "/" + name
     path = parts.path if parts.path.endswith("/" + name) else parts.path.rstrip("/") + "/" + name
     return urllib.parse.urlunsplit(parts._replace(path=path, fragment=""))
 
@@ -520,7 +523,11 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
     all_missing = True
     transient = unknown_ca = False
     resumes = 0
+    proxy_vars = []  # as the user spelt them, for the advice at the end
     for i, url in enumerate(urls):
+        var = proxy_for(url, opts.environ)[1] if "://" in url else ""
+        if var and var not in proxy_vars:
+            proxy_vars.append(var)
         # `what` already names a lone URL (the index): do not say it again per failure.
         label = "" if redact(url) in what else f"{redact(url)}: "
         attempt = 0
@@ -566,11 +573,13 @@ def failover(urls: list[str], opts: NetOptions, what: str, attempt_fn, notify=No
             f"not found on any mirror ({why})" if len(urls) > 1 else f"not found ({why})",
             f"check {setting}, or try another mirror",
         )
-    fix = f"check your network, proxy (HTTPS_PROXY) and {setting}"
+    proxies = f", the proxy in {' and '.join(proxy_vars)}," if proxy_vars else ""
+    fix = f"check your network{proxies} and {setting}"
     if transient and len(urls) > 1:
-        fix += f"; goswitch tried each mirror {opts.retries} time{'s' if opts.retries > 1 else ''}"
+        times = f"{opts.retries} times" if opts.retries > 1 else "once"
+        fix += f"; goswitch tries each mirror up to {times} (retries / GOSWITCH_RETRIES)"
     elif transient and opts.retries == 1:  # more attempts: "(N attempts)" says it already
-        fix += "; goswitch tried 1 time"
+        fix += "; goswitch tried once (retries / GOSWITCH_RETRIES)"
     if unknown_ca:
         fix = (
             "behind a corporate TLS-intercepting proxy or for a mirror with a private CA, "

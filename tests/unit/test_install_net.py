@@ -67,6 +67,13 @@ def test_the_proxy_variable_is_named_as_the_user_spelt_it(env, var):
 def test_redact_and_join():
     assert dl.redact("https://u:secret@m.example/dl/") == "https://***@m.example/dl/"
     assert dl.redact("https://m.example/dl/") == "https://m.example/dl/"
+    signed = "https://cdn.example/go/x.tgz?X-Amz-Credential=AK%2F1&X-Amz-Signature=ab12&n=1"
+    assert dl.redact(signed) == (
+        "https://cdn.example/go/x.tgz?X-Amz-Credential=***&X-Amz-Signature=***&n=1")
+    assert dl.redact("mirror https://m.example/g/?token=SECRET: HTTP 403") == (
+        "mirror https://m.example/g/?token=***: HTTP 403")
+    index = "https://go.dev/dl/?mode=json&include=all"
+    assert dl.redact(index) == index
     assert dl.join_url("https://go.dev/dl/", "f.tgz") == "https://go.dev/dl/f.tgz"
     assert dl.join_url("https://mirrors.aliyun.com/golang", "f.tgz").endswith("golang/f.tgz")
     assert dl.join_url("/srv/mirror", "f.tgz") == "/srv/mirror/f.tgz"
@@ -213,7 +220,20 @@ def test_failover_all_404_is_not_found_else_network_error():
     with pytest.raises(NetworkError) as err:
         dl.failover(["a", "b"], opts, "file.tgz", broken)
     assert "a: timed out" in err.value.why and "b: HTTP 404" in err.value.why
-    assert "HTTPS_PROXY" in err.value.fix
+    assert err.value.fix.startswith("check your network and ")  # no proxy is set
+
+
+def test_failover_advice_names_the_proxy_variable_in_use_as_spelt():
+    opts = dl.NetOptions(retries=1, environ={"http_proxy": "http://127.0.0.1:9"},
+                         sleep=lambda s: None)
+
+    def refused(url):
+        raise dl.Transient("connection refused")
+
+    with pytest.raises(NetworkError) as err:
+        dl.failover(["http://m1.example/go.tgz"], opts, "go.tgz", refused)
+    assert err.value.fix.startswith("check your network, the proxy in http_proxy, and ")
+    assert "HTTPS_PROXY" not in err.value.fix
 
 
 def test_failover_says_each_repeated_failure_once_with_its_count():
@@ -227,7 +247,8 @@ def test_failover_says_each_repeated_failure_once_with_its_count():
         dl.failover([a, b], opts, "go.tgz", refused)
     refusals = [f"{url}: connection refused (3 attempts)" for url in (a, b)]
     assert err.value.why == "; ".join(refusals)
-    assert err.value.fix.endswith("goswitch tried each mirror 3 times")
+    assert err.value.fix.endswith(
+        "goswitch tries each mirror up to 3 times (retries / GOSWITCH_RETRIES)")
 
     def missing(url):
         raise dl.Permanent("HTTP 404", missing=True)
@@ -239,7 +260,7 @@ def test_failover_says_each_repeated_failure_once_with_its_count():
         dl.failover([a], dl.NetOptions(retries=1, environ={}, sleep=lambda s: None),
                     f"release index {a}", refused)
     assert err.value.why == "connection refused"
-    assert err.value.fix.endswith("goswitch tried 1 time")
+    assert err.value.fix.endswith("goswitch tried once (retries / GOSWITCH_RETRIES)")
 
 
 def test_growing_file_reader_follows_the_writer(tmp_path):

@@ -102,6 +102,29 @@ def test_download_locations_must_be_urls_or_paths(tmp_path, var, value):
     assert var in str(err.value) and "URL" in str(err.value)
 
 
+@pytest.mark.parametrize("var,value,why", [
+    # urllib raised ValueError on these at download time: a traceback, no next mirror.
+    ("GOSWITCH_MIRRORS", "http://u:p@[::1 https://ok.example/", "IPv6 address goes in brackets"),
+    ("GOSWITCH_INDEX_URL", "http://u:secret@[::1/x/", "IPv6 address goes in brackets"),
+    ("GOSWITCH_MIRRORS", "https://h.example:99999/", "'99999' is not a port number"),
+    ("GOSWITCH_MIRRORS", "https://h.example:8o/", "'8o' is not a port number"),
+    ("GOSWITCH_MIRRORS", "http://:80/", "no host name"),
+    ("GOSWITCH_MIRRORS", "https:///golang/", "no host name"),
+])
+def test_a_url_with_an_impossible_host_or_port_is_a_setting_error(tmp_path, var, value, why):
+    with pytest.raises(SettingError) as err:
+        settings.load({"HOME": str(tmp_path), var: value})
+    assert why in str(err.value) and "secret" not in str(err.value)
+
+
+@pytest.mark.parametrize("url", [
+    "http://u:p@[::1]:8080/x/", "https://mirrors.aliyun.com/golang/", "http://h:/",
+    "https://u:p%40ss@h.example:443/a?token=x#f", "http://127.0.0.1:9701/m/",
+])
+def test_good_urls_pass_the_host_check(tmp_path, url):
+    assert settings.load({"HOME": str(tmp_path), "GOSWITCH_MIRRORS": url}).mirrors == [url]
+
+
 def test_download_locations_accepted(tmp_path):
     env = {"HOME": str(tmp_path), "GOSWITCH_MIRRORS": "https://a/,file:///b /srv/go",
            "GOSWITCH_INDEX_URL": "https://golang.google.cn/dl/?mode=json&include=all"}
