@@ -24,7 +24,7 @@ import zlib
 
 from .. import paths
 from ..atomic import take, write_atomic
-from ..errors import GoswitchError, NetworkError, NotFoundError
+from ..errors import EXIT_NETWORK, GoswitchError, NetworkError, NotFoundError
 from ..resolve import LATEST_FILE
 from ..settings import DEFAULT_INDEX_URL
 from ..versions import GoVersion, Spec, VersionError
@@ -303,11 +303,13 @@ def _not_an_index(url: str, data: bytes, why: str) -> NotAnIndex:
         f"set index_url / GOSWITCH_INDEX_URL to a JSON index such as {DEFAULT_INDEX_URL} "
         "or https://golang.google.cn/dl/?mode=json&include=all"
     )
+    code = None
     if html:
         why = ("sent an HTML page, not the JSON list of releases (a proxy's or Wi-Fi login "
                f"page? {served.first_line(data)!r})")
         fix = f"if a Wi-Fi or proxy login page sent it, log in and try again; otherwise {fix}"
-    return NotAnIndex(f"release index {redact(url)}", why, fix)
+        code = EXIT_NETWORK  # most often the network in the way, like a proxy's refusal
+    return NotAnIndex(f"release index {redact(url)}", why, fix, exit_code=code)
 
 
 def _decoder(url: str):
