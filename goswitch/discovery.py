@@ -50,7 +50,7 @@ RESERVED_ENV = (
     # its PROMPT/RPROMPT (PROMPT_SUBST); the *_functions arrays hold the prompt and cd
     # hooks, goswitch's own among them; TMOUT makes an idle interactive shell exit.
     ("the shell runs it (or the $(...) in it) at every prompt or directory change",
-     frozenset({"PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS3", "PS4", "PROMPT", "PROMPT2",
+     frozenset({"PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS3", "PS4", "prompt", "PROMPT", "PROMPT2",
                 "PROMPT3", "PROMPT4", "RPROMPT", "RPROMPT2", "RPS1", "RPS2", "SPROMPT",
                 "TMOUT", "chpwd_functions", "precmd_functions", "preexec_functions",
                 "periodic_functions", "zshaddhistory_functions", "zshexit_functions"}),
@@ -68,11 +68,15 @@ SHELL_VARIABLES = (
                         "FUNCNAME", "DIRSTACK", "PIPESTATUS", "OPTIND", "OPTARG", "COPROC",
                         "MAPFILE", "_"}),
      ("BASH_", "COMP_", "READLINE_")),
-    # The lower-case arrays tied to the colon lists (path is PATH; fpath is where
-    # add-zsh-hook and completions load from), what zsh keeps as it runs, and the
-    # zsh/parameter tables (options, functions, ...) that are the shell's own state.
+    # The lower-case arrays tied to the colon lists and those scalars themselves (path is
+    # PATH; fpath/FPATH is where add-zsh-hook and completions load from: leaving unsets
+    # it and empties the array), what zsh keeps as it runs, and the zsh/parameter tables
+    # (options, functions, ...) that are the shell's own state.  MANPATH stays allowed:
+    # an exported MANPATH is ordinary.
     ("zsh", frozenset({"path", "fpath", "cdpath", "manpath", "mailpath", "module_path",
-                       "fignore", "psvar", "watch", "argv", "ARGC", "status", "pipestatus",
+                       "fignore", "psvar", "watch", "FPATH", "CDPATH", "MAILPATH",
+                       "MODULE_PATH", "FIGNORE", "PSVAR", "WATCH",
+                       "argv", "ARGC", "status", "pipestatus",
                        "signals", "ERRNO", "UID", "EUID", "GID", "EGID", "PPID", "SHLVL",
                        "PWD", "OLDPWD", "IFS", "RANDOM", "SECONDS", "LINENO", "HISTCMD",
                        "EPOCHREALTIME", "EPOCHSECONDS", "TTY", "TTYIDLE", "zsh_eval_context",

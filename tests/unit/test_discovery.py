@@ -285,6 +285,8 @@ def test_env_sizes_stay_far_below_what_the_kernel_refuses(tmp_path):
     "BASH_XTRACEFD", "IFS", "RANDOM", "SECONDS", "LINENO", "EPOCHREALTIME", "EPOCHSECONDS",
     "SRANDOM", "HISTCMD",
     "path", "fpath", "cdpath", "manpath", "status", "pipestatus", "argv", "options",
+    # zsh's prompt is PS1; FPATH, CDPATH, ... are tied to the arrays (leaving emptied them)
+    "prompt", "FPATH", "CDPATH", "MODULE_PATH", "MAILPATH", "PSVAR",
     "fish_function_path", "fish_user_paths", "version", "FISH_VERSION", "hostname",
     "history", "umask", "_", "CMD_DURATION", "fish_pid", "last_pid", "COLUMNS", "LINES",
 ])
