@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -154,22 +155,34 @@ class Commands:
         run_env = dict(os.environ if env is None else env)
         run_env["LC_ALL"] = "C"  # parse English, unlocalised output
         try:
-            proc = subprocess.run(
-                argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-                env=run_env, cwd=cwd, check=False,
+            # Its own session: a timeout kills what it started too (a `go` wrapper
+            # script's children), not only the script.
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env=run_env, cwd=cwd, start_new_session=True,
             )
         except FileNotFoundError:
             return Completed(127, "", f"{argv[0]}: not found")
         except PermissionError:
             return Completed(126, "", f"{argv[0]}: permission denied")
-        except subprocess.TimeoutExpired:
-            return Completed(124, "", f"{argv[0]}: no answer within {timeout:g} s")
         except OSError as exc:
             return Completed(126, "", f"{argv[0]}: {exc.strerror or exc}")
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:  # one that left the session may keep the pipes open: do not wait on it
+                proc.communicate(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            return Completed(124, "", f"{argv[0]}: no answer within {timeout:g} s")
         return Completed(
             proc.returncode,
-            proc.stdout.decode("utf-8", "replace"),
-            proc.stderr.decode("utf-8", "replace"),
+            stdout.decode("utf-8", "replace"),
+            stderr.decode("utf-8", "replace"),
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,27 @@ def test_commands_run_without_a_shell_in_the_c_locale(tmp_path):
     assert commands.run([str(tmp_path / "missing")]).returncode == 127
     slow = commands.run([sys.executable, "-c", "import time; time.sleep(5)"], timeout=0.2)
     assert slow.returncode == 124 and "no answer" in slow.stderr
+
+
+def test_a_command_that_does_not_answer_is_killed_with_what_it_started(tmp_path):
+    """A `go` wrapper script that hangs: its `sleep` outlived doctor before."""
+    pidfile = tmp_path / "child.pid"
+    script = tmp_path / "go"
+    script.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {pidfile}\nwait\n")
+    script.chmod(0o755)
+    done = Commands("/usr/bin:/bin").run([str(script), "env"], timeout=0.5)
+    assert done.returncode == 124
+    child = int(pidfile.read_text())
+    for _ in range(50):  # SIGKILL is delivered at once; reaping by init may take a moment
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the wrapper's child {child} still runs ({state})")
 
 
 def test_scripted_commands_answer_known_tools_and_hide_the_rest():

@@ -298,3 +298,20 @@ def test_broken_go_binary_is_reported(m, tmp_path):
     m.env["PATH"] = f"{bad}:{m.env['PATH']}"
     found = m.run()["go-path"]
     assert found.status == "warn" and "boom" in found.fix
+
+
+@pytest.mark.parametrize("output", ["hello world\nnot-a-path\n", "go1.22.10\nrelative/dir\n",
+                                    "\x1b]0;x\x07\xff\xfe junk\n"])
+def test_a_go_printing_something_else_is_not_taken_for_a_go(m, tmp_path, output):
+    """A wrapper whose `go env` output is not a version and a GOROOT was shown as that
+    version (raw bytes in the table) and its text taken for a GOROOT."""
+    bad = tmp_path / "bad" / "bin"
+    bad.mkdir(parents=True)
+    (bad / "out").write_bytes(output.encode("utf-8", "surrogateescape"))
+    (bad / "go").write_text(f"#!/bin/sh\ncat {bad / 'out'}\n")
+    os.chmod(bad / "go", 0o755)
+    m.env["PATH"] = f"{bad}:{m.env['PATH']}"
+    found = m.run()["go-path"]
+    assert found.status == "warn" and found.data["version"] is None
+    assert "not a Go version" in found.fix and found.fix.isascii(), found.fix
+    assert "not-a-path" not in m.run()["goroot"].value

@@ -83,13 +83,20 @@ class GoProbe:
             # A wrapper, shim or source build: ask the binary itself.
             done = self.ctx.commands.run([real, "env", "GOVERSION", "GOROOT"], timeout=20,
                                          env=probe_env(self.ctx.environ), cwd="/")
-            lines = done.stdout.splitlines()
-            if done.returncode == 0 and lines and lines[0].strip():
-                goroot = lines[1].strip() if len(lines) > 1 and lines[1].strip() else tree
-                raw = lines[0].strip()
-                result = GoTree(path, real, goroot, raw, _version_of(raw), "go env")
+            lines = [line.strip() for line in done.stdout.splitlines()]
+            raw = lines[0] if lines else ""
+            goroot = lines[1] if len(lines) > 1 else ""
+            # A wrapper printing something else is not a Go, whatever its exit status.
+            if done.returncode == 0 and raw.startswith(("go", "devel")) and (
+                not goroot or (goroot.startswith("/") and os.path.isdir(goroot))
+            ):
+                result = GoTree(path, real, goroot or tree, raw, _version_of(raw), "go env")
             else:
-                err = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+                if done.returncode == 0:
+                    err = f"printed {ascii(done.stdout[:60])}, not a Go version and GOROOT"
+                else:
+                    err = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+                    err = ascii(err)[1:-1]  # a terminal-safe, ASCII message
                 result = GoTree(path, real, tree, None, None, f"`go env` failed: {err}")
         self._cache[real] = result
         return result
