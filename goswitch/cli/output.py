@@ -201,6 +201,13 @@ def from_os_error(exc: OSError) -> GoswitchError:
         if name == where or _inside(name, where) or _inside(where, name):
             setting = f", or set {var} to a place you can write"
             break
+    blocker = _not_a_directory(name) if exc.errno == errno.ENOTDIR else None
+    if blocker:  # "x/y/file: not a directory" named the wrong thing: y is a file
+        return GoswitchError(blocker, "a file where goswitch needs a directory",
+                             f"move that file away{setting}")
+    if exc.errno == errno.EEXIST and os.path.islink(name) and not os.path.exists(name):
+        return GoswitchError(name, f"a symlink to {os.readlink(name)}, which does not exist",
+                             "create that directory, or remove the link")
     if exc.errno in (errno.EACCES, errno.EPERM):
         fix = f"check the permissions of it and the directories above it{setting}"
     elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -210,6 +217,16 @@ def from_os_error(exc: OSError) -> GoswitchError:
     else:
         fix = setting[2:] or None
     return GoswitchError(name, why, fix)
+
+
+def _not_a_directory(path: str) -> str | None:
+    """The nearest existing ancestor of ``path`` that is not a directory, if any."""
+    parent = os.path.dirname(path)
+    while parent and parent != "/":
+        if os.path.lexists(parent):
+            return None if os.path.isdir(parent) else parent
+        parent = os.path.dirname(parent)
+    return None
 
 
 def _inside(path: str, directory: str) -> bool:

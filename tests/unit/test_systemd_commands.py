@@ -163,6 +163,25 @@ def test_enable_writes_what_the_generator_turns_into_go(env):
 
 
 @needs_generator
+@pytest.mark.parametrize("blocker", ["file", "dangling link"])
+def test_an_environment_d_that_cannot_hold_the_file_is_named(env, blocker):
+    """`environment.d` a file, or a link to nothing: the message named the .conf inside
+    it ("not a directory") or said "file exists"."""
+    env.go_tree("1.22.10")
+    env.set_config('default_version = "1.22.10"\n')
+    envd = env.config_home / "environment.d"
+    envd.parent.mkdir(parents=True, exist_ok=True)
+    if blocker == "file":
+        envd.write_text("junk\n")
+        why = f"goswitch: {envd}: a file where goswitch needs a directory (move that file away)"
+    else:
+        envd.symlink_to(env.root / "nowhere")
+        why = (f"goswitch: {envd}: a symlink to {env.root / 'nowhere'}, which does not exist "
+               "(create that directory, or remove the link)")
+    r = env("systemd", "enable")
+    assert r.code == 1 and why in r.err, r
+
+
 def test_enable_append_puts_go_after_the_session_path(env):
     goroot = env.go_tree("1.22.10")
     r = env("systemd", "enable", "--version", "1.22.10", "--path", "append")
