@@ -202,12 +202,14 @@ def from_os_error(exc: OSError) -> GoswitchError:
             setting = f", or set {var} to a place you can write"
             break
     blocker = _not_a_directory(name) if exc.errno == errno.ENOTDIR else None
+    if exc.errno == errno.EEXIST and os.path.lexists(name) and not os.path.isdir(name):
+        if os.path.islink(name):  # makedirs() through a link to nothing
+            return GoswitchError(name, f"a symlink to {os.readlink(name)}, which does not "
+                                 "exist", "create that directory, or remove the link")
+        blocker = name  # makedirs() where a file is
     if blocker:  # "x/y/file: not a directory" named the wrong thing: y is a file
         return GoswitchError(blocker, "a file where goswitch needs a directory",
                              f"move that file away{setting}")
-    if exc.errno == errno.EEXIST and os.path.islink(name) and not os.path.exists(name):
-        return GoswitchError(name, f"a symlink to {os.readlink(name)}, which does not exist",
-                             "create that directory, or remove the link")
     if exc.errno in (errno.EACCES, errno.EPERM):
         fix = f"check the permissions of it and the directories above it{setting}"
     elif exc.errno in (errno.ENOSPC, errno.EDQUOT):

@@ -56,7 +56,7 @@ def inspect(path: str) -> Inspection:
     try:
         with open(path, "rb") as f:
             data = f.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing can be under a file
         return Inspection(path, ABSENT)
     except IsADirectoryError:
         return Inspection(path, FOREIGN)

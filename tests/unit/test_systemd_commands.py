@@ -180,6 +180,9 @@ def test_an_environment_d_that_cannot_hold_the_file_is_named(env, blocker):
                "(create that directory, or remove the link)")
     r = env("systemd", "enable")
     assert r.code == 1 and why in r.err, r
+    r = env("systemd", "status", "--json")  # says what is there: nothing of goswitch's
+    assert r.code == 0 and json.loads(r.out)["enabled"] is False, r
+    assert env("systemd", "disable").code == 0  # nothing to remove
 
 
 def test_enable_append_puts_go_after_the_session_path(env):
