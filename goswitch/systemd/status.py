@@ -116,7 +116,9 @@ def _warnings(settings, file, unit, gen, manager, environ) -> list[str]:
     if file["goroot_installed"] is False:
         out.append(
             f"GOROOT {file['goroot']} is no longer installed: run "
-            f"`goswitch install {file['version']}` or `goswitch systemd refresh`."
+            f"`goswitch install {file['version']}` (the file points there), or choose an "
+            "installed version (`goswitch systemd enable --version X`, or `goswitch use "
+            "--global X` when the file follows the global default)."
         )
     if unit["state"] in (owned.EDITED, owned.FOREIGN):
         out.append(

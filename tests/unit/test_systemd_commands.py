@@ -656,3 +656,15 @@ def test_help_has_examples(env):
     for args in (("systemd", "--help"), ("systemd", "enable", "--help")):
         r = env(*args)
         assert r.code == 0 and "Examples:" in r.out and "goswitch systemd enable" in r.out
+
+
+def test_status_advice_for_a_removed_goroot_only_offers_what_works(env):
+    """It offered `goswitch systemd refresh`, which then failed: the default it follows is
+    the version that is gone."""
+    goroot = env.go_tree("1.22.10")
+    env.set_config('default_version = "1.22.10"\n')
+    assert env("systemd", "enable").code == 0
+    shutil.rmtree(goroot)
+    warnings = json.loads(env("systemd", "status", "--json").out)["warnings"]
+    said = next(w for w in warnings if "no longer installed" in w)
+    assert "`goswitch install 1.22.10`" in said and "systemd refresh" not in said
