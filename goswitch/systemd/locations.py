@@ -40,6 +40,28 @@ def environment_d_dir(environ) -> str:
     return os.path.join(config_home(environ), "environment.d")
 
 
+# Where systemd-environment-d-generator reads *.conf, highest priority first; a name
+# in a later directory is masked by the same name in an earlier one (environment.d(5)).
+SYSTEM_ENVIRONMENT_D = (
+    "/etc/environment.d", "/run/environment.d", "/usr/local/lib/environment.d",
+    "/usr/lib/environment.d",
+)
+
+
+def environment_d_files(environ) -> list[str]:
+    """Every *.conf the generator applies, in the order it applies them (by name)."""
+    chosen: dict[str, str] = {}
+    for directory in (environment_d_dir(environ), *SYSTEM_ENVIRONMENT_D):
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".conf") and name not in chosen:
+                chosen[name] = os.path.join(directory, name)
+    return [chosen[name] for name in sorted(chosen)]
+
+
 def env_file(environ) -> str:
     return os.path.join(environment_d_dir(environ), FILE_NAME)
 

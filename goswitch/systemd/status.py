@@ -126,10 +126,20 @@ def _warnings(settings, file, unit, gen, manager, environ) -> list[str]:
             "leaves it alone."
         )
     if gen["effective"] is False:
-        out.append(
-            "systemd's generator does not end up with this file's GOROOT/PATH: a later "
-            "environment.d file or /etc/environment overrides it."
-        )
+        later = _overriding_files(environ)
+        if later:
+            shown = ", ".join(locations.display(p, environ) for p in later)
+            out.append(
+                f"systemd's generator does not end up with this file's GOROOT/PATH: {shown} "
+                f"set{'s' if len(later) == 1 else ''} them after it (files apply in name "
+                "order): remove those lines, or give that file a name before "
+                f"{locations.FILE_NAME}."
+            )
+        else:
+            out.append(
+                "systemd's generator does not end up with this file's GOROOT/PATH: a later "
+                "environment.d file or /etc/environment overrides it."
+            )
     if manager["in_sync"] is False:
         out.append(
             "The running session does not have these values yet: run "
@@ -193,3 +203,22 @@ def render(data: dict, environ) -> list[str]:
         )
     lines.extend("warning:    " + w for w in data["warnings"])
     return lines
+
+
+_OURS = ("GOROOT", "PATH", "GOTOOLCHAIN")
+
+
+def _overriding_files(environ) -> list[str]:
+    """The environment.d files applied after ours that set a variable ours sets."""
+    found = []
+    for path in locations.environment_d_files(environ):
+        if os.path.basename(path) <= locations.FILE_NAME:
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lines = f.read(1 << 20).splitlines()
+        except OSError:
+            continue
+        if any(line.partition("=")[0].strip() in _OURS for line in lines if "=" in line):
+            found.append(path)
+    return found

@@ -473,9 +473,11 @@ def test_status_text_and_an_override_by_a_later_file(env):
     assert f"GOROOT={goroot}" in r.out
     assert "no user manager answers" in r.out
     (env.env_file.parent / "90-other.conf").write_text("GOROOT=/opt/other-go\n")
+    (env.env_file.parent / "95-unrelated.conf").write_text("EDITOR=vi\n")
     data = json.loads(env("systemd", "status", "--json").out)
     assert data["generator"]["effective"] is False
-    assert any("overrides" in w for w in data["warnings"])
+    said = next(w for w in data["warnings"] if "does not end up with" in w)
+    assert "90-other.conf sets them after it" in said and "95-unrelated" not in said
 
 
 def test_status_when_off(env):
