@@ -122,18 +122,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 class SettingError(ValueError):
     def __init__(self, where: str, key: str, value, why: str):
-        shown = _without_password(value) if isinstance(value, str) else value
-        super().__init__(f"{where}: {key} = {shown!r}: {why}")
+        from .masking import redact_value  # only on this error path (it imports re)
+
+        super().__init__(f"{where}: {key} = {redact_value(value)!r}: {why}")
         self.where, self.key, self.value, self.why = where, key, value, why
-
-
-def _without_password(url: str) -> str:
-    """``url`` with its user:password shown as ``***`` (the hook prints setting errors
-    and does not import goswitch.masking's regular expressions)."""
-    scheme, sep, rest = url.partition("://")
-    end = min((i for i in (rest.find(c) for c in "/?#") if i != -1), default=len(rest))
-    at = rest.rfind("@", 0, end)
-    return f"{scheme}{sep}***{rest[at:]}" if sep and at != -1 else url
 
 
 _URL_SCHEMES = ("https://", "http://", "file://")
@@ -316,6 +308,21 @@ class Settings:
         return [(k.name, self._values[k.name]) for k in KEYS]
 
 
+def _configured(key: Key, data: dict, path: str, environ) -> tuple | None:
+    """(value, source) from the environment, else the config file; None when neither sets
+    it.  Empty means unset, for a list too: GOSWITCH_MIRRORS="" and " , " alike."""
+    raw_env = environ.get(key.env_var)
+    if raw_env is not None and not raw_env.strip():
+        raw_env = None
+    for raw, where, source in ((raw_env, key.env_var, "env:" + key.env_var),
+                               (lookup(data, key.name), path, "config")):
+        if raw is not None:
+            value = coerce(key, raw, where, environ)
+            if value != []:
+                return value, source
+    return None
+
+
 def load(environ=None, strict: bool = True) -> Settings:
     """Read the config file and the environment.
 
@@ -349,22 +356,11 @@ def load(environ=None, strict: bool = True) -> Settings:
     values: dict = {}
     sources: dict = {}
     for key in KEYS:
-        raw_env = environ.get(key.env_var)
         try:
-            # Empty means unset, for a list too: GOSWITCH_MIRRORS="" and " , " alike.
-            if raw_env is not None and raw_env.strip() != "":
-                value = coerce(key, raw_env, key.env_var, environ)
-                if value != []:
-                    values[key.name] = value
-                    sources[key.name] = "env:" + key.env_var
-                    continue
-            raw = lookup(data, key.name)
-            if raw is not None:
-                value = coerce(key, raw, path, environ)
-                if value != []:
-                    values[key.name] = value
-                    sources[key.name] = "config"
-                    continue
+            found = _configured(key, data, path, environ)
+            if found is not None:
+                values[key.name], sources[key.name] = found
+                continue
         except SettingError as exc:
             if strict:
                 raise
