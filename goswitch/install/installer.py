@@ -601,18 +601,6 @@ def _claim_part(part_dir: str, filename: str):
     return os.path.join(part_dir, f"{filename}.{os.getpid()}.part"), None
 
 
-def _check_local_signature(data_path: str, sig_path: str, filename: str, settings, environ,
-                           reporter: Reporter) -> None:
-    """``--from FILE`` with ``FILE.asc`` beside it: no mirror is involved."""
-    fix = (f"nothing was installed; check that {sig_path} is the signature of this archive, "
-           "from where you got it")
-    verdict = verify.verify_signature(
-        data_path, sig_path, verify.key_files(settings), filename, environ, fix=fix
-    )
-    if verdict.note:
-        reporter.message(verdict.note)
-
-
 # ---- --from FILE ----------------------------------------------------------------------
 
 
@@ -753,7 +741,7 @@ def _install_from_file(
                 raise failed
             if check_sig:
                 if os.path.isfile(sig):
-                    _check_local_signature(path, sig, name, settings, environ, reporter)
+                    signature.check_local(path, sig, name, settings, environ, reporter)
                 elif sig_required:
                     raise VerifyError(
                         f"signature {sig}",

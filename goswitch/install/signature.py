@@ -1,4 +1,5 @@
-"""The archive's ``.asc``, fetched from the mirrors and checked: the first good one wins.
+"""The archive's ``.asc``, fetched from the mirrors and checked: the first good one wins
+(or, for ``install --from FILE``, the ``FILE.asc`` beside it).
 
 The archive has matched the index sha256 by now, so a ``.asc`` that does not verify
 it is most often that mirror's mistake (the signature of another release); the next
@@ -98,3 +99,15 @@ def check_from_mirrors(
         f"note: no usable {filename}.asc ({unavailable.why}); relying on the index "
         "sha256 (verify_signature = auto)"
     )
+
+
+def check_local(data_path: str, sig_path: str, filename: str, settings, environ,
+                reporter: Reporter) -> None:
+    """``--from FILE`` with ``FILE.asc`` beside it: no mirror is involved."""
+    fix = (f"nothing was installed; check that {sig_path} is the signature of this archive, "
+           "from where you got it")
+    verdict = verify.verify_signature(
+        data_path, sig_path, verify.key_files(settings), filename, environ, fix=fix
+    )
+    if verdict.note:
+        reporter.message(verdict.note)
