@@ -174,8 +174,11 @@ def _go_machine(tmp_path, trees):
         "GOFLAGS": "-modcacherw",
     }
 
+    def merged(extra):  # None removes a variable
+        return {k: v for k, v in {**env, **extra}.items() if v is not None}
+
     def doctor(**extra):
-        environ = {**env, **extra}
+        environ = merged(extra)
         ctx = Context.create(root="/", environ=environ, cwd=str(project), uid=os.getuid(),
                              cpu_count=2, rlimit_nproc=(None, None),
                              commands=ScriptedCommands({}, environ["PATH"]))
@@ -183,7 +186,7 @@ def _go_machine(tmp_path, trees):
 
     def go_build(**extra):
         return subprocess.run(["go", "build", "-o", os.devnull, "."], cwd=project,
-                              env={**env, **extra}, capture_output=True, text=True, timeout=300)
+                              env=merged(extra), capture_output=True, text=True, timeout=300)
 
     return project, doctor, go_build
 
@@ -237,5 +240,25 @@ def test_real_go_does_what_the_doctor_says(go_archives, tmp_path):
         # Unset: the tree's own go.env says auto, and the doctor knows it.
         unset = doctor()["gotoolchain"]
         assert unset.data["value"] == "auto" and unset.data["source"].endswith("go.env")
+
+        # GOFLAGS: what go itself says of them, from the environment or the `go env -w` file.
+        (project / "go.mod").write_text("module p\n\ngo 1.21\n")
+        assert doctor()["goflags"].status == "ok"  # -modcacherw
+        assert go_build(GOTOOLCHAIN="local").returncode == 0
+        bad = doctor(GOFLAGS="-bogus")["goflags"]
+        build = go_build(GOFLAGS="-bogus", GOTOOLCHAIN="local")
+        said = "go: parsing $GOFLAGS: unknown flag -bogus"
+        assert bad.status == "fail" and said in bad.value and said in build.stderr
+        assert bad.data["source"] == "environment" and "unset GOFLAGS" in bad.fix
+        goenv = tmp_path / "go-env-file"
+        goenv.write_text("GOFLAGS=-mod\n")
+        from_file = doctor(GOFLAGS=None, GOENV=str(goenv))["goflags"]
+        build = go_build(GOFLAGS=None, GOENV=str(goenv), GOTOOLCHAIN="local")
+        said = "go: flag needs an argument: -mod (from $GOFLAGS)"
+        assert from_file.status == "fail" and said in from_file.value and said in build.stderr
+        assert from_file.data["source"] == str(goenv) and str(goenv) in from_file.fix
+        # A trial build that fails whatever GOFLAGS hold (no build cache) blames nothing.
+        untried = doctor(HOME=None, GOCACHE=None, XDG_CACHE_HOME=None)["goflags"]
+        assert untried.status == "na" and "could not try it" in untried.value
     finally:
         shutil.rmtree(base, ignore_errors=True)  # do not leave 400 MB to tmp retention

@@ -112,7 +112,9 @@ def test_pinned_and_active_is_ok(m):
     m.pinned_and_active("1.21.6")
     found = m.run()
     assert statuses(found) == {"pin": "ok", "go-path": "ok", "goroot": "ok",
-                               "gotoolchain": "ok", "gopath": "ok", "gobin": "ok"}
+                               "gotoolchain": "ok", "gopath": "ok", "gobin": "ok",
+                               "goflags": "ok"}
+    assert found["goflags"].value == "unset"
     assert found["pin"].data["version"] == "1.21.6"
     assert found["pin"].data["file"] == str(m.project / ".go-version")
     path = found["go-path"].data
@@ -315,3 +317,40 @@ def test_a_go_printing_something_else_is_not_taken_for_a_go(m, tmp_path, output)
     assert found.status == "warn" and found.data["version"] is None
     assert "not a Go version" in found.fix and found.fix.isascii(), found.fix
     assert "not-a-path" not in m.run()["goroot"].value
+
+
+@pytest.mark.parametrize("entry", ["", ".", "bin", "./bin/../bin"])
+def test_go_found_through_an_empty_or_relative_path_entry(m, tmp_path, monkeypatch, entry):
+    """An empty PATH entry means the directory examined (not the doctor's own working
+    directory, which -C makes differ), and so does a relative one: then which go runs
+    depends on the directory, which is said."""
+    m.install("1.21.6")
+    local = m.project / "bin" if entry not in ("", ".") else m.project
+    local.mkdir(exist_ok=True)
+    (local / "go").symlink_to(m.store / "1.21.6" / "bin" / "go")
+    monkeypatch.chdir(tmp_path)  # the doctor runs elsewhere, as with -C
+    m.env["PATH"] = f"/usr/bin:{entry}:/bin"
+    found = m.run()["go-path"]
+    assert found.status == "warn", found.value
+    assert found.data["path"] == str(local / "go") and found.data["version"] == "go1.21.6"
+    assert found.data["relative_entry"] == entry
+    said = "an empty PATH entry" if entry == "" else f"the relative PATH entry {entry!r}"
+    assert said in found.value and "changes with the directory" in found.value
+    assert "absolute directories" in found.fix
+
+
+def test_an_absolute_entry_before_a_relative_one_is_not_blamed(m):
+    m.install("1.21.6")
+    (m.project / "go").symlink_to(m.store / "1.21.6" / "bin" / "go")
+    m.env["PATH"] = f"{m.project}:.:/usr/bin"
+    found = m.run()["go-path"]
+    assert found.status == "ok" and "relative_entry" not in found.data
+
+
+def test_a_relative_go_of_another_version_than_the_pin_fails(m):
+    m.pinned_and_active("1.21.6")
+    other = make_tree(m.project / "vendor-go", "1.20.3")
+    m.env["PATH"] = f"vendor-go/bin:{m.env['PATH']}"
+    found = m.run()["go-path"]
+    assert found.status == "fail" and found.data["relative_entry"] == "vendor-go/bin"
+    assert str(other / "bin" / "go") in found.value and "but 1.21.6 is pinned" in found.value

@@ -56,8 +56,8 @@ def command(checks, as_json, qps, lifetime, directory, verbose, color, root) -> 
     """Find the settings on this machine that break Go builds and `go test`.
 
     Looks at the Go environment (which go runs, GOROOT, GOTOOLCHAIN, GOPATH,
-    GOBIN), process limits, DNS resolver configuration, ephemeral ports and
-    TIME_WAIT, and SELinux; reports each as ok, warn, FAIL or n/a with the
+    GOBIN, GOFLAGS), process limits, DNS resolver configuration, ephemeral
+    ports and TIME_WAIT, and SELinux; reports each as ok, warn, FAIL or n/a with the
     value measured and the fix.
     """
     for name, value in (("--qps", qps), ("--lifetime", lifetime)):

@@ -10,7 +10,9 @@ GOVERSION GOROOT`` is run with GOTOOLCHAIN=local, GOENV=off and GOWORK=off from
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 
 from ... import fs
@@ -109,14 +111,38 @@ class GoProbe:
         return GoTree(found.path, found.real, goroot, found.raw, found.version, found.how)
 
 
+def _path_entries(environ) -> list[str]:
+    # Unset PATH: the shell's and execvp's default, not "the current directory".
+    return environ.get("PATH", os.defpath).split(os.pathsep)
+
+
 def gos_on_path(environ, cwd: str) -> list[str]:
-    """Every executable named go on PATH, in PATH order (an empty entry means cwd)."""
+    """Every executable named go on PATH, in PATH order, as absolute paths.
+
+    An empty entry means the current directory and a relative entry is taken
+    from it, as the shell does: both against ``cwd`` (the directory examined),
+    not the doctor's own working directory.
+    """
     found = []
-    for entry in environ.get("PATH", "").split(os.pathsep):
-        candidate = os.path.join(entry or cwd, "go")
+    for entry in _path_entries(environ):
+        candidate = os.path.join(cwd, entry or ".", "go") if not os.path.isabs(entry) \
+            else os.path.join(entry, "go")
+        candidate = os.path.normpath(candidate)
         if _is_exe(candidate) and candidate not in found:
             found.append(candidate)
     return found
+
+
+def relative_path_entry(environ, go_path: str, cwd: str) -> str | None:
+    """The first empty or relative PATH entry that finds ``go_path``, if any absolute one
+    does not find it first: then which go runs depends on the directory."""
+    for entry in _path_entries(environ):
+        if os.path.isabs(entry):
+            if os.path.normpath(os.path.join(entry, "go")) == go_path:
+                return None
+        elif os.path.normpath(os.path.join(cwd, entry or ".", "go")) == go_path:
+            return entry
+    return None
 
 
 def _home(environ) -> str:
@@ -208,7 +234,8 @@ def _same_dir(a: str | None, b: str | None) -> bool:
 class GoEnvCheck(Check):
     name = "go"
     title = "Go environment"
-    summary = "go on PATH vs the pinned version, GOROOT, GOTOOLCHAIN switching, GOPATH, GOBIN"
+    summary = ("go on PATH vs the pinned version, GOROOT, GOTOOLCHAIN switching, GOPATH, GOBIN, "
+               "GOFLAGS")
 
     def run(self, ctx) -> list[Finding]:
         probe = GoProbe(ctx)
@@ -229,7 +256,16 @@ class GoEnvCheck(Check):
             self._toolchain(ctx, settings, first, pin_v if pin_root else None, res),
             self._gopath(ctx, settings, running_root),
             self._gobin(ctx, settings),
+            self._goflags(ctx, settings, self._go_to_try(first, pin_root)),
         ]
+
+    @staticmethod
+    def _go_to_try(first: GoTree | None, pin_root: str | None) -> str | None:
+        """The go a build would run: the first on PATH, else the pinned tree's."""
+        if first is not None:
+            return first.real
+        go = os.path.join(pin_root, "bin", "go") if pin_root else None
+        return go if go and _is_exe(go) else None
 
     # ---------------------------------------------------------------- pin
 
@@ -305,6 +341,16 @@ class GoEnvCheck(Check):
         value = first.describe()
         if first.tree and first.tree != os.path.dirname(os.path.dirname(first.path)):
             value += f" (tree {first.tree})"
+        relative = relative_path_entry(ctx.environ, first.path, ctx.cwd)
+        if relative is not None:
+            data["relative_entry"] = relative
+            what = ("an empty PATH entry (it means the current directory)" if not relative
+                    else f"the relative PATH entry {relative!r}")
+            value += f", found through {what}: which go runs changes with the directory"
+            fix = ("Remove empty (`::`, a leading or trailing `:`) and relative entries from "
+                   "PATH in your shell startup files; put absolute directories instead.")
+            if not pinned or (first.version is not None and first.version == res.version):
+                return Finding("go-path", title, WARN, value + shadow, explain, fix, data)
         if not pinned:
             status = OK if first.version or first.raw else WARN
             return Finding("go-path", title, status, value + shadow, explain,
@@ -507,3 +553,65 @@ class GoEnvCheck(Check):
         return Finding("gobin", title, WARN, value, explain,
                        f"Add it in your shell startup file: `export PATH=\"$PATH:{target}\"`.",
                        data)
+
+    # -------------------------------------------------------------- GOFLAGS
+
+    def _goflags(self, ctx, settings, go: str | None) -> Finding:
+        title = "GOFLAGS"
+        value_raw, source = settings.get("GOFLAGS")
+        explain = ("GOFLAGS adds its flags to every go command that takes them (build, test, "
+                   "run, install, list, vet): space-separated `-flag` or `-flag=value` words. "
+                   "One unknown flag or bad value makes all of them fail before anything is "
+                   "built (`go: parsing $GOFLAGS: unknown flag -x`, `flag needs an argument`). "
+                   "A value cannot contain a space: `-ldflags=-s -w` passes `-ldflags=-s` only.")
+        data = {"value": value_raw or None, "source": source, "go": go, "error": None}
+        if not value_raw.strip():
+            return Finding("goflags", title, OK, "unset", explain, data=data)
+        value = f"{value_raw} (from {source})"
+        if go is None:
+            return Finding("goflags", title, NA, value + "; no go to try it with", explain,
+                           data=data)
+        error = self._build_error(ctx, go, value_raw)
+        if error is None:
+            return Finding("goflags", title, OK, value + f"; accepted by {go} build",
+                           explain, data=data)
+        if self._build_error(ctx, go, None) is not None:
+            # The trial build fails without GOFLAGS too: the trial says nothing about it.
+            return Finding("goflags", title, NA, value + f"; could not try it: {error}",
+                           explain, data=data)
+        data["error"] = error
+        if source == "environment":
+            fix = ("Correct or unset GOFLAGS where it is set (a shell startup file, a "
+                   "goswitch.toml [env] table, CI settings).")
+        else:
+            fix = (f"Correct it in {source}: `go env -w GOFLAGS=...` with valid flags, or "
+                   "`go env -u GOFLAGS`.")
+        return Finding("goflags", title, FAIL, value + f" -> every go build fails: {error}",
+                       explain, fix, data)
+
+    def _build_error(self, ctx, go: str, goflags: str | None) -> str | None:
+        """Why ``go build -n`` of a one-file module fails with these GOFLAGS, or None.
+
+        ``-n`` only prints the commands: nothing is compiled or cached, and with
+        GOPROXY=off and GOTOOLCHAIN=local nothing is downloaded.
+        """
+        work = tempfile.mkdtemp(prefix="goswitch-doctor-")
+        try:
+            with open(os.path.join(work, "go.mod"), "w", encoding="utf-8") as f:
+                f.write("module goswitchdoctor\n")
+            with open(os.path.join(work, "main.go"), "w", encoding="utf-8") as f:
+                f.write("package main\n\nfunc main() {}\n")
+            env = probe_env(ctx.environ)
+            env["GOPROXY"] = "off"
+            if goflags is not None:
+                env["GOFLAGS"] = goflags
+            done = ctx.commands.run([go, "build", "-n", "-o", os.devnull, "."], timeout=30,
+                                    env=env, cwd=work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if done.returncode == 0:
+            return None
+        # go's reason, without the warnings before it and the usage lines after it.
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()
+                 and not line.startswith(("warning:", "usage:", "Run 'go help"))]
+        return ascii(lines[0] if lines else f"exit {done.returncode}")[1:-1]
