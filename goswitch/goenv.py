@@ -35,6 +35,15 @@ def gobin_for(settings, environ, extra: dict | None = None) -> str:
     for name in ("GOBIN", "GOPATH"):
         if extra and name in extra:
             view[name] = extra[name]
+    return _absolute_gobin(view)
+
+
+def shell_gobin(environ) -> str:
+    """Where ``go install`` writes by the environment alone, without goswitch's settings."""
+    return _absolute_gobin({name: environ.get(name, "") for name in ("GOBIN", "GOPATH", "HOME")})
+
+
+def _absolute_gobin(view: dict) -> str:
     gobin = paths.default_gobin(view)
     if len(gobin) > 1:
         gobin = gobin.rstrip(fs.sep)  # GOROOT/bin/ is GOROOT/bin: one PATH entry

@@ -309,13 +309,14 @@ def set_global(result: UseResult, environ) -> None:
     result.systemd = refresh_systemd(environ)
 
 
-def refresh_systemd(environ) -> str | None:
-    """Let the systemd writer re-point its file when enabled; returns its message, if any."""
+def refresh_systemd(environ, key: str = "default_version") -> str | None:
+    """Let the systemd writer rewrite its file when enabled, after the setting ``key``
+    changed; returns its message, if any."""
     try:
         from .systemd import refresh_if_enabled
     except ImportError:
         return None
-    return refresh_if_enabled(settings_mod.load(environ), environ)
+    return refresh_if_enabled(settings_mod.load(environ), environ, key)
 
 
 # -- goswitch trust / untrust ---------------------------------------------------

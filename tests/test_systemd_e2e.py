@@ -5,6 +5,7 @@ generator computes from our file.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -140,3 +141,81 @@ def test_real_go_runs_in_the_session_environment(tmp_path, go_archives):
     lines = go.stdout.splitlines()
     assert lines[0].startswith("go version go1.22.10 ")
     assert lines[1:] == [str(goroot), "local"]
+
+
+@needs_generator
+def test_enable_installs_a_missing_version_from_the_mirror_and_says_so(isolated_env,
+                                                                        synthetic_mirror):
+    env = isolated_env.use_mirror(synthetic_mirror)
+    run_dir = env.root / "run"
+    run_dir.mkdir(mode=0o700)
+    env["XDG_RUNTIME_DIR"] = str(run_dir)  # no user manager, no session bus
+    r = env.run([os.path.join(BIN, "goswitch"), "systemd", "enable", "--version", "1.21.0"])
+    assert r.returncode == 0, r.stderr
+    assert "installing Go 1.21.0 (linux-amd64)" in r.stderr  # like `use` and `install`
+    goroot = Path(env["GOSWITCH_HOME"]) / "versions" / "1.21.0"
+    assert (goroot / "bin" / "go").is_file()
+    got = run_generator(env["XDG_CONFIG_HOME"], env["HOME"], BASE_PATH)
+    assert got["GOROOT"] == str(goroot)
+
+
+@needs_generator
+def test_settings_the_file_is_made_of_rewrite_it_and_status_sees_drift(tmp_path):
+    env = make_env(tmp_path)
+    goroot = fixture_tree(env, "1.22.10")
+    home_gobin = os.path.join(env["HOME"], "go", "bin")
+    assert goswitch(env, "systemd", "enable", "--version", "1.22.10").returncode == 0
+
+    def session():
+        return run_generator(env["XDG_CONFIG_HOME"], env["HOME"], BASE_PATH)
+
+    def status():
+        r = goswitch(env, "systemd", "status", "--json")
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    assert session()["PATH"].split(":")[:2] == [str(goroot / "bin"), home_gobin]
+    assert status()["file"]["stale"] == []
+
+    # `config set gopath`: the session's GOPATH and the GOBIN on its PATH follow at once.
+    gopath = tmp_path / "gp"
+    r = goswitch(env, "config", "set", "gopath", str(gopath))
+    assert r.returncode == 0 and "systemd: Rewrote" in r.stderr, r.stderr
+    got = session()
+    assert got["GOPATH"] == str(gopath)
+    assert got["PATH"].split(":")[:2] == [str(goroot / "bin"), str(gopath / "bin")]
+    assert status()["file"]["stale"] == []
+
+    # A hand edit of the config: status names what refresh would change.
+    config = Path(env["GOSWITCH_CONFIG"])
+    config.write_text(f'gobin = "{tmp_path / "tools"}"\n' + config.read_text())
+    doc = status()
+    assert doc["file"]["stale"] == ["GOBIN", "PATH"]
+    assert any("out of date" in w and "GOBIN, PATH" in w and "systemd refresh" in w
+               for w in doc["warnings"]), doc["warnings"]
+    text = goswitch(env, "systemd", "status")
+    assert "out of date" in text.stdout + text.stderr
+
+    # Unsetting both goes back to the GOBIN the shell had at enable, not the last setting.
+    config.write_text(config.read_text().replace(f'gobin = "{tmp_path / "tools"}"\n', ""))
+    assert goswitch(env, "config", "unset", "gopath").returncode == 0
+    got = session()
+    assert "GOPATH" not in got and got["PATH"].split(":")[:2] == [str(goroot / "bin"),
+                                                                  home_gobin]
+    assert status()["file"]["stale"] == []
+
+
+@needs_generator
+def test_disable_after_a_forced_rewrite_removes_the_directory_it_made(tmp_path):
+    env = make_env(tmp_path)
+    fixture_tree(env, "1.22.10")
+    envd = Path(env["XDG_CONFIG_HOME"]) / "environment.d"
+    assert not envd.exists()
+    assert goswitch(env, "systemd", "enable", "--version", "1.22.10").returncode == 0
+    conf = envd / "60-goswitch.conf"
+    conf.write_text(conf.read_text() + "# my note\n")
+    assert goswitch(env, "systemd", "refresh").returncode != 0  # edited: refused
+    assert goswitch(env, "systemd", "refresh", "--force").returncode == 0
+    assert goswitch(env, "systemd", "disable").returncode == 0
+    # ~/.config was made by goswitch too (for this file): gone with it; HOME stays.
+    assert not Path(env["XDG_CONFIG_HOME"]).exists() and Path(env["HOME"]).is_dir()

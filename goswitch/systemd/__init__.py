@@ -24,7 +24,7 @@ from ..errors import GoswitchError
 from ..versions import GoVersion, try_parse_version
 from . import locations, owned
 
-__all__ = ["refresh_if_enabled", "version_in_use", "env_file_path"]
+__all__ = ["FILE_SETTINGS", "refresh_if_enabled", "version_in_use", "env_file_path"]
 
 
 def env_file_path(environ=os.environ) -> str:
@@ -66,8 +66,14 @@ def _goroot_line(text: str) -> str | None:
     return None
 
 
-def refresh_if_enabled(settings, environ=os.environ) -> str | None:
-    """After the global default changed: re-point the file when it follows the default.
+# Settings the environment.d file is made from, besides the systemd.* keys:
+# changing one rewrites the file (when the integration is on).
+FILE_SETTINGS = ("default_version", "gopath", "gobin", "stores")
+
+
+def refresh_if_enabled(settings, environ=os.environ, key: str = "default_version") -> str | None:
+    """After a setting the file is made from changed (``key``, the global default unless
+    said): rewrite the file; a changed default only when the file follows it.
 
     Returns a message for the user, or None when the integration is off or
     the file already points at the right Go.
@@ -84,7 +90,7 @@ def refresh_if_enabled(settings, environ=os.environ) -> str | None:
         fresh = settings
     if not fresh.systemd_enabled:
         return None
-    if fresh.systemd_version:
+    if key == "default_version" and fresh.systemd_version:
         return (
             f"systemd: the session keeps Go {fresh.systemd_version} (pinned by systemd.version; "
             "`goswitch systemd enable --version default` makes it follow the default)."

@@ -38,11 +38,34 @@ def _has_entries(path: str, entries: list[str]) -> bool:
     return bool(entries) and all(e in parts for e in entries)
 
 
+def _stale(insp: owned.Inspection, settings, environ) -> list[str] | None:
+    """What refresh would change in our file (``GOPATH``, ``PATH``...); None when that
+    cannot be said (no file of ours, integration off, the version not installed)."""
+    if insp.state != owned.OURS or not settings.systemd_enabled:
+        return None
+    from ..errors import GoswitchError
+    from .writer import plan
+
+    try:
+        _, (text, meta) = plan(environ, settings, insp)
+    except GoswitchError:
+        return None
+    if text == insp.text:
+        return []
+    old = insp.meta
+    names = sorted(set(meta["set"]) | set(old.get("set") or {}))
+    changed = [n for n in names if meta["set"].get(n) != (old.get("set") or {}).get(n)]
+    if meta["path"] != old.get("path") or meta["mode"] != old.get("mode"):
+        changed.append("PATH")
+    return changed or ["the file's text"]
+
+
 def collect(environ=os.environ, settings=None) -> dict:
     """Everything ``status`` shows, as the stable ``--json`` schema."""
     settings = settings or settings_mod.load(environ)
     insp = owned.inspect(locations.env_file(environ))
     file = _file_info(insp)
+    file["stale"] = _stale(insp, settings, environ)
     unit_insp = owned.inspect(locations.unit_file(environ))
     link = locations.unit_wants_link(environ)
     unit = {
@@ -112,6 +135,11 @@ def _warnings(settings, file, unit, gen, manager, environ) -> list[str]:
         out.append(
             "The file exists but systemd.enabled is off: `goswitch use --global` "
             "will not update it (run `goswitch systemd enable` or `disable`)."
+        )
+    if file["stale"]:
+        out.append(
+            f"{shown} is out of date: your settings now give another "
+            f"{', '.join(file['stale'])}; run `goswitch systemd refresh`."
         )
     if file["goroot_installed"] is False:
         out.append(

@@ -75,8 +75,9 @@ def pick_spec(settings, version_opt: str | None) -> tuple[str, str]:
 
 
 def _installer():
-    """``goswitch.install.install`` (the tests swap this out to stay offline)."""
-    from ..install import install
+    """The CLI's installer, progress on stderr like `use` and `install` (the tests swap
+    this out to stay offline)."""
+    from ..envexport import install
 
     return install
 
@@ -105,26 +106,36 @@ def resolve_target(settings, environ, spec_text: str, source: str, allow_install
     )
 
 
-def _gobin(settings, environ, recorded: str | None) -> str:
-    """The shared GOBIN to put on PATH.
+def _gobin(settings, environ, meta: dict) -> tuple[str, str]:
+    """(the shared GOBIN to put on PATH, the one the shell alone gave).
 
-    From the config when ``gobin``/``gopath`` are set; otherwise ``enable``
-    works it out from the shell (``$GOBIN``, ``$GOPATH``) and records it, and
-    ``refresh`` (which may run from a login unit that never saw those
-    variables) reuses the recorded directory.
+    The ``gobin``/``gopath`` settings win; without them, ``enable`` works it out
+    from the shell (``$GOBIN``, ``$GOPATH``) and records it, and ``refresh``
+    (which may run from a login unit that never saw those variables) reuses the
+    recorded directory -- also after such a setting is removed again.
     """
-    if recorded and not settings.gobin and not settings.gopath:
-        return recorded
-    return goenv.gobin_for(settings, environ)
+    recorded = meta.get("shell_gobin")
+    if not isinstance(recorded, str):  # a file from before shell_gobin was recorded
+        old = meta.get("gobin")
+        recorded = old if isinstance(old, str) else goenv.shell_gobin(environ)
+    if settings.gobin or settings.gopath:
+        return goenv.gobin_for(settings, environ), recorded
+    return recorded, recorded
 
 
 def build(
-    target: Target, settings, environ, mode: str, gobin: str, made_dirs: list[str]
+    target: Target,
+    settings,
+    environ,
+    mode: str,
+    gobins: tuple[str, str],
+    made_dirs: list[str],
 ) -> tuple[str, dict]:
     """The file text and its meta for ``target``."""
     env = goenv.go_environment(
         target.goroot, settings, environ, toolchain=settings.systemd_toolchain
     )
+    gobin, shell_gobin = gobins
     goroot_bin = os.path.join(target.goroot, "bin")
     entries = [goroot_bin] + ([gobin] if gobin and gobin != goroot_bin else [])
     envfile.check_value("GOROOT", target.goroot, path_entry=True)
@@ -144,6 +155,7 @@ def build(
         "path": entries,
         "mode": mode,
         "gobin": gobin,
+        "shell_gobin": shell_gobin,  # refresh's GOBIN when no setting names one
         "made_dirs": made_dirs,  # removed again by disable when empty
     }
     return owned.stamp(HEADER, meta, envfile.render_body(assignments)), meta
@@ -276,19 +288,31 @@ def _load_settings(environ):
     return settings_mod.load(environ)
 
 
-def _write_env(environ, settings, target: Target, mode: str, gobin: str, force: bool):
-    path = locations.env_file(environ)
-    insp = owned.inspect(path)
-    _check_writable(insp, force, environ, "overwriting")
-    old = insp.meta if insp.state == owned.OURS else None
-    made = (old or {}).get("made_dirs") if old else None
-    if not isinstance(made, list):
-        made = owned.missing_dirs(os.path.dirname(path))
-    text, meta = build(target, settings, environ, mode, gobin, made)
+def _made_dirs(insp: owned.Inspection) -> list:
+    """The directories goswitch created for the file: recorded, else about to be made.
+
+    An edited file overwritten with --force keeps its record; disable checks
+    each one really holds the file before removing it.
+    """
+    made = insp.meta.get("made_dirs") if insp.state in (owned.OURS, owned.EDITED) else None
+    return made if isinstance(made, list) else owned.missing_dirs(os.path.dirname(insp.path))
+
+
+def plan(environ, settings, insp: owned.Inspection, mode: str | None = None):
+    """What refresh writes now: ``build``'s (text, meta) for the current settings."""
+    spec_text, source = pick_spec(settings, None)
+    target = resolve_target(settings, environ, spec_text, source, allow_install=False)
+    meta = insp.meta if insp.state == owned.OURS else {}
+    gobins = _gobin(settings, environ, meta)
+    return target, build(target, settings, environ, mode or settings.systemd_path, gobins,
+                         _made_dirs(insp))
+
+
+def _write(insp: owned.Inspection, text: str) -> bool:
     changed = not (insp.state == owned.OURS and insp.text == text)
     if changed:
-        owned.atomic_write(path, text, 0o644)
-    return path, meta, old, changed
+        owned.atomic_write(insp.path, text, 0o644)
+    return changed
 
 
 def _describe(target: Target, mode: str) -> str:
@@ -318,8 +342,12 @@ def enable(
         unit.check_executable(command[0])
     target = resolve_target(settings, environ, spec_text, source, allow_install=True)
     mode = path_mode or settings.systemd_path
-    gobin = goenv.gobin_for(settings, environ)
-    path, meta, old, changed = _write_env(environ, settings, target, mode, gobin, force)
+    gobins = goenv.gobin_for(settings, environ), goenv.shell_gobin(environ)
+    insp = owned.inspect(locations.env_file(environ))
+    _check_writable(insp, force, environ, "overwriting")
+    text, meta = build(target, settings, environ, mode, gobins, _made_dirs(insp))
+    path, old = insp.path, (insp.meta if insp.state == owned.OURS else None)
+    changed = _write(insp, text)
     shown = locations.display(path, environ)
     report.say(("Wrote " if changed else "Unchanged: ") + f"{shown}: {_describe(target, mode)}.")
     if source == "the global default":
@@ -366,15 +394,13 @@ def _install_unit(environ, command, force: bool, report: Report) -> dict:
     path = locations.unit_file(environ)
     insp = owned.inspect(path)
     _check_writable(insp, force, environ, "overwriting")
-    made = insp.meta.get("made_dirs") if insp.state == owned.OURS else None
+    made = insp.meta.get("made_dirs") if insp.state in (owned.OURS, owned.EDITED) else None
     if not isinstance(made, list):
         wants = os.path.dirname(locations.unit_wants_link(environ))
         made = owned.missing_dirs(os.path.dirname(path))
         made += [wants] if not os.path.isdir(wants) else []
     text = unit.render(command or unit.goswitch_command(environ), environ, made)
-    changed = not (insp.state == owned.OURS and insp.text == text)
-    if changed:
-        owned.atomic_write(path, text, 0o644)
+    changed = _write(insp, text)
     mgr = Manager(environ)
     ok, msg = mgr.call("enable", locations.UNIT_NAME)
     shown = locations.display(path, environ)
@@ -453,17 +479,12 @@ def refresh(environ=os.environ, force: bool = False, settings=None) -> Report:
         report.data = {"enabled": False, "changed": False}
         return report
     _require_linux()
-    spec_text, source = pick_spec(settings, None)
-    target = resolve_target(settings, environ, spec_text, source, allow_install=False)
-    path = locations.env_file(environ)
-    insp = owned.inspect(path)
+    insp = owned.inspect(locations.env_file(environ))
+    target, (text, meta) = plan(environ, settings, insp)
     _check_writable(insp, force, environ, "overwriting")
-    recorded = insp.meta.get("gobin") if insp.state == owned.OURS else None
-    gobin = _gobin(settings, environ, recorded if isinstance(recorded, str) else None)
-    path, meta, old, changed = _write_env(
-        environ, settings, target, settings.systemd_path, gobin, force
-    )
-    shown = locations.display(path, environ)
+    old = insp.meta if insp.state == owned.OURS else None
+    changed = _write(insp, text)
+    shown = locations.display(insp.path, environ)
     if changed:
         report.say(f"Rewrote {shown}: {_describe(target, settings.systemd_path)}.")
     else:

@@ -36,8 +36,8 @@ def systemd_calls(monkeypatch):
     calls = []
     fake = types.ModuleType("goswitch.systemd")
 
-    def refresh_if_enabled(settings, environ):
-        calls.append(settings.default_version)
+    def refresh_if_enabled(settings, environ, key="default_version"):
+        calls.append(settings.default_version if key == "default_version" else key)
         return "systemd: rewrote /fake/environment.d/60-goswitch.conf"
 
     fake.refresh_if_enabled = refresh_if_enabled

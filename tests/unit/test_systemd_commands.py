@@ -27,7 +27,6 @@ import pytest
 
 import goswitch.systemd as gsd
 from goswitch import settings as settings_mod
-from goswitch.store import Installed
 from goswitch.systemd import writer
 from goswitch.versions import GoVersion
 from tests.unit.test_cmd_common import Result, run_cli
@@ -241,19 +240,6 @@ def test_enable_of_a_missing_version_says_to_install_it(env):
     assert r.code == 3
     assert "run `goswitch install 1.21.13`" in r.err
     assert not env.env_file.exists() and not env.config.exists()
-
-
-def test_enable_installs_a_missing_version_through_the_installer(env, monkeypatch):
-    calls = []
-
-    def fake_install(spec, settings, environ):
-        calls.append(spec)
-        return Installed(GoVersion.parse("1.21.13"), str(env.go_tree("1.21.13")), True)
-
-    monkeypatch.setattr(writer, "_installer", lambda: fake_install)
-    assert env("systemd", "enable", "--version", "1.21.13").code == 0
-    assert calls == ["1.21.13"]
-    assert gsd.version_in_use(os.environ) == GoVersion.parse("1.21.13")
 
 
 def test_bad_version_is_a_usage_error(env):

@@ -12,6 +12,7 @@ from ...config_file import key_named
 from ...masking import redact, redact_value
 from ...resolve import parse_user_spec
 from ...settings import KEYS, KEYS_BY_NAME, lookup
+from ...systemd import FILE_SETTINGS
 from ...tomlread import TomlError, load_file
 from ..completion import complete_config_key, complete_config_value
 from ..output import data, emit_json, hint, load_settings, note
@@ -210,7 +211,7 @@ def _after_change(key: str) -> None:
     var = KEYS_BY_NAME[key].env_var
     if os.environ.get(var, "").strip():
         hint(f"${var} is set and overrides the config file in this environment")
-    if key == "default_version" or key.startswith("systemd."):
-        message = pinning.refresh_systemd(os.environ)
+    if key in FILE_SETTINGS or key.startswith("systemd."):
+        message = pinning.refresh_systemd(os.environ, key)
         if message:
             note(message)
