@@ -213,7 +213,7 @@ def coerce(key: Key, value, where: str, environ=None):
             return True
         if text in _FALSE:
             return False
-        raise SettingError(where, key.name, value, "expected 1/0, true/false")
+        raise SettingError(where, key.name, value, "expected 1/0, true/false, yes/no or on/off")
     if kind == "int":
         if isinstance(value, bool):
             raise SettingError(where, key.name, value, "expected a whole number")

@@ -74,9 +74,13 @@ def test_missing_signature(env, tmp_path):
         env.use_mirror(srv)
         env["GOSWITCH_VERIFY_SIGNATURE"] = "1"
         r = gs(env, "install", "1.18.10")
-        assert r.returncode == 4 and "not found" in r.stderr and "requires it" in r.stderr
+        assert r.returncode == 4 and "not found" in r.stderr, r.stderr
+        assert "verify_signature = 1 requires it" in r.stderr
         assert not (versions(env) / "1.18.10").exists()
         env["GOSWITCH_VERIFY_SIGNATURE"] = "auto"
+        # The flag is named when the flag asked for it, not the setting.
+        r = gs(env, "install", "--verify-signature", "1.18.10")
+        assert r.returncode == 4 and "--verify-signature requires it" in r.stderr, r.stderr
         r = gs(env, "install", "1.18.10")
         assert r.returncode == 0, r.stderr
         assert "note: no usable go1.18.10.linux-amd64.tar.gz.asc (not found" in r.stderr

@@ -454,7 +454,7 @@ def _fetch_and_install(
     opts: NetOptions,
     reporter: Reporter,
     check_sig: bool,
-    sig_required: bool,
+    sig_required: str,
 ) -> str:
     part_dir = downloads_dir(environ)
     os.makedirs(part_dir, exist_ok=True)
@@ -705,7 +705,7 @@ def _install_from_file(
     if check_sig and (sig_required or os.path.isfile(sig)):
         verify.preflight(verify.key_files(settings), name, environ)
     if signed_only:
-        sig_required = True
+        sig_required = sig_required or "a --from archive without a known sha256"
     elif expected is None and not allow_unverified:
         raise VerifyError(
             path,
@@ -745,7 +745,7 @@ def _install_from_file(
                 elif sig_required:
                     raise VerifyError(
                         f"signature {sig}",
-                        "missing, and verify_signature = 1 requires it",
+                        f"missing, and {sig_required} requires it",
                         "put the .asc beside the archive, or pass --no-verify-signature",
                     )
             check_tree(tmp, version, name)

@@ -38,7 +38,7 @@ def check_from_mirrors(
     environ,
     opts: NetOptions,
     reporter: Reporter,
-    required: bool,
+    required: str,
 ) -> None:
     """Verify ``data_path`` with the first ``.asc`` of ``sig_urls`` that is good (the
     mirror that served the archive first); raise VerifyError when none is."""
@@ -91,7 +91,7 @@ def check_from_mirrors(
     if required:
         raise VerifyError(
             unavailable.what,
-            f"{unavailable.why}, and verify_signature = 1 requires it",
+            f"{unavailable.why}, and {required} requires it",
             "use a mirror that carries .asc files, or pass --no-verify-signature",
         )
     # auto: the sha256 from the index has already matched; say what was skipped.

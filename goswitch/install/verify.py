@@ -92,7 +92,8 @@ def find_tool(environ=os.environ) -> tuple[str, str] | None:
 
 
 def signature_policy(setting: str | None, override: bool | None, environ=os.environ):
-    """``(check, required)``.
+    """``(check, required)``; ``required`` names what demands a checked signature (for
+    messages: ``--verify-signature`` or ``verify_signature = 1``), "" when nothing does.
 
     ``override`` is the command line (``--verify-signature`` / ``--no-verify-signature``) or
     the ``verify_signature`` argument of :func:`goswitch.install.install`; else the setting:
@@ -101,12 +102,12 @@ def signature_policy(setting: str | None, override: bool | None, environ=os.envi
     index sha256 still binds the bytes) - a signature that *is* there must be good.
     """
     if override is not None:
-        return bool(override), bool(override)
+        return bool(override), "--verify-signature" if override else ""
     if setting == "1":
-        return True, True
+        return True, "verify_signature = 1"
     if setting == "0":
-        return False, False
-    return find_tool(environ) is not None, False
+        return False, ""
+    return find_tool(environ) is not None, ""
 
 
 class Verdict:

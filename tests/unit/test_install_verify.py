@@ -120,15 +120,16 @@ def test_sha256_mismatch_names_file_source_expected_and_actual():
 
 def test_policy_matrix(tmp_path):
     empty = {"PATH": str(tmp_path)}  # no gpgv/gpg on this PATH
-    assert verify.signature_policy("auto", None, empty) == (False, False)
-    assert verify.signature_policy("1", None, empty) == (True, True)
-    assert verify.signature_policy("0", None, empty) == (False, False)
-    assert verify.signature_policy("1", False, empty) == (False, False)  # --no-verify-signature
-    assert verify.signature_policy("0", True, empty) == (True, True)  # --verify-signature
+    assert verify.signature_policy("auto", None, empty) == (False, "")
+    assert verify.signature_policy("1", None, empty) == (True, "verify_signature = 1")
+    assert verify.signature_policy("0", None, empty) == (False, "")
+    assert verify.signature_policy("1", False, empty) == (False, "")  # --no-verify-signature
+    # --verify-signature: messages name the flag, not the setting
+    assert verify.signature_policy("0", True, empty) == (True, "--verify-signature")
     fake = tmp_path / "gpgv"
     fake.write_text("#!/bin/sh\n")
     fake.chmod(0o755)
-    assert verify.signature_policy("auto", None, empty) == (True, False)
+    assert verify.signature_policy("auto", None, empty) == (True, "")
     assert verify.find_tool(empty) == ("gpgv", str(fake))
 
 

@@ -158,7 +158,7 @@ def set_(key: str, values: tuple[str, ...]) -> None:
     """Store KEY = VALUE in the user config (comments and layout are kept).
 
     List keys (mirrors, stores) take several values, or one separated by
-    spaces or commas.  Booleans take true/false/1/0.
+    spaces or commas.  Booleans take 1/0, true/false, yes/no or on/off.
 
     \b
     Examples:

@@ -17,9 +17,10 @@ def command(as_json: bool, short: bool) -> None:
     """Show the Go version for the current directory, its GOROOT, and why.
 
     The source is the file and line that pinned it, `global default`,
-    `override` ($GOSWITCH_GO_VERSION) or `none` (the shell keeps its own
-    Go).  A version that is pinned but not installed is shown as such, with
-    a hint on stderr.  Exit status 0 unless a pin file is broken.
+    `override` ($GOSWITCH_GO_VERSION), `system` (a pin that says so) or
+    `none`; with the last two the shell keeps its own Go.  A version that is
+    pinned but not installed is shown as such, with a hint on stderr.  Exit
+    status 0 unless a pin file or a setting is broken.
 
     \b
     Examples:
