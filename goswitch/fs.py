@@ -20,6 +20,7 @@ from posix import (  # noqa: F401  (re-exported for the hook-path modules)
     O_TRUNC,
     O_WRONLY,
     close,
+    fstat,
     getcwd,
     getpid,
     getppid,
@@ -193,19 +194,41 @@ def read_bytes(path: str, limit: int = 1 << 20) -> bytes:
     end), more for a large one, so a large limit costs nothing until a file needs it."""
     fd = open_fd(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
     try:
-        data = read(fd, min(limit, _FIRST_READ))
-        if len(data) < _FIRST_READ or len(data) >= limit:
-            return data
-        parts, got = [data], len(data)
-        while got < limit:
-            more = read(fd, min(limit - got, got))  # doubling what is read so far
-            if not more:
-                break
-            parts.append(more)
-            got += len(more)
-        return b"".join(parts)
+        return _read_fd(fd, limit)
     finally:
         close(fd)
+
+
+class NotAFileError(OSError):
+    """A named pipe, device, socket or directory where a regular file was expected."""
+
+
+def read_regular(path: str, limit: int = 1 << 20) -> bytes:
+    """Like :func:`read_bytes`, but only from a regular file: a named pipe, whose open
+    or read would wait for a writer, or a device such as /dev/zero that never ends,
+    raises :class:`NotAFileError` ("it is a named pipe") without reading."""
+    fd = open_fd(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
+    try:
+        what = kind(fstat(fd))
+        if what:
+            raise NotAFileError(f"{path} is {what}, not a file")
+        return _read_fd(fd, limit)
+    finally:
+        close(fd)
+
+
+def _read_fd(fd: int, limit: int) -> bytes:
+    data = read(fd, min(limit, _FIRST_READ))
+    if len(data) < _FIRST_READ or len(data) >= limit:
+        return data
+    parts, got = [data], len(data)
+    while got < limit:
+        more = read(fd, min(limit - got, got))  # doubling what is read so far
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
 
 
 def touch(path: str, mode: int = 0o600) -> None:

@@ -184,15 +184,83 @@ def _go_machine(tmp_path, trees):
                              commands=ScriptedCommands({}, environ["PATH"]))
         return {f.id: f for f in GoEnvCheck().run(ctx)}
 
+    def go(*args, **extra):
+        return subprocess.run(["go", *args], cwd=project, env=merged(extra),
+                              capture_output=True, text=True, timeout=300)
+
     def go_build(**extra):
-        return subprocess.run(["go", "build", "-o", os.devnull, "."], cwd=project,
-                              env=merged(extra), capture_output=True, text=True, timeout=300)
+        return go("build", "-o", os.devnull, ".", **extra)
 
-    return project, doctor, go_build
+    doctor.env = env
+    return project, doctor, go_build, go
 
 
-def test_real_go_does_what_the_doctor_says(go_archives, tmp_path):
+def _go_env_files_and_flags_as_go_reads_them(tmp_path, project, doctor, go_build, go):
+    # The `go env -w` file is read as go reads it: an indented line is no setting, and
+    # a CR stays in the value.
+    goenv = tmp_path / "go-env-2"
+    goenv.write_text(" GOFLAGS=-bogus\n")
+    assert go_build(GOFLAGS=None, GOENV=str(goenv), GOTOOLCHAIN="local").returncode == 0
+    assert doctor(GOFLAGS=None, GOENV=str(goenv))["goflags"].status == "ok"
+    goenv.write_text("GOTOOLCHAIN=local\r\n")
+    build = go_build(GOENV=str(goenv), GOTOOLCHAIN=None)
+    assert build.returncode != 0 and 'invalid GOTOOLCHAIN "local\\r"' in build.stderr
+    assert doctor(GOENV=str(goenv), GOTOOLCHAIN=None)["gotoolchain"].status == "fail"
+
+    # A GOPATH whose first entry is empty (GOPATH=$GOPATH:/x with GOPATH unset).
+    broken = f":{tmp_path / 'gp2'}"
+    install = go("install", ".", GOPATH=broken, GOTOOLCHAIN="local")
+    assert install.returncode != 0 and "no install location" in install.stderr
+    assert go("env", "GOMODCACHE", GOPATH=broken).stdout.strip() == ""
+    found = doctor(GOPATH=broken)["gopath"]
+    assert found.status == "fail" and "first entry is empty" in found.value
+    assert "module cache" in found.value and "no install location" in found.value
+
+    # -mod=vendor in a module that requires something and has no vendor/: fine for a
+    # throwaway module, fatal here, and only the project trial can tell.
+    (project / "go.mod").write_text("module p\n\ngo 1.21\n\nrequire golang.org/x/mod v0.14.0\n")
+    listed = go("list", "-m", GOFLAGS="-mod=vendor", GOTOOLCHAIN="local")
+    assert listed.returncode != 0 and "inconsistent vendoring" in listed.stderr
+    vendor = doctor(GOFLAGS="-mod=vendor")["goflags"]
+    assert vendor.status == "fail" and "inconsistent vendoring" in vendor.value
+    assert str(project) in vendor.value
+    (project / "go.mod").write_text("module p\n\ngo 1.21\n")
+    assert doctor(GOFLAGS="-mod=vendor")["goflags"].status == "ok"
+    # A value with a space cannot be given: -w is a flag of its own (go env's).
+    spaced = doctor(GOFLAGS="-ldflags=-s -w")["goflags"]
+    assert spaced.status == "warn" and spaced.data["split"] == ["-w"]
+    assert go("env", "GOVERSION", GOFLAGS="-ldflags=-s -w").returncode != 0
+
+
+def _gotoolchain_names_go_cannot_run(tmp_path, project, doctor, go, index_url):
+    # Cache the release index the way goswitch does (from a local mirror), then ask.
+    cache = tmp_path / "gs-cache"
+    env = {**doctor.env, "GOSWITCH_CACHE_DIR": str(cache), "GOSWITCH_INDEX_URL": index_url,
+           "PYTHONPATH": str(REPO)}
+    listed = subprocess.run([sys.executable, "-m", "goswitch", "list-remote", "--all"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    known = {"GOSWITCH_CACHE_DIR": str(cache), "GOSWITCH_INDEX_URL": index_url}
+    for name, said in (("go1.22", "is a language version but not a toolchain version"),
+                       ("go1.22.10-custom", "toolchain not available"),
+                       ("go1.99.0", "toolchain not available")):
+        ran = go("version", GOTOOLCHAIN=name)
+        assert ran.returncode != 0, (name, ran.stdout)
+        found = doctor(GOTOOLCHAIN=name, **known)["gotoolchain"]
+        assert found.status == "fail" and said in found.value, (name, found.value)
+    # The go on PATH by its own name, and a release the index lists, are fine.
+    assert doctor(GOTOOLCHAIN="go1.22.10", **known)["gotoolchain"].status == "ok"
+    other = doctor(GOTOOLCHAIN="go1.21.13", **known)["gotoolchain"]
+    assert other.status == "fail" and "not the pinned 1.22.10" in other.value
+    (project / ".go-version").unlink()  # nothing pinned: another release is a choice
+    listed_release = doctor(GOTOOLCHAIN="go1.21.13", **known)["gotoolchain"]
+    assert listed_release.status == "ok" and "runs go1.21.13" in listed_release.value
+    (project / ".go-version").write_text("1.22.10\n")
+
+
+def test_real_go_does_what_the_doctor_says(go_archives, tmp_path, mirror):
     """One test, so that under xdist only one worker unpacks the ~400 MB of trees."""
+    mirror_index = mirror.index_url
     from goswitch.doctor.checks.goenv import GoProbe
     from goswitch.doctor.system import Context
 
@@ -215,7 +283,7 @@ def test_real_go_does_what_the_doctor_says(go_archives, tmp_path):
         assert (via_shim.raw, via_shim.how) == ("go1.21.13", "go env")
         assert via_shim.tree == str(trees["go1.21.13"])
 
-        project, doctor, go_build = _go_machine(tmp_path / "m", trees)
+        project, doctor, go_build, go = _go_machine(tmp_path / "m", trees)
 
         # GOROOT of another version: doctor fails it, and so does a real build.
         (project / "go.mod").write_text("module p\n\ngo 1.21\n")
@@ -260,5 +328,7 @@ def test_real_go_does_what_the_doctor_says(go_archives, tmp_path):
         # A trial build that fails whatever GOFLAGS hold (no build cache) blames nothing.
         untried = doctor(HOME=None, GOCACHE=None, XDG_CACHE_HOME=None)["goflags"]
         assert untried.status == "na" and "could not try it" in untried.value
+        _go_env_files_and_flags_as_go_reads_them(tmp_path, project, doctor, go_build, go)
+        _gotoolchain_names_go_cannot_run(tmp_path, project, doctor, go, mirror_index)
     finally:
         shutil.rmtree(base, ignore_errors=True)  # do not leave 400 MB to tmp retention

@@ -22,6 +22,8 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .. import fs
+
 ROOT_ENV = "GOSWITCH_DOCTOR_ROOT"  # testing aid: read /proc, /sys, /etc from a fake tree
 _MAX_READ = 8 << 20  # /proc/net/tcp on a busy host is a few MB; nothing else comes close
 _CHUNK = 64 << 10
@@ -69,7 +71,13 @@ class SystemView:
     def read(self, path: str) -> tuple[str | None, str | None]:
         """(text, None) or (None, why): ``why`` is "missing", "permission denied", ..."""
         try:
-            with open(self.host_path(path), "rb", buffering=0) as f:
+            # Non-blocking, and regular files only (procfs and sysfs entries are): a
+            # named pipe would hang the doctor and /dev/zero would never end.
+            fd = os.open(self.host_path(path), os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+            with open(fd, "rb", buffering=0) as f:
+                what = fs.kind(os.fstat(fd))
+                if what:
+                    return None, f"{what}, not a file"
                 # Small reads: procfs sysctl files fail a multi-MB read() with ENOMEM.
                 chunks, size = [], 0
                 while size < _MAX_READ:

@@ -116,3 +116,38 @@ def test_python_m_goswitch_doctor_json(env):
     dns = next(c for c in doc["checks"] if c["name"] == "dns")
     assert dns["status"] == "ok"
     assert dns["findings"][0]["data"]["nameservers"] == ["127.0.0.53"]
+
+
+def test_named_pipes_and_endless_devices_are_not_read(env, tmp_path):
+    """A FIFO where resolv.conf, a sysctl or the `go env -w` file should be hung the
+    doctor forever; /dev/zero as the go env file read until memory ran out."""
+    root = tmp_path / "root"
+    for path in ("etc/resolv.conf", "etc/nsswitch.conf", "proc/sys/kernel/pid_max",
+                 "proc/sys/net/ipv4/ip_local_port_range", "sys/fs/selinux/enforce"):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(root / path)
+    fifo = tmp_path / "go-env"
+    os.mkfifo(fifo)
+    runs = []
+    for extra in ({"GOSWITCH_DOCTOR_ROOT": str(root), "GOENV": str(fifo)},
+                  {"GOENV": "/dev/zero"}):
+        proc = subprocess.run(
+            [sys.executable, "-m", "goswitch", "doctor", "--json"],
+            env={**env, **extra, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+            timeout=120)  # fmt: skip
+        doc = json.loads(proc.stdout)
+        assert proc.returncode == doc["exit_code"], proc.stderr
+        rows = {f["id"]: f for c in doc["checks"] for f in c["findings"]}
+        assert "internal-error" not in rows, rows.get("internal-error")
+        runs.append(rows)
+    assert runs[0]["nameservers"]["value"] == "/etc/resolv.conf: a named pipe, not a file"
+
+
+def test_system_view_refuses_what_is_not_a_file(tmp_path):
+    from goswitch.doctor.system import SystemView
+
+    os.mkfifo(tmp_path / "fifo")
+    view = SystemView(str(tmp_path))
+    assert view.read("/fifo") == (None, "a named pipe, not a file")
+    assert SystemView("/").read("/dev/zero") == (None, "a device, not a file")
+    assert SystemView("/").read("/proc/sys/kernel/pid_max")[0].strip().isdigit()

@@ -354,3 +354,38 @@ def test_a_relative_go_of_another_version_than_the_pin_fails(m):
     found = m.run()["go-path"]
     assert found.status == "fail" and found.data["relative_entry"] == "vendor-go/bin"
     assert str(other / "bin" / "go") in found.value and "but 1.21.6 is pinned" in found.value
+
+
+def test_a_go_that_does_not_answer_is_waited_for_once(m, tmp_path, monkeypatch):
+    """A hanging go cost 20 s for `go env`, then 30 s for each GOFLAGS trial."""
+    from goswitch.doctor.checks import goflags, goprobe
+
+    monkeypatch.setattr(goprobe, "PROBE_TIMEOUT", 1)
+    monkeypatch.setattr(goflags, "PROBE_TIMEOUT", 1)
+    log = tmp_path / "calls"
+    hang = tmp_path / "hang" / "bin"
+    hang.mkdir(parents=True)
+    (hang / "go").write_text(f"#!/bin/sh\necho \"$1\" >> {log}\nexec sleep 60\n")
+    os.chmod(hang / "go", 0o755)
+    m.env["PATH"] = f"{hang}:{m.env['PATH']}"
+    found = m.run(GOFLAGS="-v")
+    assert log.read_text().split() == ["env"]  # asked once, never again
+    assert found["go-path"].status == "warn" and "no answer" in found["go-path"].fix
+    assert found["goflags"].status == "na" and "did not answer" in found["goflags"].value
+
+
+def test_a_tilde_path_entry_is_what_bash_runs_and_nothing_else(m, tmp_path):
+    m.install("1.21.6")
+    m.pinned_and_active("1.22.10")
+    sdk = m.home / "sdk" / "bin"
+    sdk.mkdir(parents=True)
+    (sdk / "go").symlink_to(m.store / "1.21.6" / "bin" / "go")
+    m.env["PATH"] = f"/usr/bin:~/sdk/bin:{m.env['PATH']}"
+    found = m.run()["go-path"]
+    assert found.status == "warn", found.value  # sh, IDEs and go: the pinned go
+    assert found.data["version"] == "go1.22.10"
+    assert found.data["tilde_entry"] == {"entry": "~/sdk/bin", "path": str(sdk / "go"),
+                                         "version": "go1.21.6"}
+    assert "bash runs go1.21.6" in found.value and "$HOME" in found.fix
+    m.env["PATH"] = f"{m.store / '1.22.10' / 'bin'}:~/sdk/bin:/usr/bin"
+    assert "tilde_entry" not in m.run()["go-path"].data  # after the first go: harmless

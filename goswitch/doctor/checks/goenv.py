@@ -1,114 +1,25 @@
 """The Go environment: which go runs, from which tree, and whether it stays the pinned one.
 
 This check reads the real files named by the environment (PATH, GOROOT, GOPATH,
-go.mod), not the doctor's root prefix.  A Go tree's version comes from its
-``VERSION`` file when it has one (no process started); otherwise ``go env
-GOVERSION GOROOT`` is run with GOTOOLCHAIN=local, GOENV=off and GOWORK=off from
-``/`` so that probing a go can never make it download or switch toolchains.
+go.mod), not the doctor's root prefix.  Which go a binary is comes from
+:mod:`.goprobe`; the GOFLAGS row from :mod:`.goflags`, which asks go itself.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
-from dataclasses import dataclass
 
 from ... import fs
 from ...discovery import MAX_GO_MOD, go_directives
-from ...versions import GoVersion, try_parse_version
+from ...versions import GoVersion
 from ..model import FAIL, NA, OK, WARN, Check, Finding
+from . import goflags
+from .goprobe import GoProbe, GoTree, is_exe, probe_env, read_regular, version_of
+
+__all__ = ["GoEnvCheck", "GoProbe", "find_module_file", "parse_go_directives", "probe_env"]
 
 TOOLCHAIN_SWITCHING = GoVersion(1, 21, 0)  # GOTOOLCHAIN and go.mod toolchain lines exist since
-
-
-@dataclass
-class GoTree:
-    """What one go binary is."""
-
-    path: str  # as found
-    real: str  # symlinks resolved
-    tree: str | None  # its GOROOT, when recognisable
-    raw: str | None  # "go1.21.6", "devel go1.23-abc ...", None when unknown
-    version: GoVersion | None
-    how: str  # "VERSION file" | "go env" | why it is unknown
-
-    def describe(self) -> str:
-        return f"{self.raw or 'unknown version'} at {self.path}"
-
-
-def _version_of(raw: str | None) -> GoVersion | None:
-    if not raw:
-        return None
-    word = raw.split()[0]  # "go1.22.0 X:rangefunc" carries experiments after a space
-    if not word.startswith("go"):
-        return None
-    return try_parse_version(word.split("-", 1)[0])  # go1.21.6-custom suffixes
-
-
-def _read_first_line(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.readline().strip() or None
-    except OSError:
-        return None
-
-
-def _is_exe(path: str) -> bool:
-    return os.path.isfile(path) and os.access(path, os.X_OK)
-
-
-def probe_env(environ) -> dict:
-    env = {k: v for k, v in environ.items() if k not in ("GOROOT", "GOFLAGS")}
-    env.update(GOTOOLCHAIN="local", GOENV="off", GOWORK="off")
-    return env
-
-
-class GoProbe:
-    """Identifies go binaries and trees, caching by real path."""
-
-    def __init__(self, ctx):
-        self.ctx = ctx
-        self._cache: dict[str, GoTree] = {}
-
-    def binary(self, path: str) -> GoTree:
-        real = os.path.realpath(path)
-        if real in self._cache:
-            return self._cache[real]
-        bindir = os.path.dirname(real)
-        tree = os.path.dirname(bindir) if os.path.basename(bindir) == "bin" else None
-        raw = _read_first_line(os.path.join(tree, "VERSION")) if tree else None
-        if raw and raw.startswith(("go", "devel")):
-            result = GoTree(path, real, tree, raw, _version_of(raw), "VERSION file")
-        else:
-            # A wrapper, shim or source build: ask the binary itself.
-            done = self.ctx.commands.run([real, "env", "GOVERSION", "GOROOT"], timeout=20,
-                                         env=probe_env(self.ctx.environ), cwd="/")
-            lines = [line.strip() for line in done.stdout.splitlines()]
-            raw = lines[0] if lines else ""
-            goroot = lines[1] if len(lines) > 1 else ""
-            # A wrapper printing something else is not a Go, whatever its exit status.
-            if done.returncode == 0 and raw.startswith(("go", "devel")) and (
-                not goroot or (goroot.startswith("/") and os.path.isdir(goroot))
-            ):
-                result = GoTree(path, real, goroot or tree, raw, _version_of(raw), "go env")
-            else:
-                if done.returncode == 0:
-                    err = f"printed {ascii(done.stdout[:60])}, not a Go version and GOROOT"
-                else:
-                    err = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-                    err = ascii(err)[1:-1]  # a terminal-safe, ASCII message
-                result = GoTree(path, real, tree, None, None, f"`go env` failed: {err}")
-        self._cache[real] = result
-        return result
-
-    def tree(self, goroot: str) -> GoTree | None:
-        go = os.path.join(goroot, "bin", "go")
-        if not _is_exe(go):
-            return None
-        found = self.binary(go)
-        return GoTree(found.path, found.real, goroot, found.raw, found.version, found.how)
 
 
 def _path_entries(environ) -> list[str]:
@@ -128,7 +39,7 @@ def gos_on_path(environ, cwd: str) -> list[str]:
         candidate = os.path.join(cwd, entry or ".", "go") if not os.path.isabs(entry) \
             else os.path.join(entry, "go")
         candidate = os.path.normpath(candidate)
-        if _is_exe(candidate) and candidate not in found:
+        if is_exe(candidate) and candidate not in found:
             found.append(candidate)
     return found
 
@@ -143,6 +54,55 @@ def relative_path_entry(environ, go_path: str, cwd: str) -> str | None:
         elif os.path.normpath(os.path.join(cwd, entry or ".", "go")) == go_path:
             return entry
     return None
+
+
+def tilde_go(environ, paths: list[str]) -> tuple[str, str] | None:
+    """(entry, go) for a PATH entry starting with `~` that holds a go and comes before
+    the first go everything else finds (``paths[0]``); None when there is none."""
+    first = paths[0] if paths else None
+    for entry in _path_entries(environ):
+        if os.path.isabs(entry) and first and os.path.normpath(os.path.join(entry, "go")) \
+                == first:
+            return None
+        if entry.startswith("~"):
+            if entry == "~" or entry.startswith("~/"):  # bash uses $HOME for these
+                expanded = _home(environ) + entry[1:]
+            else:
+                expanded = os.path.expanduser(entry)
+            go = os.path.join(expanded, "go")
+            if os.path.isabs(go) and is_exe(go):
+                return entry, go
+    return None
+
+
+def _toolchain_name_problem(name: str, first: GoTree | None, ctx) -> str:
+    """Why go cannot run the toolchain GOTOOLCHAIN names (go1.21+ rules), "" if it can."""
+    if first is not None and first.raw and first.raw.split()[0] == name:
+        return ""  # the go on PATH itself: nothing to download
+    minor = name[len("go1."):]
+    if name.startswith("go1.") and minor.isdigit() and int(minor) >= 21:
+        return (f"`invalid toolchain: {name} is a language version but not a toolchain "
+                f"version ({name}.x)`")
+    version = version_of(name)
+    if version is None or f"go{version}" != name:
+        return (f"{name!r} is no Go release, so go cannot download it "
+                f"(`download {name} for ...: toolchain not available`)")
+    known = _released(ctx)
+    if known is not None and str(version) not in known:
+        return (f"there is no Go release {name} (not in the release index), so go cannot "
+                f"download it (`download {name} for ...: toolchain not available`)")
+    return ""
+
+
+def _released(ctx) -> set[str] | None:
+    """The versions in goswitch's cached release index (no network); None if none cached."""
+    from ...install import cached_releases
+
+    try:
+        releases = cached_releases(ctx.load_settings(), ctx.environ)
+    except (OSError, ValueError):  # a damaged cache: nothing known
+        return None
+    return {str(r.version) for r in releases} or None
 
 
 def _home(environ) -> str:
@@ -164,19 +124,20 @@ def user_go_env_file(environ) -> str | None:
 
 
 def read_env_file(path: str | None) -> dict[str, str]:
+    """A `go env -w` file or go.env, read exactly as go reads it (cmd/go/internal/cfg):
+    lines split at \n only, a line counts only when it starts with A-Z and holds "=",
+    and nothing is trimmed -- ` GOFLAGS=-x` is ignored and `GOTOOLCHAIN=local\r` is
+    the value "local\r", as go sees them."""
     values: dict[str, str] = {}
-    if not path:
-        return values
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                line = line.strip()
-                if line and not line.startswith("#") and "=" in line:
-                    key, _, value = line.partition("=")
-                    values[key.strip()] = value.strip()
-    except OSError:
-        pass
+    text = read_regular(path, MAX_ENV_FILE) if path else None
+    for line in (text or "").split("\n"):
+        key, sep, value = line.partition("=")
+        if sep and "A" <= line[0] <= "Z":
+            values[key] = value
     return values
+
+
+MAX_ENV_FILE = 1 << 20  # go env -w writes a few lines; a bigger file is read this far
 
 
 class GoSettings:
@@ -190,13 +151,14 @@ class GoSettings:
         self.goroot = read_env_file(self.goroot_file)
 
     def get(self, name: str, default: str = "") -> tuple[str, str]:
+        """(value, where from), by go's precedence: a non-empty environment variable,
+        then the user file (an empty value there hides go.env's), then go.env."""
         value = self.environ.get(name, "")
         if value:
             return value, "environment"
-        if self.user.get(name):
-            return self.user[name], str(self.user_file)
-        if self.goroot.get(name):
-            return self.goroot[name], str(self.goroot_file)
+        for values, where in ((self.user, self.user_file), (self.goroot, self.goroot_file)):
+            if name in values:
+                return (values[name], str(where)) if values[name] else (default, "default")
         return default, "default"
 
 
@@ -251,12 +213,14 @@ class GoEnvCheck(Check):
         settings = GoSettings(ctx.environ, pin_root or (first.tree if first else None))
         return [
             self._pin(ctx, res),
-            self._path(ctx, probe, res, paths, first, pinned),
+            self._with_tilde_entry(ctx, probe, paths,
+                                   self._path(ctx, probe, res, paths, first, pinned)),
             self._goroot(ctx, probe, first, pin_v, pin_root),
             self._toolchain(ctx, settings, first, pin_v if pin_root else None, res),
             self._gopath(ctx, settings, running_root),
             self._gobin(ctx, settings),
-            self._goflags(ctx, settings, self._go_to_try(first, pin_root)),
+            goflags.finding(ctx, probe, settings.get("GOFLAGS"), self._go_to_try(first, pin_root),
+                            find_module_file(ctx.cwd, ctx.environ)),
         ]
 
     @staticmethod
@@ -265,7 +229,7 @@ class GoEnvCheck(Check):
         if first is not None:
             return first.real
         go = os.path.join(pin_root, "bin", "go") if pin_root else None
-        return go if go and _is_exe(go) else None
+        return os.path.realpath(go) if go and is_exe(go) else None
 
     # ---------------------------------------------------------------- pin
 
@@ -368,6 +332,24 @@ class GoEnvCheck(Check):
             value += f" (same version as the pin, but not goswitch's tree {res.goroot})"
         return Finding("go-path", title, OK, value + shadow, explain, data=data)
 
+    def _with_tilde_entry(self, ctx, probe, paths, found: Finding) -> Finding:
+        """A literal `~` in PATH: bash expands it when it looks a command up, nothing
+        else does (sh, make, IDEs, go's own exec.LookPath), so the go a terminal runs
+        and the go everything else runs differ."""
+        tilde = tilde_go(ctx.environ, paths)
+        if tilde is None:
+            return found
+        entry, go = tilde
+        seen = probe.binary(go)
+        found.data["tilde_entry"] = {"entry": entry, "path": go, "version": seen.raw}
+        found.value += (f"; but bash runs {seen.describe()} from the PATH entry {entry!r} "
+                        "(bash expands ~ in PATH; sh, IDEs, make and go itself do not)")
+        found.fix = ((found.fix + " ") if found.fix else "") + (
+            "Write $HOME, not a quoted ~, in PATH: `export PATH=\"$HOME/...:$PATH\"`.")
+        if found.status == OK:
+            found.status = WARN
+        return found
+
     # -------------------------------------------------------------- GOROOT
 
     def _goroot(self, ctx, probe, first, pin_v, pin_root) -> Finding:
@@ -434,14 +416,14 @@ class GoEnvCheck(Check):
         if value_raw in ("auto", "path"):
             base_name, suffix = "local", value_raw
         can_switch = suffix in ("auto", "path")
-        forced = _version_of(base_name) if base_name != "local" else None
+        forced = version_of(base_name) if base_name != "local" else None
         need, need_where = None, None
         for key in ("go", "toolchain"):
             item = directives[key]
             if item is None or item[1] == "default":
                 continue
             text = item[1] if key == "toolchain" else "go" + item[1]
-            version = _version_of(text)
+            version = version_of(text)
             if version is not None and (need is None or version > need):
                 need = version
                 need_where = f"{os.path.basename(modfile)}:{item[0]} `{key} {item[1]}`"
@@ -470,6 +452,13 @@ class GoEnvCheck(Check):
         local_fix = ("Keep the pin in charge: GOTOOLCHAIN=local (goswitch.toml `[go] toolchain "
                      "= \"local\"`, or `go env -w GOTOOLCHAIN=local`), and pin a version that "
                      "satisfies go.mod")
+        if forced is not None:
+            problem = _toolchain_name_problem(base_name, first, ctx)
+            if problem:
+                return Finding("gotoolchain", title, FAIL, value + f" -> every go command "
+                               f"fails: {problem}", explain,
+                               "Set GOTOOLCHAIN to local, auto or an existing release such as "
+                               f"go{running}.", data)
         if forced is not None and pin_v is not None and forced != pin_v:
             return Finding("gotoolchain", title, FAIL, value + f" -> every go command runs "
                            f"{forced}, not the pinned {pin_v}", explain, local_fix + ".", data)
@@ -486,6 +475,8 @@ class GoEnvCheck(Check):
                            f"requires go >= {need} (running go {base}; GOTOOLCHAIN={value_raw})`",
                            explain, f"Pin a version that satisfies it (`goswitch use {need}`), "
                            "or allow switching with GOTOOLCHAIN=auto.", data)
+        if forced is not None and forced != running:
+            value += f" -> every go command runs go{forced} (downloaded from GOPROXY)"
         return Finding("gotoolchain", title, OK, value, explain, data=data)
 
     # --------------------------------------------------------------- GOPATH
@@ -506,6 +497,22 @@ class GoEnvCheck(Check):
         value = f"{raw} (from {source})"
         fix = ("Set GOPATH to a directory of its own, e.g. `export GOPATH=$HOME/go`, or unset "
                "it (`go env -u GOPATH`) for Go's default ~/go.")
+        if raw.split(os.pathsep)[0] == "" and entries:
+            # `export GOPATH=$GOPATH:/x` with GOPATH unset: go takes the module cache and
+            # the install directory from the first entry only, and that is empty.
+            broken = []
+            if not settings.get("GOMODCACHE")[0]:
+                broken.append("no module cache (`go: module cache not found: neither "
+                              "GOMODCACHE nor GOPATH is set` for any module download)")
+            if not settings.get("GOBIN")[0]:
+                broken.append("no place for `go install` (`go: no install location for "
+                              "directory ... outside GOPATH`)")
+            if broken:
+                return Finding("gopath", title, FAIL,
+                               f"{value}: its first entry is empty, so go has "
+                               + " and ".join(broken), explain,
+                               fix + " A leading `:` usually comes from "
+                               "`GOPATH=$GOPATH:/dir` while GOPATH was unset.", data)
         for entry in entries:
             if not os.path.isabs(entry):
                 why = " (`~` is not expanded inside quotes)" if entry.startswith("~") else ""
@@ -553,65 +560,3 @@ class GoEnvCheck(Check):
         return Finding("gobin", title, WARN, value, explain,
                        f"Add it in your shell startup file: `export PATH=\"$PATH:{target}\"`.",
                        data)
-
-    # -------------------------------------------------------------- GOFLAGS
-
-    def _goflags(self, ctx, settings, go: str | None) -> Finding:
-        title = "GOFLAGS"
-        value_raw, source = settings.get("GOFLAGS")
-        explain = ("GOFLAGS adds its flags to every go command that takes them (build, test, "
-                   "run, install, list, vet): space-separated `-flag` or `-flag=value` words. "
-                   "One unknown flag or bad value makes all of them fail before anything is "
-                   "built (`go: parsing $GOFLAGS: unknown flag -x`, `flag needs an argument`). "
-                   "A value cannot contain a space: `-ldflags=-s -w` passes `-ldflags=-s` only.")
-        data = {"value": value_raw or None, "source": source, "go": go, "error": None}
-        if not value_raw.strip():
-            return Finding("goflags", title, OK, "unset", explain, data=data)
-        value = f"{value_raw} (from {source})"
-        if go is None:
-            return Finding("goflags", title, NA, value + "; no go to try it with", explain,
-                           data=data)
-        error = self._build_error(ctx, go, value_raw)
-        if error is None:
-            return Finding("goflags", title, OK, value + f"; accepted by {go} build",
-                           explain, data=data)
-        if self._build_error(ctx, go, None) is not None:
-            # The trial build fails without GOFLAGS too: the trial says nothing about it.
-            return Finding("goflags", title, NA, value + f"; could not try it: {error}",
-                           explain, data=data)
-        data["error"] = error
-        if source == "environment":
-            fix = ("Correct or unset GOFLAGS where it is set (a shell startup file, a "
-                   "goswitch.toml [env] table, CI settings).")
-        else:
-            fix = (f"Correct it in {source}: `go env -w GOFLAGS=...` with valid flags, or "
-                   "`go env -u GOFLAGS`.")
-        return Finding("goflags", title, FAIL, value + f" -> every go build fails: {error}",
-                       explain, fix, data)
-
-    def _build_error(self, ctx, go: str, goflags: str | None) -> str | None:
-        """Why ``go build -n`` of a one-file module fails with these GOFLAGS, or None.
-
-        ``-n`` only prints the commands: nothing is compiled or cached, and with
-        GOPROXY=off and GOTOOLCHAIN=local nothing is downloaded.
-        """
-        work = tempfile.mkdtemp(prefix="goswitch-doctor-")
-        try:
-            with open(os.path.join(work, "go.mod"), "w", encoding="utf-8") as f:
-                f.write("module goswitchdoctor\n")
-            with open(os.path.join(work, "main.go"), "w", encoding="utf-8") as f:
-                f.write("package main\n\nfunc main() {}\n")
-            env = probe_env(ctx.environ)
-            env["GOPROXY"] = "off"
-            if goflags is not None:
-                env["GOFLAGS"] = goflags
-            done = ctx.commands.run([go, "build", "-n", "-o", os.devnull, "."], timeout=30,
-                                    env=env, cwd=work)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        if done.returncode == 0:
-            return None
-        # go's reason, without the warnings before it and the usage lines after it.
-        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()
-                 and not line.startswith(("warning:", "usage:", "Run 'go help"))]
-        return ascii(lines[0] if lines else f"exit {done.returncode}")[1:-1]
