@@ -35,6 +35,26 @@ def _output_failed(exc: OSError) -> int:
     return 1
 
 
+def command_line(*args: str) -> "list[str]":
+    """A command line running this goswitch's CLI with ``args``, for what goswitch starts
+    itself (the hook's lazy install).
+
+    Not ``python -m goswitch``: that puts the working directory -- a project being
+    entered -- first on the import path, so a ``goswitch/`` or ``filelock.py`` there
+    would run instead of ours.  This imports goswitch from where this one lives.
+    """
+    import sys
+
+    here = __file__.rpartition("/")[0].rpartition("/")[0]
+    code = ("import sys\n"
+            "if not (sys.flags.isolated or getattr(sys.flags, 'safe_path', False)):\n"
+            " del sys.path[0]\n"  # '' (the working directory) before anything is imported
+            f"sys.path.insert(0, {here!r})\n"
+            "from goswitch import run\n"
+            "run()")
+    return [sys.executable, "-c", code, *args]
+
+
 def run() -> None:
     """The ``goswitch`` command (``bin/goswitch``, ``python -m goswitch``).
 

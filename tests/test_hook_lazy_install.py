@@ -191,3 +191,24 @@ def test_the_prompt_gives_a_dead_mirror_less_patience(isolated_env, shell_sessio
     assert "could not install Go 1.22.10" in out
     assert "timed out (2 attempts)" in out, out
     assert 15 < took < 40, took  # 2 x 10 s (+ backoff), not 3 x 30 s
+
+
+def test_a_project_cannot_stand_in_for_goswitch_or_its_dependencies(
+    isolated_env, synthetic_mirror, shell_session, tmp_path
+):
+    """The lazy install ran `python -m goswitch` in the project being entered, which
+    put the project first on the import path: its goswitch/__main__.py ran, and its
+    filelock.py replaced the dependency."""
+    env = isolated_env.use_mirror(synthetic_mirror)
+    proj = tmp_path / "proj"
+    (proj / "goswitch").mkdir(parents=True)
+    canary = tmp_path / "canary"
+    evil = f"open({str(canary)!r}, 'a').write('ran\\n')\n"
+    for name in ("goswitch/__init__.py", "goswitch/__main__.py", "filelock.py", "click.py"):
+        (proj / name).write_text(evil)
+    (proj / ".go-version").write_text("1.22rc1\n")
+    sess = shell_session("bash", rc=f'eval "$({GOSWITCH} init bash)"\n', env=env)
+    out = sess.run(f"cd {shlex.quote(str(proj))}", timeout=120)
+    assert "installed Go 1.22rc1" in out and "Traceback" not in out, out
+    assert sess.env()["GOROOT"] == str(Path(env["GOSWITCH_HOME"]) / "versions" / "1.22rc1")
+    assert not canary.exists()

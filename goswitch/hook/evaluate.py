@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import fs, paths
+from .. import command_line, fs, paths
 from .. import settings as settings_mod
 from ..errors import GoswitchError
 from ..goenv import go_environment
@@ -57,7 +57,7 @@ def _install(spec: str, environ, settings) -> bool:
     env = dict(environ)
     env["GOSWITCH_TIMEOUT"] = str(min(settings.timeout, PROMPT_TIMEOUT))
     env["GOSWITCH_RETRIES"] = str(min(settings.retries, PROMPT_RETRIES))
-    argv = [sys.executable, "-m", "goswitch", "install", spec]
+    argv = command_line("install", spec)
     try:
         done = subprocess.run(argv, stdout=2, stdin=subprocess.DEVNULL, env=env)
     except KeyboardInterrupt:

@@ -78,6 +78,9 @@ def render(command: list[str], environ, made_dirs: list[str] | None = None) -> s
         "",
         "[Service]",
         "Type=oneshot",
+        # Not the home directory (a user unit's default): `python -m goswitch` would
+        # import a ~/goswitch/ or ~/click.py before goswitch's own.
+        "WorkingDirectory=/",
         "ExecStart=" + " ".join(words),
     ]
     for name in CARRIED:

@@ -382,7 +382,7 @@ def test_unit_passes_systemd_analyze_verify(env):
     install = text.split("[Install]", 1)[1]
     assert "WantedBy=default.target" in install  # under [Install], where systemd reads it
     assert "WantedBy" not in text.split("[Install]", 1)[0]
-    assert "Type=oneshot" in text
+    assert "Type=oneshot" in text and "\nWorkingDirectory=/\n" in text
     exec_start = next(line for line in text.splitlines() if line.startswith("ExecStart="))
     assert exec_start.endswith(" systemd refresh")
     assert os.path.isabs(exec_start[len("ExecStart=") :].split()[0])
