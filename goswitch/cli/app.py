@@ -119,6 +119,11 @@ def main(args: list[str] | None = None) -> None:
             sys.exit(128 + 15)
         click.echo("goswitch: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except _NO_ARGS_IS_HELP as exc:
+        # click >= 8.2 raises this for `goswitch` or `goswitch config` alone; show the
+        # help as click 8.0/8.1 do (a usage error below would fold it into one line).
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        sys.exit(0)
     except click.UsageError as exc:
         # One line like every other error (docs/commands.md, "Output"), not click's four.
         command = exc.ctx.command_path if exc.ctx is not None else "goswitch"
@@ -140,6 +145,10 @@ def main(args: list[str] | None = None) -> None:
         _drop_stdout()
         click.echo(f"goswitch: {printable(from_os_error(exc).message)}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+# A group called without its subcommand (click >= 8.2; nothing to catch before that).
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _standard_fds() -> None:

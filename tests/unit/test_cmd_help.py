@@ -92,3 +92,13 @@ def test_usage_errors_are_one_line_like_every_error(gs):  # noqa: F811
     result = gs("no-such-command")
     assert result.code == 2 and result.err.count("\n") == 1
     assert result.err.startswith("goswitch: No such command 'no-such-command'")
+
+
+@pytest.mark.parametrize("path", [[], ["config"], ["systemd"]], ids=lambda p: " ".join(p) or "-")
+def test_a_group_alone_shows_its_help(gs, path):  # noqa: F811
+    """click >= 8.2 reports a group without a subcommand as a usage error, which came
+    out folded into one line (`\\x0a`) with exit 2; click 8.1 (Python 3.9) showed help."""
+    result = gs(*path)
+    assert result.code == 0 and result.err == "", result
+    assert result.out.startswith(f"Usage: {' '.join(['goswitch', *path])} [OPTIONS] COMMAND")
+    assert "\\x0a" not in result.out and "\nCommands:\n" in result.out
