@@ -153,3 +153,46 @@ def test_pids_fix_names_what_set_the_limit(cgroup, says, not_says):
 
     fix = pids_fix(cgroup)
     assert says in fix and not_says not in fix
+
+
+def _namespace_root(tmp_path: Path, uid_map: str, cap_eff: str = "0000000000000000") -> Path:
+    root = copy_root(tmp_path, "healthy")
+    (root / "proc/self/uid_map").write_text(uid_map)
+    (root / "proc/self/status").write_text(f"Name:\tpython3\nUid:\t0\t0\t0\t0\n"
+                                           f"CapEff:\t{cap_eff}\n")
+    return root
+
+
+def test_root_inside_a_user_namespace_is_limited(tmp_path):
+    # Rootless container or `unshare -r` as uid 65534: uid 0 here is 65534 to the kernel.
+    root = _namespace_root(tmp_path, "         0      65534          1\n",
+                           cap_eff="000001ffffffffff")  # caps in the namespace do not count
+    nproc = run(root, uid=0, rlimit=(200, 200))["nproc"]
+    assert nproc.status == "fail"
+    assert "not enforced" not in nproc.value
+    assert "uid 0 (uid 65534 outside this user namespace)" in nproc.value
+    assert nproc.data["enforced"] is True
+    assert (nproc.data["user_namespace"], nproc.data["outside_uid"]) == (True, 65534)
+    assert "--ulimit nproc=" in nproc.fix and "uid 65534 on the host" in nproc.fix
+    assert "root soft nproc" not in nproc.fix
+
+
+def test_host_root_in_a_user_namespace_stays_exempt(tmp_path):
+    # `unshare -r` run by the host's root: the real uid is still INIT_USER.
+    root = _namespace_root(tmp_path, "         0          0          1\n")
+    nproc = run(root, uid=0, rlimit=(5, 5))["nproc"]
+    assert nproc.status == "ok" and "outside the user namespace too" in nproc.value
+    assert nproc.data["enforced"] is False and nproc.data["user_namespace"] is True
+
+
+@pytest.mark.parametrize("cap_eff, exempt", [
+    ("0000000001000000", True),  # CAP_SYS_RESOURCE
+    ("0000000000200000", True),  # CAP_SYS_ADMIN
+    ("0000000000000000", False),
+])
+def test_capabilities_in_the_initial_namespace_lift_the_limit(tmp_path, cap_eff, exempt):
+    root = _namespace_root(tmp_path, "         0          0 4294967295\n", cap_eff=cap_eff)
+    nproc = run(root, uid=1000, rlimit=(100, 100))["nproc"]
+    assert (nproc.status == "ok") is exempt
+    assert nproc.data["enforced"] is not exempt
+    assert nproc.data["user_namespace"] is False
