@@ -196,3 +196,52 @@ def test_capabilities_in_the_initial_namespace_lift_the_limit(tmp_path, cap_eff,
     assert (nproc.status == "ok") is exempt
     assert nproc.data["enforced"] is not exempt
     assert nproc.data["user_namespace"] is False
+
+
+def _cgroup_root(tmp_path: Path, self_cgroup: str, limits: dict[str, tuple[int, int]],
+                 v2: bool = True, marker: str | None = None) -> Path:
+    """A fake root whose /proc/self/cgroup is ``self_cgroup``, pids.max/current per dir."""
+    root = tmp_path / "root"
+    (root / "proc/self").mkdir(parents=True)
+    (root / "proc/self/cgroup").write_text(self_cgroup)
+    (root / "sys/fs/cgroup").mkdir(parents=True)
+    if v2:
+        (root / "sys/fs/cgroup/cgroup.controllers").write_text("cpu memory pids\n")
+    for rel, (pids_max, current) in limits.items():
+        directory = root / "sys/fs/cgroup" / rel
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "pids.max").write_text(f"{pids_max}\n")
+        (directory / "pids.current").write_text(f"{current}\n")
+    if marker:
+        (root / marker.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        (root / marker.lstrip("/")).write_text("")
+    return root
+
+
+@pytest.mark.parametrize("self_cgroup, limits, v2", [
+    # cgroup v2 with a private cgroup namespace (Docker/Podman/Kubernetes default): "/".
+    ("0::/\n", {"": (1024, 40)}, True),
+    # cgroup v1 Docker: the host path is shown, but the container's cgroup is mounted at
+    # the top of the pids hierarchy, so only that pids.max is there to read.
+    ("12:pids:/docker/0123abcd\n0::/\n", {"pids": (300, 20)}, False),
+])
+def test_limit_at_the_top_of_a_container_names_the_engine(tmp_path, self_cgroup, limits, v2):
+    # The host's root cgroup has no pids.max: one at the top is a container's.
+    cg = run(_cgroup_root(tmp_path, self_cgroup, limits, v2=v2))["cgroup-pids"]
+    assert cg.status in ("warn", "fail")  # 984 and 280 left: under twice, once 512
+    assert "--pids-limit" in cg.fix and "podPidsLimit" in cg.fix
+    assert "set-property" not in cg.fix and "systemctl" not in cg.fix
+    assert cg.data["container"] is True and cg.data["path"] == "/"
+    assert "(the container's)" in cg.value
+
+
+def test_container_marker_files_mean_the_engine_set_it(tmp_path):
+    limits = {"system.slice/runner.service": (300, 20)}
+    plain = run(_cgroup_root(tmp_path / "a", "0::/system.slice/runner.service\n", limits))
+    assert "sudo systemctl set-property runner.service" in plain["cgroup-pids"].fix
+    assert plain["cgroup-pids"].data["container"] is False
+    for marker in ("/.dockerenv", "/run/.containerenv"):
+        inside = run(_cgroup_root(tmp_path / marker.replace("/", "_"),
+                                  "0::/system.slice/runner.service\n", limits, marker=marker))
+        assert "--pids-limit" in inside["cgroup-pids"].fix, marker
+        assert inside["cgroup-pids"].data["container"] is True

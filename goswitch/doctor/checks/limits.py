@@ -179,15 +179,36 @@ def _parse_cgroup_file(text: str) -> tuple[str | None, str | None]:
 
 
 _CONTAINER_MARKS = ("docker", "containerd", "kubepods", "libpod", "crio", "lxc", "garden")
+# Files container engines put in every container: Docker, and Podman/CRI-O.
+CONTAINER_FILES = ("/.dockerenv", "/run/.containerenv")
+_CONTAINER_FIX = ("The limit is the container's: raise it where the container is started "
+                  "(`docker run --pids-limit N`, compose `pids_limit:`, podman `--pids-limit N`; "
+                  "Kubernetes: the kubelet's podPidsLimit); nothing inside the container can.")
 
 
-def pids_fix(cgroup: str) -> str:
-    """How to raise the pids.max of ``cgroup`` (the one that binds), by who set it."""
-    parts = [p for p in cgroup.split("/") if p]
+def is_container_limit(system, limit: dict) -> bool:
+    """Whether the binding pids.max was set by a container engine, not by systemd here.
+
+    The host's root cgroup has no pids.max (the kernel creates it only below the
+    root), so one at the top of the hierarchy we see is the root of a cgroup
+    namespace or of a container's bind-mounted cgroup: the container's limit.
+    Inside a container, the host path in /proc/self/cgroup is often "/" and its
+    markers (docker-*.scope, kubepods) are invisible, so the engines' marker
+    files count too.
+    """
+    if limit["path"] == "/":
+        return True
+    parts = [p for p in limit["path"].split("/") if p]
     if any(mark in part for part in parts for mark in _CONTAINER_MARKS):
-        return ("The limit is the container's: raise it where the container is started "
-                "(`docker run --pids-limit N`, compose `pids_limit:`, podman `--pids-limit`; "
-                "Kubernetes: the kubelet's podPidsLimit).")
+        return True
+    return any(system.exists(path) for path in CONTAINER_FILES)
+
+
+def pids_fix(cgroup: str, container: bool = False) -> str:
+    """How to raise the pids.max of ``cgroup`` (its path as in /proc/self/cgroup)."""
+    parts = [p for p in cgroup.split("/") if p]
+    if container or any(mark in part for part in parts for mark in _CONTAINER_MARKS):
+        return _CONTAINER_FIX
     unit = parts[-1] if parts else ""
     under_user_manager = any(p.startswith("user@") and p.endswith(".service") for p in parts[:-1])
     if under_user_manager:
@@ -236,7 +257,8 @@ def cgroup_pid_limits(system) -> list[dict] | None:
                 limit = None
             current = system.read_int(directory + "/pids.current")
             if limit is not None:
-                found.append({"cgroup": directory, "pids_max": limit, "pids_current": current or 0})
+                found.append({"cgroup": directory, "path": rel, "pids_max": limit,
+                              "pids_current": current or 0})
         if rel == "/":
             break
         rel = rel.rsplit("/", 1)[0] or "/"
@@ -383,9 +405,11 @@ class LimitsCheck(Check):
             return Finding("cgroup-pids", title, OK, "no pids.max limit on this cgroup or above",
                            why, data={"limits": []})
         tight = limits[0]
+        container = is_container_limit(ctx.system, tight)
         status = headroom_status(tight["pids_max"], tight["pids_current"], need)
-        value = (f"pids.max {tight['pids_max']} at {tight['cgroup']}; "
-                 f"{tight['pids_current']} in use")
-        fix = pids_fix(tight["cgroup"]) if status != OK else ""
-        data = {"limits": limits, **tight}
+        value = (f"pids.max {tight['pids_max']} at {tight['cgroup']}"
+                 + (" (the container's)" if container else "")
+                 + f"; {tight['pids_current']} in use")
+        fix = pids_fix(tight["path"], container) if status != OK else ""
+        data = {"limits": limits, **tight, "container": container}
         return Finding("cgroup-pids", title, status, value, why, fix, data)
