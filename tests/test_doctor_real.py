@@ -83,6 +83,23 @@ def test_nproc_and_this_users_tasks(report):
     assert abs(nproc["user_tasks"] - mine) <= max(50, mine // 10)
 
 
+def test_cpu_count_follows_the_affinity_mask(tmp_path):
+    """Under `taskset -c 0` Go's NumCPU is 1, and the doctor budgets for one CPU."""
+    if shutil.which("taskset") is None:
+        pytest.skip("taskset is not installed")
+    env = dict(os.environ, PYTHONPATH=str(REPO), GOSWITCH_HOME=str(tmp_path / "gs"),
+               GOSWITCH_CONFIG=str(tmp_path / "config.toml"))
+    env.pop("GOSWITCH_DOCTOR_ROOT", None)
+    proc = subprocess.run(["taskset", "-c", "0", sys.executable, "-m", "goswitch", "doctor",
+                           "--json", "--check", "limits"],
+                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120)
+    doc = json.loads(proc.stdout)
+    assert doc["context"]["cpu_count"] == 1
+    nproc = next(f for f in doc["checks"][0]["findings"] if f["id"] == "nproc")
+    assert nproc["data"]["need"] == 512
+    assert "on 1 CPU " in nproc["explanation"]
+
+
 # ------------------------------------------------------------- user namespaces
 # RLIMIT_NPROC inside `unshare -r`: the doctor's verdict next to what fork() really does.
 

@@ -226,3 +226,14 @@ def test_json_schema():
             assert finding["status"] in ("ok", "warn", "fail", "na")
     limits = next(c for c in doc["checks"] if c["name"] == "limits")
     assert limits["findings"][2]["data"]["pid_max"] == 600
+
+
+def test_cpu_count_is_the_affinity_mask_like_go_numcpu(monkeypatch):
+    # A 4-CPU cpuset on a 64-CPU host: Go runs 4-wide, so the thread budget is 512, not 5120.
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {8, 9, 10, 11}, raising=False)
+    ctx = Context.create(root=str(FIXTURES / "healthy"), environ={"PATH": ""}, cwd="/")
+    assert ctx.cpu_count == 4
+    monkeypatch.delattr(os, "sched_getaffinity")  # macOS and friends
+    assert Context.create(root=str(FIXTURES / "healthy"), environ={"PATH": ""},
+                          cwd="/").cpu_count == 64

@@ -289,9 +289,11 @@ class LimitsCheck(Check):
         need = thread_budget(ctx.cpu_count)
         counts = count_tasks(system, ctx.uid)
         total = system_tasks(system, counts["visible_tasks"] if counts else None)
+        cpus = f"{ctx.cpu_count} CPU{'' if ctx.cpu_count == 1 else 's'}"
         budget_note = (
-            f"Doctor budgets {need} tasks for a parallel `go test ./...` on {ctx.cpu_count} CPUs "
-            f"(-p={ctx.cpu_count} test binaries x ~{ctx.cpu_count}+16 threads, at least 512): "
+            f"Doctor budgets {need} tasks for a parallel `go test ./...` on {cpus} "
+            "(the ones this process may run on, as Go's runtime.NumCPU counts them; "
+            f"-p={ctx.cpu_count} test binaries x ~{ctx.cpu_count}+16 threads, at least 512): "
             "less room than that fails, less than twice that warns."
         )
         short_note = (f"Same budget as ulimit -u: at least {need} tasks of room, twice that "
