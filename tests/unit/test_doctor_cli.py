@@ -86,9 +86,9 @@ def test_repeatable_check_and_json(env):
 
 
 def test_colour_only_when_asked_or_on_a_terminal(env):
-    plain = invoke(env, "--check", "selinux", root="broken")
+    plain = invoke(env, "--check", "limits", root="broken")
     assert "\x1b[" not in plain.output  # CliRunner's stdout is not a TTY
-    forced = invoke(env, "--check", "selinux", "--color", "always", root="broken")
+    forced = invoke(env, "--check", "limits", "--color", "always", root="broken")
     assert "\x1b[1;31mFAIL" in forced.output
 
 
