@@ -245,3 +245,19 @@ def test_container_marker_files_mean_the_engine_set_it(tmp_path):
                                   "0::/system.slice/runner.service\n", limits, marker=marker))
         assert "--pids-limit" in inside["cgroup-pids"].fix, marker
         assert inside["cgroup-pids"].data["container"] is True
+
+
+@pytest.mark.parametrize("text, says", [
+    ("unlimited\n", "holds 'unlimited', not a number: cannot parse it"),
+    ("\u00e9\x1b[31m\n", "holds '\\xe9\\x1b[31m', not a number"),
+    ("", "holds '', not a number"),
+])
+def test_unparsable_sysctl_is_quoted_not_called_unreadable(tmp_path, text, says):
+    root = copy_root(tmp_path, "healthy")
+    (root / "proc/sys/kernel/threads-max").write_text(text)
+    found = run(root)["threads-max"]
+    assert found.status == "na"
+    assert found.value.startswith("/proc/sys/kernel/threads-max " + says), found.value
+    assert "not readable" not in found.value and found.value.isascii()
+    (root / "proc/sys/kernel/pid_max").unlink()
+    assert run(root)["pid_max"].value == "/proc/sys/kernel/pid_max is not readable (missing)"

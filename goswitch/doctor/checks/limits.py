@@ -266,6 +266,19 @@ def cgroup_pid_limits(system) -> list[dict] | None:
     return found
 
 
+def read_sysctl_int(system, path: str) -> tuple[int | None, str | None]:
+    """(value, None), or (None, what is wrong) naming the file: unreadable or not a number."""
+    text, why = system.read(path)
+    if text is None:
+        return None, f"{path} is not readable ({why})"
+    try:
+        return int(text.split()[0]), None
+    except (ValueError, IndexError):
+        # Quoted and ASCII-only: the file may hold anything (a fake root, a patched kernel).
+        shown = ascii(text.strip()[:40])
+        return None, f"{path} holds {shown}, not a number: cannot parse it"
+
+
 def _tasks(n: int) -> str:
     return f"{n} task{'' if n == 1 else 's'}"
 
@@ -369,7 +382,7 @@ class LimitsCheck(Check):
                 "LimitNPROC= in its unit.")
 
     def _sysctl(self, ctx, key: str, path: str, total, need: int, budget_note: str) -> Finding:
-        limit = ctx.system.read_int(path)
+        limit, problem = read_sysctl_int(ctx.system, path)
         title = f"kernel.{key}"
         data = {key.replace("-", "_"): limit, "system_tasks": total, "need": need}
         if key == "pid_max":
@@ -382,7 +395,7 @@ class LimitsCheck(Check):
             fix_value = str(max(limit or 0, total or 0, need) * 4)
         why += budget_note
         if limit is None:
-            return Finding(key, title, NA, f"{path} is not readable", why, data=data)
+            return Finding(key, title, NA, problem, why, data=data)
         if total is None:
             return Finding(key, title, OK, f"{limit}; task count unknown", why, data=data)
         status = headroom_status(limit, total, need)
