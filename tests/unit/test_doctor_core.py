@@ -209,6 +209,21 @@ def test_narrow_terminal_wraps_long_values():
     assert max(len(line) for line in lines) <= 60
 
 
+@pytest.mark.parametrize("width", [50, 40])
+def test_table_narrows_to_40_columns(width):
+    # Every line fits, footer included, except words longer than a line (paths are not cut).
+    results = run_checks(fake_ctx(root="broken", qps=100), ["limits", "dns", "sockets"])
+    text = render_text(results, width=width, verbose=True)
+    for line in text.splitlines():
+        assert len(line) <= width or " " not in line.strip(), line
+    assert "Each FAIL row breaks Go builds" in text
+
+
+def test_below_40_columns_lines_stay_40_wide():
+    results = run_checks(fake_ctx(root="healthy"), ["dns"])
+    assert render_text(results, width=20) == render_text(results, width=40)
+
+
 def test_json_schema():
     ctx = fake_ctx()
     doc = json.loads(render_json(run_checks(ctx), ctx, "9.9.9"))
