@@ -83,6 +83,123 @@ def test_nproc_and_this_users_tasks(report):
     assert abs(nproc["user_tasks"] - mine) <= max(50, mine // 10)
 
 
+def test_cpu_count_follows_the_affinity_mask(tmp_path):
+    """Under `taskset -c 0` Go's NumCPU is 1, and the doctor budgets for one CPU."""
+    if shutil.which("taskset") is None:
+        pytest.skip("taskset is not installed")
+    env = dict(os.environ, PYTHONPATH=str(REPO), GOSWITCH_HOME=str(tmp_path / "gs"),
+               GOSWITCH_CONFIG=str(tmp_path / "config.toml"))
+    env.pop("GOSWITCH_DOCTOR_ROOT", None)
+    proc = subprocess.run(["taskset", "-c", "0", sys.executable, "-m", "goswitch", "doctor",
+                           "--json", "--check", "limits"],
+                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120)
+    doc = json.loads(proc.stdout)
+    assert doc["context"]["cpu_count"] == 1
+    nproc = next(f for f in doc["checks"][0]["findings"] if f["id"] == "nproc")
+    assert nproc["data"]["need"] == 512
+    assert "on 1 CPU " in nproc["explanation"]
+
+
+# ------------------------------------------------------------- user namespaces
+# RLIMIT_NPROC inside `unshare -r`: the doctor's verdict next to what fork() really does.
+
+_FORK_PROBE = """
+import os, resource
+resource.setrlimit(resource.RLIMIT_NPROC, (5, 5))
+r, w = os.pipe()
+children, refused = [], False
+for _ in range(20):
+    try:
+        pid = os.fork()
+    except BlockingIOError:
+        refused = True
+        break
+    if pid == 0:
+        os.close(w)
+        os.read(r, 1)  # alive until the parent has tried them all (EOF)
+        os._exit(0)
+    children.append(pid)
+os.close(w)
+for pid in children:
+    os.waitpid(pid, 0)
+print("refused" if refused else "allowed")
+"""
+
+
+_DOCTOR_AT_200 = """
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_NPROC, (200, 200))
+os.execv(sys.executable, [sys.executable, "-m", "goswitch", "doctor", "--json", "--check",
+                          "limits"])
+"""
+
+
+def _namespace_env() -> dict:
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO),
+            "HOME": "/nonexistent", "GOSWITCH_HOME": "/nonexistent/gs",
+            "GOSWITCH_CONFIG": "/nonexistent/config.toml"}
+
+
+def _prefix(as_nobody: bool) -> list[str]:
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare is not installed")
+    if not as_nobody:
+        if os.getuid() != 0:
+            pytest.skip("the host's root is the case under test")
+        return ["unshare", "-r"]
+    if os.getuid() != 0:
+        return ["unshare", "-r"]  # this user is already not root
+    if shutil.which("setpriv") is None:
+        pytest.skip("becoming uid 65534 needs setpriv")
+    return ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "unshare",
+            "-r"]
+
+
+def _python_for(prefix: list[str]) -> str:
+    """An interpreter that can run goswitch there (uid 65534 may not reach a venv in /root)."""
+    for python in dict.fromkeys([sys.executable, "/usr/bin/python3"]):
+        probe = subprocess.run([*prefix, python, "-c", "import goswitch.doctor, click"],
+                               capture_output=True, text=True, env=_namespace_env(), cwd="/",
+                               timeout=60)
+        if probe.returncode == 0:
+            return python
+        if "unshare failed" in probe.stderr:
+            pytest.skip(f"no user namespaces here: {probe.stderr.strip()}")
+    pytest.skip("no Python that can import goswitch inside the namespace")
+
+
+def _nproc_in_namespace(as_nobody: bool) -> tuple[dict, str]:
+    prefix = _prefix(as_nobody)
+    python = _python_for(prefix)
+
+    def run(script):
+        return subprocess.run([*prefix, python, "-c", script], capture_output=True, text=True,
+                              env=_namespace_env(), cwd="/", timeout=120)
+
+    fork = run(_FORK_PROBE)
+    assert fork.returncode == 0, fork.stderr
+    # `ulimit -u 200`, in Python: sh may be dash, which has no -u.
+    doctor = run(_DOCTOR_AT_200)
+    doc = json.loads(doctor.stdout)
+    nproc = next(f for f in doc["checks"][0]["findings"] if f["id"] == "nproc")
+    return nproc, fork.stdout.strip()
+
+
+@pytest.mark.parametrize("as_nobody", [True, False], ids=["uid-65534", "host-root"])
+def test_nproc_in_a_user_namespace_matches_fork(as_nobody):
+    """uid 0 in `unshare -r` is limited unless it is the host's root, as fork() shows."""
+    nproc, fork = _nproc_in_namespace(as_nobody)
+    assert nproc["data"]["user_namespace"] is True
+    assert nproc["data"]["uid"] == 0
+    if as_nobody:
+        assert fork == "refused"
+        assert nproc["data"]["enforced"] is True and nproc["data"]["outside_uid"] == 65534
+        assert nproc["status"] == "fail" and "not enforced" not in nproc["value"]
+    else:
+        assert fork == "allowed"
+        assert nproc["data"]["enforced"] is False and nproc["status"] == "ok"
+
+
 def test_port_range_and_tw_reuse(report):
     sockets = report["sockets"]
     low, high = (int(x) for x in read("/proc/sys/net/ipv4/ip_local_port_range").split())

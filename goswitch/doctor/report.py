@@ -51,6 +51,9 @@ def summary_line(results: list[CheckResult]) -> str:
 
 
 MAX_SHOWN = 2000  # characters of one value, explanation or fix in the table
+# Narrowest table: the text column starts at 8 and "why  " takes 5 more, which leaves
+# 27 characters a line at 40; narrower terminals get 40-column lines (they wrap).
+MIN_WIDTH = 40
 
 
 def render_text(results: list[CheckResult], color: bool = False, width: int = 100,
@@ -61,7 +64,7 @@ def render_text(results: list[CheckResult], color: bool = False, width: int = 10
     ``verbose``), wrapped to ``width`` with a hanging indent so long paths
     stay readable in a narrow terminal.
     """
-    width = max(width, 60)
+    width = max(width, MIN_WIDTH)
 
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
@@ -106,11 +109,14 @@ def render_text(results: list[CheckResult], color: bool = False, width: int = 10
         lines.append("")
     verdict = summary_line(results)
     code = 1 if any(r.status == FAIL for r in results) else 0
-    lines.append(paint(verdict, _BOLD))
+    lines.extend(paint(v, _BOLD) for v in textwrap.wrap(verdict, width))
+    footer = []
     if not verbose:
-        lines.append("-v explains every row; --json is for scripts.")
+        footer.append("-v explains every row; --json is for scripts.")
     if code:
-        lines.append("Each FAIL row breaks Go builds or tests here: start with those.")
+        footer.append("Each FAIL row breaks Go builds or tests here: start with those.")
+    for note in footer:  # the footer wraps too: it is the last thing read
+        lines.extend(textwrap.wrap(note, width))
     return "\n".join(lines) + "\n"
 
 

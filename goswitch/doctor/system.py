@@ -233,6 +233,19 @@ def _real_rlimit_nproc() -> tuple[int | None, int | None]:
     return norm(soft), norm(hard)
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on, as Go's runtime.NumCPU counts them.
+
+    Go sizes GOMAXPROCS and `go test -p` from the affinity mask
+    (sched_getaffinity), not from the CPUs installed: under `taskset -c 0-3` or a
+    cpuset of 4 on a 64-CPU host it runs 4-wide, and so should the budget.
+    """
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
 _UNSET: Any = object()
 
 
@@ -273,7 +286,7 @@ class Context:
             cwd=os.path.abspath(cwd or os.getcwd()),
             commands=commands,
             uid=os.getuid() if uid is None else uid,
-            cpu_count=(os.cpu_count() or 1) if cpu_count is None else cpu_count,
+            cpu_count=_usable_cpus() if cpu_count is None else cpu_count,
             rlimit_nproc=_real_rlimit_nproc() if rlimit_nproc is None else rlimit_nproc,
             qps=qps,
             lifetime=lifetime,

@@ -60,6 +60,17 @@ def test_exit_codes_follow_failures(env):
         assert result.exit_code == 2 and "is not a finite number" in result.output, bad
 
 
+@pytest.mark.parametrize("args", [("--qps", "1e308"), ("--qps", "1e307", "--lifetime", "1e302")])
+def test_qps_whose_estimate_overflows_is_a_usage_error(env, args):
+    # Each is finite; qps x (lifetime + 60) is not.
+    result = invoke(env, "--check", "sockets", *args)
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for --qps" in result.output
+    assert "too large to estimate" in result.output
+    assert args[1].replace("1e", "1e+") in result.output  # the value, as %g shows it
+    assert "OverflowError" not in result.output
+
+
 def test_values_from_files_cannot_drive_the_terminal(env, tmp_path):
     """resolv.conf's search list may come from DHCP: escapes are shown, not sent."""
     root = tmp_path / "root"
@@ -86,9 +97,9 @@ def test_repeatable_check_and_json(env):
 
 
 def test_colour_only_when_asked_or_on_a_terminal(env):
-    plain = invoke(env, "--check", "selinux", root="broken")
+    plain = invoke(env, "--check", "limits", root="broken")
     assert "\x1b[" not in plain.output  # CliRunner's stdout is not a TTY
-    forced = invoke(env, "--check", "selinux", "--color", "always", root="broken")
+    forced = invoke(env, "--check", "limits", "--color", "always", root="broken")
     assert "\x1b[1;31mFAIL" in forced.output
 
 

@@ -209,6 +209,21 @@ def test_narrow_terminal_wraps_long_values():
     assert max(len(line) for line in lines) <= 60
 
 
+@pytest.mark.parametrize("width", [50, 40])
+def test_table_narrows_to_40_columns(width):
+    # Every line fits, footer included, except words longer than a line (paths are not cut).
+    results = run_checks(fake_ctx(root="broken", qps=100), ["limits", "dns", "sockets"])
+    text = render_text(results, width=width, verbose=True)
+    for line in text.splitlines():
+        assert len(line) <= width or " " not in line.strip(), line
+    assert "Each FAIL row breaks Go builds" in text
+
+
+def test_below_40_columns_lines_stay_40_wide():
+    results = run_checks(fake_ctx(root="healthy"), ["dns"])
+    assert render_text(results, width=20) == render_text(results, width=40)
+
+
 def test_json_schema():
     ctx = fake_ctx()
     doc = json.loads(render_json(run_checks(ctx), ctx, "9.9.9"))
@@ -226,3 +241,14 @@ def test_json_schema():
             assert finding["status"] in ("ok", "warn", "fail", "na")
     limits = next(c for c in doc["checks"] if c["name"] == "limits")
     assert limits["findings"][2]["data"]["pid_max"] == 600
+
+
+def test_cpu_count_is_the_affinity_mask_like_go_numcpu(monkeypatch):
+    # A 4-CPU cpuset on a 64-CPU host: Go runs 4-wide, so the thread budget is 512, not 5120.
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {8, 9, 10, 11}, raising=False)
+    ctx = Context.create(root=str(FIXTURES / "healthy"), environ={"PATH": ""}, cwd="/")
+    assert ctx.cpu_count == 4
+    monkeypatch.delattr(os, "sched_getaffinity")  # macOS and friends
+    assert Context.create(root=str(FIXTURES / "healthy"), environ={"PATH": ""},
+                          cwd="/").cpu_count == 64

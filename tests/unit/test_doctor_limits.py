@@ -153,3 +153,111 @@ def test_pids_fix_names_what_set_the_limit(cgroup, says, not_says):
 
     fix = pids_fix(cgroup)
     assert says in fix and not_says not in fix
+
+
+def _namespace_root(tmp_path: Path, uid_map: str, cap_eff: str = "0000000000000000") -> Path:
+    root = copy_root(tmp_path, "healthy")
+    (root / "proc/self/uid_map").write_text(uid_map)
+    (root / "proc/self/status").write_text(f"Name:\tpython3\nUid:\t0\t0\t0\t0\n"
+                                           f"CapEff:\t{cap_eff}\n")
+    return root
+
+
+def test_root_inside_a_user_namespace_is_limited(tmp_path):
+    # Rootless container or `unshare -r` as uid 65534: uid 0 here is 65534 to the kernel.
+    root = _namespace_root(tmp_path, "         0      65534          1\n",
+                           cap_eff="000001ffffffffff")  # caps in the namespace do not count
+    nproc = run(root, uid=0, rlimit=(200, 200))["nproc"]
+    assert nproc.status == "fail"
+    assert "not enforced" not in nproc.value
+    assert "uid 0 (uid 65534 outside this user namespace)" in nproc.value
+    assert nproc.data["enforced"] is True
+    assert (nproc.data["user_namespace"], nproc.data["outside_uid"]) == (True, 65534)
+    assert "--ulimit nproc=" in nproc.fix and "uid 65534 on the host" in nproc.fix
+    assert "root soft nproc" not in nproc.fix
+
+
+def test_host_root_in_a_user_namespace_stays_exempt(tmp_path):
+    # `unshare -r` run by the host's root: the real uid is still INIT_USER.
+    root = _namespace_root(tmp_path, "         0          0          1\n")
+    nproc = run(root, uid=0, rlimit=(5, 5))["nproc"]
+    assert nproc.status == "ok" and "outside the user namespace too" in nproc.value
+    assert nproc.data["enforced"] is False and nproc.data["user_namespace"] is True
+
+
+@pytest.mark.parametrize("cap_eff, exempt", [
+    ("0000000001000000", True),  # CAP_SYS_RESOURCE
+    ("0000000000200000", True),  # CAP_SYS_ADMIN
+    ("0000000000000000", False),
+])
+def test_capabilities_in_the_initial_namespace_lift_the_limit(tmp_path, cap_eff, exempt):
+    root = _namespace_root(tmp_path, "         0          0 4294967295\n", cap_eff=cap_eff)
+    nproc = run(root, uid=1000, rlimit=(100, 100))["nproc"]
+    assert (nproc.status == "ok") is exempt
+    assert nproc.data["enforced"] is not exempt
+    assert nproc.data["user_namespace"] is False
+
+
+def _cgroup_root(tmp_path: Path, self_cgroup: str, limits: dict[str, tuple[int, int]],
+                 v2: bool = True, marker: str | None = None) -> Path:
+    """A fake root whose /proc/self/cgroup is ``self_cgroup``, pids.max/current per dir."""
+    root = tmp_path / "root"
+    (root / "proc/self").mkdir(parents=True)
+    (root / "proc/self/cgroup").write_text(self_cgroup)
+    (root / "sys/fs/cgroup").mkdir(parents=True)
+    if v2:
+        (root / "sys/fs/cgroup/cgroup.controllers").write_text("cpu memory pids\n")
+    for rel, (pids_max, current) in limits.items():
+        directory = root / "sys/fs/cgroup" / rel
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "pids.max").write_text(f"{pids_max}\n")
+        (directory / "pids.current").write_text(f"{current}\n")
+    if marker:
+        (root / marker.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        (root / marker.lstrip("/")).write_text("")
+    return root
+
+
+@pytest.mark.parametrize("self_cgroup, limits, v2", [
+    # cgroup v2 with a private cgroup namespace (Docker/Podman/Kubernetes default): "/".
+    ("0::/\n", {"": (1024, 40)}, True),
+    # cgroup v1 Docker: the host path is shown, but the container's cgroup is mounted at
+    # the top of the pids hierarchy, so only that pids.max is there to read.
+    ("12:pids:/docker/0123abcd\n0::/\n", {"pids": (300, 20)}, False),
+])
+def test_limit_at_the_top_of_a_container_names_the_engine(tmp_path, self_cgroup, limits, v2):
+    # The host's root cgroup has no pids.max: one at the top is a container's.
+    cg = run(_cgroup_root(tmp_path, self_cgroup, limits, v2=v2))["cgroup-pids"]
+    assert cg.status in ("warn", "fail")  # 984 and 280 left: under twice, once 512
+    assert "--pids-limit" in cg.fix and "podPidsLimit" in cg.fix
+    assert "set-property" not in cg.fix and "systemctl" not in cg.fix
+    assert cg.data["container"] is True and cg.data["path"] == "/"
+    assert "(the container's)" in cg.value
+
+
+def test_container_marker_files_mean_the_engine_set_it(tmp_path):
+    limits = {"system.slice/runner.service": (300, 20)}
+    plain = run(_cgroup_root(tmp_path / "a", "0::/system.slice/runner.service\n", limits))
+    assert "sudo systemctl set-property runner.service" in plain["cgroup-pids"].fix
+    assert plain["cgroup-pids"].data["container"] is False
+    for marker in ("/.dockerenv", "/run/.containerenv"):
+        inside = run(_cgroup_root(tmp_path / marker.replace("/", "_"),
+                                  "0::/system.slice/runner.service\n", limits, marker=marker))
+        assert "--pids-limit" in inside["cgroup-pids"].fix, marker
+        assert inside["cgroup-pids"].data["container"] is True
+
+
+@pytest.mark.parametrize("text, says", [
+    ("unlimited\n", "holds 'unlimited', not a number: cannot parse it"),
+    ("\u00e9\x1b[31m\n", "holds '\\xe9\\x1b[31m', not a number"),
+    ("", "holds '', not a number"),
+])
+def test_unparsable_sysctl_is_quoted_not_called_unreadable(tmp_path, text, says):
+    root = copy_root(tmp_path, "healthy")
+    (root / "proc/sys/kernel/threads-max").write_text(text)
+    found = run(root)["threads-max"]
+    assert found.status == "na"
+    assert found.value.startswith("/proc/sys/kernel/threads-max " + says), found.value
+    assert "not readable" not in found.value and found.value.isascii()
+    (root / "proc/sys/kernel/pid_max").unlink()
+    assert run(root)["pid_max"].value == "/proc/sys/kernel/pid_max is not readable (missing)"

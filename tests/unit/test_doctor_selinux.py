@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from goswitch.doctor.checks.selinux import SelinuxCheck, parse_avc, parse_getsebool
 from goswitch.doctor.system import Completed, Context, ScriptedCommands
 
@@ -12,9 +14,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doctor"
 NO_MATCHES = Completed(1, "", "")  # what `ausearch --raw` says when nothing matches
 
 
-def run(root, tools=None):
+def run(root, tools=None, environ=None):
     commands = ScriptedCommands(tools or {})
-    ctx = Context.create(root=str(root), environ={"PATH": ""}, cwd="/", uid=1000, cpu_count=2,
+    ctx = Context.create(root=str(root), environ=environ or {"PATH": ""}, cwd="/", uid=1000,
+                         cpu_count=2,
                          rlimit_nproc=(None, None), commands=commands)
     return {f.id: f for f in SelinuxCheck().run(ctx)}, commands
 
@@ -79,10 +82,13 @@ def test_tools_missing_or_log_unreadable_is_not_applicable():
     assert found["denials"].status == "na" and "No such file" in found["denials"].value
 
 
-def test_broken_enforcing_deny_execmem_and_denials_fail():
+def test_broken_enforcing_deny_execmem_warns_and_go_denials_fail():
     found, _ = run(FIXTURES / "broken", {"ausearch": fixture_output("ausearch-execmem.txt")})
     booleans = found["booleans"]
-    assert booleans.status == "fail"
+    # Go never maps W+X memory: deny_execmem breaks only cgo code that does (a warn).
+    assert booleans.status == "warn"
+    assert "deny_execmem is on (cgo code that JITs or uses libffi closures" in booleans.value
+    assert "cgo" in booleans.explanation and "never map" in booleans.explanation
     assert "sudo setsebool -P deny_execmem off" in booleans.fix
     denials = found["denials"]
     assert denials.status == "fail"
@@ -111,7 +117,7 @@ def test_getsebool_is_used_when_selinuxfs_booleans_are_unreadable(tmp_path):
     found, _ = run(root, {"getsebool": fixture_output("getsebool-a.txt")})
     booleans = found["booleans"]
     assert booleans.data["source"] == "getsebool"
-    assert booleans.status == "fail"
+    assert booleans.status == "warn" and "deny_execmem is on" in booleans.value
     assert "antivirus_can_scan_system" not in booleans.data["booleans"]
     found, _ = run(root)
     assert found["booleans"].status == "na"
@@ -126,3 +132,71 @@ def test_confined_users_need_the_selinuxuser_booleans(tmp_path):
     assert booleans.status == "warn"
     assert "selinuxuser_execmod is off and you run confined as staff_t" in booleans.value
     assert "setsebool -P selinuxuser_execheap=on selinuxuser_execmod=on" in booleans.fix
+
+
+def _avc(comm: str, domain: str = "unconfined_t", permissive: str | None = "0",
+         event: str = "1718000000.123:4242") -> str:
+    tail = "" if permissive is None else f" permissive={permissive}"
+    return (f"type=AVC msg=audit({event}): avc:  denied  {{ execmem }} for  pid=4242 "
+            f'comm="{comm}" scontext=unconfined_u:unconfined_r:{domain}:s0 '
+            f"tcontext=unconfined_u:unconfined_r:{domain}:s0 tclass=process{tail}\n")
+
+
+def _syscall(exe: str, comm: str, event: str = "1718000000.123:4242") -> str:
+    return (f"type=SYSCALL msg=audit({event}): arch=c000003e syscall=10 success=no exit=-13 "
+            f'pid=4242 uid=1000 comm="{comm}" exe="{exe}" subj=unconfined_u:unconfined_r:'
+            "unconfined_t:s0 key=(null)\n")
+
+
+def test_another_programs_denial_does_not_fail_the_doctor():
+    found, _ = run(FIXTURES / "healthy",
+                   {"ausearch": Completed(0, _avc("firefox", "mozilla_plugin_t"), "")})
+    denials = found["denials"]
+    assert denials.status == "warn"
+    assert "firefox x1 (not Go" in denials.value
+    assert (denials.data["go_related"], denials.data["go_enforced"]) == (0, 0)
+    assert denials.data["enforced"] == 1
+
+
+@pytest.mark.parametrize("records", [
+    _avc("foo.test"),
+    _avc("go"),
+    # `go run`: a binary in $TMPDIR/go-build*/, named by the SYSCALL record of the event.
+    _syscall("/tmp/go-build3456/b001/exe/main", "main") + _avc("main"),
+    # A binary `go install` put in GOPATH/bin (GOPATH from the environment).
+    _syscall("/home/me/gp/bin/server", "server") + _avc("server"),
+    # A test binary whose name comm cut to 15 characters.
+    _syscall("/tmp/go-build1/b001/averyverylongpkg.test", "averyverylongpk")
+    + _avc("averyverylongpk"),
+])
+def test_go_denials_fail_next_to_others(records):
+    found, _ = run(FIXTURES / "healthy", {"ausearch": Completed(
+        0, _avc("firefox", "mozilla_plugin_t", event="1718000001.0:1") + records, "")},
+        environ={"PATH": "", "HOME": "/home/me", "GOPATH": "/home/me/gp"})
+    denials = found["denials"]
+    assert denials.status == "fail"
+    assert (denials.data["go_related"], denials.data["go_enforced"]) == (1, 1)
+    assert "firefox x1 (not Go" in denials.value
+
+
+def test_a_program_outside_go_places_is_not_go():
+    records = _syscall("/usr/lib/firefox/firefox", "firefox") + _avc("firefox")
+    found, _ = run(FIXTURES / "healthy", {"ausearch": Completed(0, records, "")},
+                   environ={"PATH": "", "HOME": "/home/me"})
+    assert found["denials"].status == "warn"
+
+
+def test_denials_without_permissive_field_follow_the_mode():
+    # Kernels before 4.17 (RHEL 7) write no permissive= field.
+    old_kernel = {"ausearch": Completed(0, _avc("foo.test", permissive=None), "")}
+    permissive, _ = run(FIXTURES / "degraded", old_kernel)  # enforce = 0
+    assert permissive["denials"].status == "warn"
+    assert "permissive: logged, not blocked" in permissive["denials"].value
+    assert permissive["denials"].data["enforced"] == 0
+    enforcing, _ = run(FIXTURES / "healthy", old_kernel)  # enforce = 1
+    assert enforcing["denials"].status == "fail"
+    assert enforcing["denials"].data["enforced"] == 1
+    # The field wins over the mode: a permissive domain on an enforcing machine.
+    per_domain, _ = run(FIXTURES / "healthy",
+                        {"ausearch": Completed(0, _avc("foo.test", permissive="1"), "")})
+    assert per_domain["denials"].status == "warn"

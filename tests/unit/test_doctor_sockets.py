@@ -138,3 +138,12 @@ def test_without_proc_net_tcp_the_sockstat_total_is_used(tmp_path):
 def test_empty_root():
     found = run(FIXTURES / "bare", qps=10)
     assert {f.status for f in found.values()} == {"na"}
+
+
+def test_an_overflowing_estimate_is_not_applicable_not_a_crash():
+    # What the CLI refuses, a Context built in code may still hold.
+    load = run(FIXTURES / "healthy", qps=1e308)["load"]
+    assert load.status == "na" and "too large to estimate" in load.value
+    assert load.data["ports_needed"] is None
+    huge = run(FIXTURES / "healthy", qps=1, lifetime=1.7e308)["load"]
+    assert huge.status == "fail" and "~ 1.7e+308 ports" in huge.value

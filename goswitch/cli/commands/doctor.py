@@ -10,6 +10,7 @@ import click
 
 from ... import __version__
 from ...doctor import ALL, CHECK_NAMES, exit_code, run_checks
+from ...doctor.checks.sockets import TIME_WAIT_SECONDS, ports_needed
 from ...doctor.report import render_json, render_text, use_color
 from ...doctor.system import ROOT_ENV, Context
 
@@ -63,6 +64,11 @@ def command(checks, as_json, qps, lifetime, directory, verbose, color, root) -> 
     for name, value in (("--qps", qps), ("--lifetime", lifetime)):
         if value is not None and not math.isfinite(value):
             raise click.BadParameter(f"{value} is not a finite number", param_hint=name)
+    # Finite alone is not enough: the estimate multiplies them (1e308 x 60 overflows).
+    if qps is not None and ports_needed(qps, lifetime + TIME_WAIT_SECONDS) is None:
+        raise click.BadParameter(
+            f"{qps:g} new connections/s x ({lifetime:g} s + {TIME_WAIT_SECONDS} s) is too "
+            "large to estimate; give a smaller --qps or --lifetime", param_hint="--qps")
     ctx = Context.create(root=root, cwd=directory, qps=qps, lifetime=lifetime)
     results = run_checks(ctx, checks)
     if as_json:

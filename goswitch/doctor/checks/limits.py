@@ -57,6 +57,74 @@ def _threads_field(status_text: str) -> int | None:
     return None
 
 
+# /proc/self/uid_map of the initial user namespace: every uid maps to itself.
+_IDENTITY_MAP = [(0, 0, 4294967295)]
+# Capability bits (linux/capability.h) that let fork() past RLIMIT_NPROC.
+_EXEMPTING_CAPS = {"CAP_SYS_ADMIN": 21, "CAP_SYS_RESOURCE": 24}
+
+
+def parse_id_map(text: str) -> list[tuple[int, int, int]]:
+    """/proc/PID/uid_map lines "inside outside count" as tuples."""
+    ranges = []
+    for line in text.splitlines():
+        try:
+            inside, outside, count = (int(f) for f in line.split())
+        except ValueError:
+            continue
+        ranges.append((inside, outside, count))
+    return ranges
+
+
+def map_uid(ranges: list[tuple[int, int, int]], uid: int) -> int | None:
+    """The uid outside the user namespace for ``uid`` inside it (None: unmapped)."""
+    for inside, outside, count in ranges:
+        if inside <= uid < inside + count:
+            return outside + uid - inside
+    return None
+
+
+def _effective_caps(status_text: str) -> int:
+    for line in status_text.splitlines():
+        if line.startswith("CapEff:"):
+            try:
+                return int(line.split()[1], 16)
+            except (IndexError, ValueError):
+                return 0
+    return 0
+
+
+def nproc_exemption(system, uid: int) -> dict:
+    """Whether fork() lets this process past RLIMIT_NPROC, as kernel/fork.c decides.
+
+    The kernel skips the limit only for the initial root user (real uid 0 of the
+    host, INIT_USER) or a process with CAP_SYS_RESOURCE or CAP_SYS_ADMIN in the
+    *initial* user namespace.  uid 0 inside a user namespace (rootless
+    containers, `unshare -r`, rootless CI) is an ordinary user outside it, and
+    capabilities held there do not count.  /proc/self/uid_map tells the two
+    apart: the initial namespace maps every uid to itself, and a kernel without
+    user namespaces has no uid_map at all.
+    """
+    text = system.read_text("/proc/self/uid_map")
+    ranges = parse_id_map(text) if text is not None else _IDENTITY_MAP
+    in_namespace = ranges != _IDENTITY_MAP
+    outside = map_uid(ranges, uid)
+    result = {"user_namespace": in_namespace, "outside_uid": outside, "exempt": False,
+              "reason": None}
+    if outside == 0:
+        # Seen one level up only: a namespace nested in a rootless container maps to
+        # that container's root, which the kernel does count (see docs/doctor.md).
+        result.update(exempt=True, reason="for root" if not in_namespace
+                      else "for root: uid 0 outside the user namespace too")
+        return result
+    if in_namespace:
+        return result
+    caps = _effective_caps(system.read_text("/proc/self/status") or "")
+    held = [name for name, bit in sorted(_EXEMPTING_CAPS.items()) if caps >> bit & 1]
+    if held:
+        result.update(exempt=True, reason=f"with {held[0]}")
+    return result
+
+
 def count_tasks(system, uid: int) -> dict | None:
     """Tasks (threads) per /proc: those whose real uid is ``uid``, and all of them.
 
@@ -111,15 +179,36 @@ def _parse_cgroup_file(text: str) -> tuple[str | None, str | None]:
 
 
 _CONTAINER_MARKS = ("docker", "containerd", "kubepods", "libpod", "crio", "lxc", "garden")
+# Files container engines put in every container: Docker, and Podman/CRI-O.
+CONTAINER_FILES = ("/.dockerenv", "/run/.containerenv")
+_CONTAINER_FIX = ("The limit is the container's: raise it where the container is started "
+                  "(`docker run --pids-limit N`, compose `pids_limit:`, podman `--pids-limit N`; "
+                  "Kubernetes: the kubelet's podPidsLimit); nothing inside the container can.")
 
 
-def pids_fix(cgroup: str) -> str:
-    """How to raise the pids.max of ``cgroup`` (the one that binds), by who set it."""
-    parts = [p for p in cgroup.split("/") if p]
+def is_container_limit(system, limit: dict) -> bool:
+    """Whether the binding pids.max was set by a container engine, not by systemd here.
+
+    The host's root cgroup has no pids.max (the kernel creates it only below the
+    root), so one at the top of the hierarchy we see is the root of a cgroup
+    namespace or of a container's bind-mounted cgroup: the container's limit.
+    Inside a container, the host path in /proc/self/cgroup is often "/" and its
+    markers (docker-*.scope, kubepods) are invisible, so the engines' marker
+    files count too.
+    """
+    if limit["path"] == "/":
+        return True
+    parts = [p for p in limit["path"].split("/") if p]
     if any(mark in part for part in parts for mark in _CONTAINER_MARKS):
-        return ("The limit is the container's: raise it where the container is started "
-                "(`docker run --pids-limit N`, compose `pids_limit:`, podman `--pids-limit`; "
-                "Kubernetes: the kubelet's podPidsLimit).")
+        return True
+    return any(system.exists(path) for path in CONTAINER_FILES)
+
+
+def pids_fix(cgroup: str, container: bool = False) -> str:
+    """How to raise the pids.max of ``cgroup`` (its path as in /proc/self/cgroup)."""
+    parts = [p for p in cgroup.split("/") if p]
+    if container or any(mark in part for part in parts for mark in _CONTAINER_MARKS):
+        return _CONTAINER_FIX
     unit = parts[-1] if parts else ""
     under_user_manager = any(p.startswith("user@") and p.endswith(".service") for p in parts[:-1])
     if under_user_manager:
@@ -168,12 +257,26 @@ def cgroup_pid_limits(system) -> list[dict] | None:
                 limit = None
             current = system.read_int(directory + "/pids.current")
             if limit is not None:
-                found.append({"cgroup": directory, "pids_max": limit, "pids_current": current or 0})
+                found.append({"cgroup": directory, "path": rel, "pids_max": limit,
+                              "pids_current": current or 0})
         if rel == "/":
             break
         rel = rel.rsplit("/", 1)[0] or "/"
     found.sort(key=lambda d: d["pids_max"] - d["pids_current"])
     return found
+
+
+def read_sysctl_int(system, path: str) -> tuple[int | None, str | None]:
+    """(value, None), or (None, what is wrong) naming the file: unreadable or not a number."""
+    text, why = system.read(path)
+    if text is None:
+        return None, f"{path} is not readable ({why})"
+    try:
+        return int(text.split()[0]), None
+    except (ValueError, IndexError):
+        # Quoted and ASCII-only: the file may hold anything (a fake root, a patched kernel).
+        shown = ascii(text.strip()[:40])
+        return None, f"{path} holds {shown}, not a number: cannot parse it"
 
 
 def _tasks(n: int) -> str:
@@ -199,9 +302,11 @@ class LimitsCheck(Check):
         need = thread_budget(ctx.cpu_count)
         counts = count_tasks(system, ctx.uid)
         total = system_tasks(system, counts["visible_tasks"] if counts else None)
+        cpus = f"{ctx.cpu_count} CPU{'' if ctx.cpu_count == 1 else 's'}"
         budget_note = (
-            f"Doctor budgets {need} tasks for a parallel `go test ./...` on {ctx.cpu_count} CPUs "
-            f"(-p={ctx.cpu_count} test binaries x ~{ctx.cpu_count}+16 threads, at least 512): "
+            f"Doctor budgets {need} tasks for a parallel `go test ./...` on {cpus} "
+            "(the ones this process may run on, as Go's runtime.NumCPU counts them; "
+            f"-p={ctx.cpu_count} test binaries x ~{ctx.cpu_count}+16 threads, at least 512): "
             "less room than that fails, less than twice that warns."
         )
         short_note = (f"Same budget as ulimit -u: at least {need} tasks of room, twice that "
@@ -217,8 +322,11 @@ class LimitsCheck(Check):
     def _nproc(self, ctx, counts, need: int, budget_note: str) -> Finding:
         soft, hard = ctx.rlimit_nproc
         used = counts["user_tasks"] if counts else None
+        exemption = nproc_exemption(ctx.system, ctx.uid)
+        outside = exemption["outside_uid"]
         data = {"soft": soft, "hard": hard, "uid": ctx.uid, "user_tasks": used,
-                "need": need, "enforced": ctx.uid != 0 and soft is not None}
+                "need": need, "enforced": not exemption["exempt"] and soft is not None,
+                "user_namespace": exemption["user_namespace"], "outside_uid": outside}
 
         def fmt(v):
             return "unlimited" if v is None else str(v)
@@ -227,34 +335,54 @@ class LimitsCheck(Check):
         title = "ulimit -u (nproc)"
         why = ("RLIMIT_NPROC caps the tasks (threads, not processes) of all processes with "
                "your real uid together: the shell, the IDE, gopls and every test binary. "
-               "When it is reached, thread creation fails with EAGAIN. " + budget_note)
+               "When it is reached, thread creation fails with EAGAIN. The kernel exempts "
+               "only the host's root and processes with CAP_SYS_RESOURCE or CAP_SYS_ADMIN "
+               "outside any user namespace; root inside a user namespace (rootless "
+               "containers and CI) is limited like anyone. " + budget_note)
         if used is None:
             return Finding("nproc", title, NA, f"{limits}; /proc is not readable",
                            why, data=data)
-        if ctx.uid == 0:
-            # The kernel exempts root (INIT_USER) from RLIMIT_NPROC.
-            return Finding("nproc", title, OK,
-                           f"{limits}; not enforced for root ({_tasks(used)})", why, data=data)
+        if exemption["exempt"]:
+            return Finding("nproc", title, OK, f"{limits}; not enforced "
+                           f"{exemption['reason']} ({_tasks(used)})", why, data=data)
         status = headroom_status(soft, used, need)
         room = "" if soft is None else f" ({soft - used} left)"
-        value = f"{limits}; uid {ctx.uid} has {_tasks(used)}{room}"
+        who = f"uid {ctx.uid}"
+        if exemption["user_namespace"]:
+            # The uid people know from `id` inside the namespace is not the one counted.
+            who += (f" (uid {outside} outside this user namespace)" if outside is not None
+                    else " (unmapped outside this user namespace)")
+        value = f"{limits}; {who} has {_tasks(used)}{room}"
         fix = ""
         if status != OK:
-            user = _user_name(ctx)
-            target = 65536 if hard is None else min(hard, 65536)
-            # `ulimit -u` can only raise the soft limit up to the hard one.
-            now = (f"For this shell: `ulimit -u {target}` (the hard limit is {fmt(hard)}). "
-                   if soft is None or target > soft else
-                   f"The hard limit ({fmt(hard)}) is what holds it: no `ulimit -u` helps. ")
-            fix = (now + f"Permanently: add `{user} soft nproc 65536` and "
-                   f"`{user} hard nproc 65536` "
-                   "to /etc/security/limits.d/90-nproc.conf (RHEL's 20-nproc.conf sets "
-                   "`* soft nproc 4096`) and log in again; for a systemd service set "
-                   "LimitNPROC= in its unit.")
+            fix = self._nproc_fix(ctx, soft, hard, exemption, fmt)
         return Finding("nproc", title, status, value, why, fix, data)
 
+    def _nproc_fix(self, ctx, soft, hard, exemption, fmt) -> str:
+        target = 65536 if hard is None else min(hard, 65536)
+        # `ulimit -u` can only raise the soft limit up to the hard one.
+        now = (f"For this shell: `ulimit -u {target}` (the hard limit is {fmt(hard)}). "
+               if soft is None or target > soft else
+               f"The hard limit ({fmt(hard)}) is what holds it: no `ulimit -u` helps. ")
+        if exemption["user_namespace"]:
+            # Raising a hard limit needs CAP_SYS_RESOURCE in the initial namespace, so
+            # it can only be done where the namespace (the container) is created.
+            outside = exemption["outside_uid"]
+            host_user = f"uid {outside}" if outside is not None else "the user outside"
+            return (now + "Being root inside a user namespace does not lift it: raise it "
+                    "where the container is started (`docker run --ulimit nproc=65536`, "
+                    "podman `--ulimit nproc=65536`), or raise the limit of "
+                    f"{host_user} on the host (/etc/security/limits.d/, or LimitNPROC= "
+                    "of the service that starts the job).")
+        user = _user_name(ctx)
+        return (now + f"Permanently: add `{user} soft nproc 65536` and "
+                f"`{user} hard nproc 65536` "
+                "to /etc/security/limits.d/90-nproc.conf (RHEL's 20-nproc.conf sets "
+                "`* soft nproc 4096`) and log in again; for a systemd service set "
+                "LimitNPROC= in its unit.")
+
     def _sysctl(self, ctx, key: str, path: str, total, need: int, budget_note: str) -> Finding:
-        limit = ctx.system.read_int(path)
+        limit, problem = read_sysctl_int(ctx.system, path)
         title = f"kernel.{key}"
         data = {key.replace("-", "_"): limit, "system_tasks": total, "need": need}
         if key == "pid_max":
@@ -267,7 +395,7 @@ class LimitsCheck(Check):
             fix_value = str(max(limit or 0, total or 0, need) * 4)
         why += budget_note
         if limit is None:
-            return Finding(key, title, NA, f"{path} is not readable", why, data=data)
+            return Finding(key, title, NA, problem, why, data=data)
         if total is None:
             return Finding(key, title, OK, f"{limit}; task count unknown", why, data=data)
         status = headroom_status(limit, total, need)
@@ -292,9 +420,11 @@ class LimitsCheck(Check):
             return Finding("cgroup-pids", title, OK, "no pids.max limit on this cgroup or above",
                            why, data={"limits": []})
         tight = limits[0]
+        container = is_container_limit(ctx.system, tight)
         status = headroom_status(tight["pids_max"], tight["pids_current"], need)
-        value = (f"pids.max {tight['pids_max']} at {tight['cgroup']}; "
-                 f"{tight['pids_current']} in use")
-        fix = pids_fix(tight["cgroup"]) if status != OK else ""
-        data = {"limits": limits, **tight}
+        value = (f"pids.max {tight['pids_max']} at {tight['cgroup']}"
+                 + (" (the container's)" if container else "")
+                 + f"; {tight['pids_current']} in use")
+        fix = pids_fix(tight["path"], container) if status != OK else ""
+        data = {"limits": limits, **tight, "container": container}
         return Finding("cgroup-pids", title, status, value, why, fix, data)

@@ -15,6 +15,7 @@ destination's ports are used up ``connect`` fails with
 from __future__ import annotations
 
 import ipaddress
+import math
 
 from ..model import FAIL, NA, OK, WARN, Check, Finding
 
@@ -28,6 +29,22 @@ MAX_TW_BUCKETS = "/proc/sys/net/ipv4/tcp_max_tw_buckets"
 # Narrower than this sustains fewer than ~136 new connections/s to one destination.
 NARROW_RANGE = 8192
 TOO_NARROW_RANGE = 1024  # ~17 new connections/s
+
+
+def ports_needed(qps: float, seconds: float) -> int | None:
+    """Ports held at once by ``qps`` new connections/s each holding one ``seconds``.
+
+    None when the product is not a finite number (``--qps 1e308``): no estimate.
+    """
+    held = qps * seconds
+    if not math.isfinite(held):
+        return None
+    return int(held + 0.999)  # up, but 0.1 x 60 = 6.000000000000001 stays 6
+
+
+def _count(n: int) -> str:
+    """A port count for people: a 300-digit one from --lifetime 1e308 as 1.7e+308."""
+    return str(n) if n < 10**9 else f"{float(n):.3g}"
 
 
 def parse_reserved(text: str) -> list[tuple[int, int]]:
@@ -263,12 +280,17 @@ class SocketsCheck(Check):
         if qps is None:
             return Finding("load", title, NA, "pass --qps N (and --lifetime SECONDS) to estimate",
                            explain, data={"qps": None})
-        need = int(qps * (lifetime + TIME_WAIT_SECONDS) + 0.999)
-        need_reuse = int(qps * (lifetime + TW_REUSE_AFTER) + 0.999)
+        need = ports_needed(qps, lifetime + TIME_WAIT_SECONDS)
+        need_reuse = ports_needed(qps, lifetime + TW_REUSE_AFTER)
+        if need is None or need_reuse is None:
+            # The CLI refuses these; a Context built in code may still carry them.
+            return Finding("load", title, NA, f"--qps {qps:g} x (--lifetime {lifetime:g} s + "
+                           f"{TIME_WAIT_SECONDS} s) is too large to estimate", explain,
+                           data={"qps": qps, "lifetime_s": lifetime, "ports_needed": None})
         data = {"qps": qps, "lifetime_s": lifetime, "time_wait_s": TIME_WAIT_SECONDS,
                 "ports_needed": need, "ports_needed_with_reuse": need_reuse, "width": width}
         value = (f"{qps:g} new connections/s x ({lifetime:g} s + {TIME_WAIT_SECONDS} s) ~ "
-                 f"{need} ports")
+                 f"{_count(need)} ports")
         if width is None:
             return Finding("load", title, NA, value + "; port range unknown", explain,
                            data=data)
@@ -288,7 +310,7 @@ class SocketsCheck(Check):
         if need_reuse <= width and (remote_reuse or local_reuse):
             where = "any destination" if remote_reuse else "loopback destinations only"
             return Finding("load", title, WARN,
-                           value + f"; with tcp_tw_reuse {need_reuse} (applies to {where})",
+                           value + f"; with tcp_tw_reuse {_count(need_reuse)} (applies to {where})",
                            explain + " This load fits only because connect() recycles "
                            "TIME_WAIT ports" + ("" if remote_reuse else
                                                 "; against another host it fails") + ".",
