@@ -71,6 +71,14 @@ function _goswitch_user_paths --on-variable fish_user_paths
     _goswitch_hook
 end
 
-# `fish -c CMD` (not interactive) never shows a prompt: switch now.  (`fish -ic`
-# cannot be told apart from an interactive session here; it switches at the first cd.)
-status is-interactive; or _goswitch_hook
+# A shell running a command string never shows a prompt: switch now.  `fish -c CMD`
+# is not interactive; `fish -ic`/`-ilc` (VS Code reads the environment so) is, and only
+# its command line, read from /proc without a process, tells it from a session.
+if not status is-interactive
+    _goswitch_hook
+else if test -r /proc/$fish_pid/cmdline
+    set -l __goswitch_args (string split0 < /proc/$fish_pid/cmdline)
+    if string match -qr -- '^(-[a-zA-Z]*c[a-zA-Z]*|--command(=.*)?)$' $__goswitch_args[2..-1]
+        _goswitch_hook
+    end
+end

@@ -584,17 +584,20 @@ def test_a_huge_pin_line_gives_a_short_message_and_the_hook_keeps_working(world,
     assert sess.env()["GOROOT"] == goroot_of(V1, world.store)
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_a_shell_running_a_command_string_switches_at_start(world, shell, tmp_path):
-    """`bash -ic CMD` (IDEs read the shell's environment so) never shows a prompt."""
+@pytest.mark.parametrize("shell, flags", [
+    ("bash", ["-ic"]), ("zsh", ["-ic"]), ("zsh", ["-i", "-l", "-c"]),
+    ("fish", ["-c"]), ("fish", ["-ic"]), ("fish", ["-i", "-l", "-c"]),
+    ("fish", ["--interactive", "--command"]),
+])
+def test_a_shell_running_a_command_string_switches_at_start(world, shell, flags, tmp_path):
+    """`bash -ic CMD` (IDEs read the shell's environment so: VS Code runs `$SHELL -i -l
+    -c`) never shows a prompt."""
     rc_dir = tmp_path / "rc"
     (rc_dir / "fish").mkdir(parents=True)
     (rc_dir / "bashrc").write_text(init_line("bash"))
     (rc_dir / ".zshrc").write_text(init_line("zsh"))
     (rc_dir / "fish" / "config.fish").write_text(init_line("fish"))
-    argv = {"bash": ["bash", "--rcfile", str(rc_dir / "bashrc"), "-ic"],
-            "zsh": ["zsh", "-ic"],
-            "fish": ["fish", "-c"]}[shell]  # fish -ic cannot be told from a session
+    argv = {"bash": ["bash", "--rcfile", str(rc_dir / "bashrc")]}.get(shell, [shell]) + flags
     env = {**world.env, "ZDOTDIR": str(rc_dir), "XDG_CONFIG_HOME": str(rc_dir)}
     done = subprocess.run([*argv, 'go version; echo "GOROOT=$GOROOT"'], cwd=world.old,
                           env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
