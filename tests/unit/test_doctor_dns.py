@@ -75,6 +75,18 @@ def test_go_worst_case_is_uncapped_and_single_request_doubles_it():
     assert go_worst_case(2, 5, 2, True) == 40
 
 
+@pytest.mark.parametrize("servers,timeout,single,go,glibc", [
+    (1, 5, False, 0, 0), (2, 5, False, 5, 5), (3, 5, False, 10, 8), (3, 2, True, 8, 3),
+    (2, 30, False, 30, 30), (3, 60, False, 120, 50), (5, 5, False, 10, 8),
+])
+def test_failover_is_servers_before_the_last_times_timeout(servers, timeout, single, go, glibc):
+    """Attempts do not count: a working server is reached in the first round."""
+    from goswitch.doctor.checks.dns import glibc_failover, go_failover
+
+    assert go_failover(servers, timeout, single) == go
+    assert glibc_failover(servers, timeout) == glibc
+
+
 def test_parse_hosts_line_with_criteria():
     sources = parse_hosts_line(
         "passwd: files\nhosts: files mdns4_minimal [NOTFOUND=return !UNAVAIL=continue] dns # x\n")
@@ -115,7 +127,9 @@ def test_degraded_warns_about_servers_timeouts_search_and_order():
     ns = found["nameservers"]
     assert ns.status == "warn" and ns.data["ignored"] == ["10.0.0.5"]
     t = found["resolver-timeouts"]
-    assert t.status == "warn"
+    # Three servers with the default timeout:5: a working third is asked after 10 s.
+    assert t.status == "ok"
+    assert (t.data["go_failover_s"], t.data["glibc_failover_s"]) == (10, 8)
     assert (t.data["go_worst_case_s"], t.data["glibc_worst_case_s"]) == (30, 28)
     assert t.data["rotate"] is True
     s = found["search"]
@@ -129,12 +143,52 @@ def test_broken_fails_on_long_timeouts_and_notfound_return():
     t = found["resolver-timeouts"]
     assert t.status == "fail"
     assert t.data["go_worst_case_s"] == 300 and t.data["glibc_worst_case_s"] == 5 * (30 + 30)
+    # timeout:30 with two servers: Go's 30 s dial ends before the second one is asked.
+    assert t.data["go_failover_s"] == 30
     assert "timeout:2" in t.fix
     n = found["nsswitch"]
     assert n.status == "fail" and "DNS is never asked" in n.explanation
     # Go treats a final [NOTFOUND=return] as standard and still uses its own resolver,
     # so C programs and Go programs disagree on this machine.
     assert found["go-resolver"].data["cgo_binaries"] == "go"
+
+
+def resolv_root(tmp_path, text: str) -> Path:
+    (tmp_path / "etc").mkdir(exist_ok=True)
+    (tmp_path / "etc" / "resolv.conf").write_text(text)
+    return tmp_path
+
+
+@pytest.mark.parametrize("servers,options", [
+    (3, "timeout:2 attempts:3 rotate single-request-reopen"),  # QA: 36 s "worst case"
+    (2, "timeout:2 attempts:5 rotate single-request"),
+    (3, "timeout:5 attempts:5"),
+    (1, "timeout:5 attempts:5"),
+])
+def test_attempts_and_rotate_on_working_multi_server_setups_are_ok(tmp_path, servers, options):
+    """Measured: first two of three servers dead, the third answering: Go resolved in 6 s
+    with `timeout:2 attempts:3 rotate single-request-reopen`.  Only the all-dead case
+    takes attempts x servers x timeout, and then DNS fails anyway."""
+    ns = "".join(f"nameserver 10.0.0.{i + 2}\n" for i in range(servers))
+    t = run(resolv_root(tmp_path, ns + f"options {options}\n"))["resolver-timeouts"]
+    assert t.status == "ok", t.value
+    assert t.data["go_worst_case_s"] > t.data["go_failover_s"]
+    if servers == 3 and "timeout:2" in options:
+        assert t.data["go_failover_s"] == 8 and t.data["go_worst_case_s"] == 36
+        assert "the last server is asked after 8 s in Go" in t.value
+
+
+@pytest.mark.parametrize("servers,options,status", [
+    (3, "timeout:15", "fail"),  # the third server is asked after 30 s: the dial is over
+    (2, "timeout:16 single-request", "fail"),  # AAAA after A: 32 s
+    (3, "timeout:11", "warn"),  # 22 s of a 30 s dial
+    (1, "timeout:30", "warn"),  # one lost reply uses the whole dial
+    (1, "timeout:29 attempts:5", "ok"),
+])
+def test_fail_only_when_a_working_server_is_asked_too_late(tmp_path, servers, options, status):
+    ns = "".join(f"nameserver 10.0.0.{i + 2}\n" for i in range(servers))
+    t = run(resolv_root(tmp_path, ns + f"options {options}\n"))["resolver-timeouts"]
+    assert t.status == status, t.value
 
 
 def test_missing_files(tmp_path):

@@ -22,7 +22,7 @@ DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS, DEFAULT_NDOTS = 5, 2, 1
 GLIBC_MAX_TIMEOUT, GLIBC_MAX_ATTEMPTS = 30, 5  # RES_MAXRETRANS, RES_MAXRETRY
 # http.DefaultTransport dials with a 30 s timeout, and the lookup is part of the dial.
 DIAL_TIMEOUT = 30
-SLOW_LOOKUP = 20  # two nameservers with glibc's defaults; beyond this a dead server hurts
+SLOW_LOOKUP = 20  # waiting this long for a working server leaves little of the dial
 PROBE_NAME = "proxy.golang.org"  # what `go mod download` resolves first
 
 # Options Go's resolv.conf parser understands; anything else makes a cgo-enabled
@@ -113,16 +113,43 @@ def go_worst_case(servers: int, timeout: int, attempts: int, single_request: boo
     return total * 2 if single_request else total
 
 
+def go_failover(servers: int, timeout: int, single_request: bool) -> int:
+    """Seconds before Go asks the last server when the ones before it do not answer.
+
+    Go's tryOneName walks the servers in order within each attempt, so a working
+    server is reached in the first round: attempts never delay it.  With rotate
+    the start moves, which only makes this the worst case.  single-request sends
+    AAAA after A has its answer, and each pays the wait.
+    """
+    wait = (max(1, min(servers, MAXNS)) - 1) * timeout
+    return wait * 2 if single_request else wait
+
+
+def _glibc_server_wait(i: int, n: int, timeout: int) -> int:
+    """res_send's send_dg: ``(retrans << i) / nscount`` for server i > 0, at least 1 s."""
+    t = min(timeout, GLIBC_MAX_TIMEOUT)
+    seconds = t << i if t >= 0 else t
+    if i > 0:
+        seconds = int(seconds / n)  # C division truncates toward zero
+    return max(seconds, 1)
+
+
 def glibc_worst_case(servers: int, timeout: int, attempts: int) -> int:
     """The same for glibc: res_send gives server i ``(timeout << i) / nscount`` seconds.
 
     Server 0 gets the full timeout, later ones a share of a doubled one (at least
-    1 s); timeout is capped at 30 and attempts at 5.
+    1 s); timeout is capped at 30 and attempts at 5 (0 or less: no query at all).
     """
     n = max(1, min(servers, MAXNS))
-    t = min(timeout, GLIBC_MAX_TIMEOUT)
-    per_round = sum(t if i == 0 else max(1, (t << i) // n) for i in range(n))
-    return min(attempts, GLIBC_MAX_ATTEMPTS) * per_round
+    per_round = sum(_glibc_server_wait(i, n, timeout) for i in range(n))
+    return max(0, min(attempts, GLIBC_MAX_ATTEMPTS)) * per_round
+
+
+def glibc_failover(servers: int, timeout: int) -> int:
+    """Seconds before glibc asks the last server when the ones before it do not answer
+    (A and AAAA share each server's wait, with or without single-request)."""
+    n = max(1, min(servers, MAXNS))
+    return sum(_glibc_server_wait(i, n, timeout) for i in range(n - 1))
 
 
 # -------------------------------------------------------------- nsswitch.conf
@@ -317,43 +344,54 @@ class DnsCheck(Check):
 
     def _timeouts(self, conf: dict, why: str | None) -> Finding:
         n = len(conf["nameservers"][:MAXNS])
-        t, a = conf["timeout"], conf["attempts"]
+        t, a, single = conf["timeout"], conf["attempts"], conf["single_request"]
         # With none listed, Go asks 127.0.0.1:53 and [::1]:53 (net/dnsconfig.go's
         # defaultNS), glibc only 127.0.0.1.
-        go_s = go_worst_case(n or 2, t, a, conf["single_request"])
-        glibc_s = glibc_worst_case(n or 1, t, a)
-        worst_s = max(go_s, glibc_s)
+        go_n, glibc_n = n or 2, n or 1
+        go_s = go_worst_case(go_n, t, a, single)
+        glibc_s = glibc_worst_case(glibc_n, t, a)
+        go_fo = go_failover(go_n, t, single)
+        glibc_fo = glibc_failover(glibc_n, t)
+        failover = max(go_fo, glibc_fo)
         data = {"timeout": t, "attempts": a, "rotate": conf["rotate"],
-                "single_request": conf["single_request"], "nameservers_used": n,
+                "single_request": single, "nameservers_used": n,
+                "go_failover_s": go_fo, "glibc_failover_s": glibc_fo,
                 "go_worst_case_s": go_s, "glibc_worst_case_s": glibc_s}
         value = (f"timeout:{t} attempts:{a} rotate:{'yes' if conf['rotate'] else 'no'}"
-                 f"{' single-request' if conf['single_request'] else ''} with "
-                 + (f"{n} server{'s' if n != 1 else ''}" if n else "no server listed")
-                 + " -> a name whose servers do not answer takes "
-                 f"{go_s} s in Go, {glibc_s} s in glibc")
-        explain = ("When a nameserver does not answer, each attempt waits `timeout` seconds "
-                   "for it before trying the next: Go waits attempts x servers x timeout, "
-                   "glibc gives later servers a share of a doubled timeout. Go's HTTP "
-                   "clients (http.DefaultTransport, the go command's module downloads) "
-                   f"give the whole dial, lookup included, {DIAL_TIMEOUT} s: a lookup that "
-                   "can take longer fails as `i/o timeout` before a working server is "
-                   "reached; `rotate` only spreads load, it does not shorten this.")
+                 f"{' single-request' if single else ''} with "
+                 + (f"{n} server{'s' if n != 1 else ''}" if n else "no server listed") + " -> ")
+        if go_n > 1:
+            value += (f"the last server is asked after {go_fo} s in Go, {glibc_fo} s in glibc "
+                      "when those before it do not answer; ")
+        value += (f"with no server answering a lookup gives up after {go_s} s in Go, "
+                  f"{glibc_s} s in glibc")
+        explain = ("Go and glibc ask the servers in order; one that does not answer costs "
+                   "`timeout` seconds before the next is asked (glibc gives later servers a "
+                   "share of a doubled timeout). A working server is reached in the first "
+                   "round, after (servers - 1) x timeout, twice that in Go with "
+                   "single-request (AAAA waits for A); `attempts` only repeats the round when "
+                   "no server answers, and then the lookup fails anyway. Go's HTTP clients "
+                   "(http.DefaultTransport, the go command's module downloads) give the whole "
+                   f"dial, lookup included, {DIAL_TIMEOUT} s: when the working server is only "
+                   "asked after that, the dial fails as `i/o timeout` although DNS works. "
+                   "`rotate` only spreads load, it does not shorten this.")
         if why is not None:
             return Finding("resolver-timeouts", "resolver timeouts", NA,
                            f"{RESOLV_CONF}: {why}", explain, data=data)
-        if worst_s > DIAL_TIMEOUT:
-            status = FAIL
-        elif worst_s > SLOW_LOOKUP:
-            status = WARN
-        else:
-            status = OK
-        fix = ""
-        if status != OK:
-            fix = ("Lower it in /etc/resolv.conf, e.g. `options timeout:2 attempts:2`, and list "
-                   "only servers that answer (or one local caching resolver such as "
-                   "systemd-resolved or dnsmasq). If the file is generated, set this in its "
-                   "source (NetworkManager: ipv4.dns-options; DHCP; systemd-resolved).")
-        return Finding("resolver-timeouts", "resolver timeouts", status, value, explain, fix, data)
+        fix = ("Lower the timeout in /etc/resolv.conf so that (servers - 1) x timeout stays well "
+               f"under {DIAL_TIMEOUT} s, e.g. `options timeout:2 attempts:2`, and list only "
+               "servers that answer (or one local caching resolver such as systemd-resolved or "
+               "dnsmasq). If the file is generated, set this in its source (NetworkManager: "
+               "ipv4.dns-options; DHCP; systemd-resolved).")
+        if failover >= DIAL_TIMEOUT:
+            return Finding("resolver-timeouts", "resolver timeouts", FAIL, value,
+                           explain + f" Here one server that stops answering makes Go's "
+                           f"{DIAL_TIMEOUT} s dials fail while the others work.", fix, data)
+        if failover > SLOW_LOOKUP or t >= DIAL_TIMEOUT:
+            return Finding("resolver-timeouts", "resolver timeouts", WARN, value,
+                           explain + " Here a server that stops answering (or one lost reply) "
+                           f"uses up most or all of a {DIAL_TIMEOUT} s dial.", fix, data)
+        return Finding("resolver-timeouts", "resolver timeouts", OK, value, explain, data=data)
 
     def _search(self, conf: dict, why: str | None) -> Finding:
         search, ndots = conf["search"], conf["ndots"]
