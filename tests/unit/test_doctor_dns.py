@@ -191,6 +191,71 @@ def test_fail_only_when_a_working_server_is_asked_too_late(tmp_path, servers, op
     assert t.status == status, t.value
 
 
+# ------------------------------------------------- where glibc and Go read resolv.conf apart
+
+
+def test_crlf_line_endings_leave_glibc_without_nameservers(tmp_path):
+    """Measured: glibc keeps the \\r in the address (getent finds nothing), Go resolves."""
+    root = resolv_root(tmp_path, "nameserver 10.0.0.1\r\nnameserver 10.0.0.2\r\n"
+                                 "options timeout:2\r\n")
+    found = run(root)
+    ns = found["nameservers"]
+    assert ns.status == "warn"
+    assert ns.data["used"] == ["10.0.0.1", "10.0.0.2"] and ns.data["glibc_used"] == []
+    assert "glibc (git, curl, cgo lookups) uses none, so it asks 127.0.0.1:53" in ns.value
+    assert "CRLF" in ns.value and "sed -i" in ns.fix
+    # The options still apply to both: atoi stops at the \\r.
+    assert found["resolver-timeouts"].data["glibc_timeout"] == 2
+    assert found["go-resolver"].data["cgo_binaries"] == "go"
+
+
+def test_an_indented_nameserver_is_go_only(tmp_path):
+    root = resolv_root(tmp_path, "nameserver 10.0.0.1\n  nameserver 127.0.0.2\n")
+    ns = run(root)["nameservers"]
+    assert ns.status == "warn"
+    assert ns.data["used"] == ["10.0.0.1", "127.0.0.2"] and ns.data["glibc_used"] == ["10.0.0.1"]
+    assert "indented `nameserver` lines" in ns.value
+    # A tab after the keyword is fine for both.
+    assert run(resolv_root(tmp_path, "nameserver\t10.0.0.1\n"))["nameservers"].status == "ok"
+
+
+@pytest.mark.parametrize("attempts,go,glibc", [
+    ("0", 1, 0), ("-1", 1, -1), ("99999999999999999999", 0xFFFFFF, -1)])
+def test_attempts_below_one_make_glibc_send_nothing(tmp_path, attempts, go, glibc):
+    """Measured: curl `Could not resolve host` with attempts:0 or -1, Go resolved (it raises
+    attempts to 1).  atoi of a number past LONG_MAX is (int)LONG_MAX, -1."""
+    root = resolv_root(tmp_path, f"nameserver 10.0.0.1\noptions attempts:{attempts}\n")
+    t = run(root)["resolver-timeouts"]
+    assert t.status == "fail"
+    assert (t.data["attempts"], t.data["glibc_attempts"]) == (go, glibc)
+    assert t.data["glibc_worst_case_s"] == 0
+    assert "sends no query at all" in t.value and "attempts:1" in t.fix
+
+
+def test_an_indented_comment_is_an_unknown_keyword_to_go(tmp_path):
+    root = resolv_root(tmp_path, "nameserver 10.0.0.1\n  # managed by hand\n")
+    found = run(root)
+    go = found["go-resolver"]
+    assert go.data["cgo_binaries"] == "cgo"
+    assert "resolv.conf has an indented comment which Go does not parse" in go.value
+    assert found["nameservers"].status == "ok"  # glibc ignores the line, Go skips nothing else
+
+
+def test_only_newline_ends_a_line_and_only_ascii_digits_count(tmp_path):
+    """Go and glibc split at \\n only (not \\v, \\f, \\x1c or U+2028 like str.splitlines),
+    and read ASCII digits only: a hostile number does not crash the doctor."""
+    conf = parse_resolv_conf("nameserver 10.0.0.1\x0b\n# old:\x1cnameserver 10.0.0.9\n"
+                             "nameserver 10.0.0.2\n"
+                             "options timeout:\u00b2 attempts:" + "9" * 5000 + "\n")
+    assert conf["nameservers"] == ["10.0.0.2"]  # `10.0.0.1\\v` is not an address to Go
+    assert conf["invalid_nameservers"] == ["10.0.0.1\x0b"]
+    assert conf["glibc"]["nameservers"] == ["10.0.0.2"]
+    assert (conf["timeout"], conf["attempts"]) == (1, 0xFFFFFF)
+    assert conf["glibc"]["attempts"] == -1
+    assert godebug_netdns({"GODEBUG": "netdns=\u00b2"}) == ("\u00b2", "\u00b2", 0)
+    assert godebug_netdns({"GODEBUG": "netdns=2+"}) == ("2+", None, 2)
+
+
 def test_missing_files(tmp_path):
     found = run(FIXTURES / "bare")
     assert found["nameservers"].status == "warn"

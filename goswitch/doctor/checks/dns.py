@@ -11,6 +11,7 @@ here follow Go's net/conf.go and net/dnsconfig_unix.go and glibc's res_send.c.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from ..model import FAIL, NA, OK, WARN, Check, Finding
 
@@ -43,45 +44,114 @@ GO_SKIPS = ("nis", "nisplus", "ldap", "sss", "wins", "winbind", "hesiod", "db", 
 # ---------------------------------------------------------------- resolv.conf
 
 
+_GO_BIG = 0xFFFFFF  # Go's dtoi stops counting here
+
+
 def _int_option(value: str) -> int:
-    """The leading digits as a number, 0 without any: what Go's dtoi and glibc's atoi
-    both make of `timeout:abc` (Go then raises timeout and attempts to 1)."""
-    digits = ""
-    for ch in value:
-        if not ch.isdigit():
-            break
-        digits += ch
-    return int(digits) if digits else 0
+    """Go's dtoi: the leading ASCII digits as a number (at most 0xFFFFFF), 0 without
+    any, so `timeout:abc` and `timeout:-1` are 0 (Go then raises timeout and attempts
+    to 1)."""
+    digits = re.match(r"[0-9]*", value).group().lstrip("0")
+    if len(digits) > 8:
+        return _GO_BIG
+    return min(int(digits or "0"), _GO_BIG)
+
+
+def _c_atoi(value: str) -> int:
+    """glibc's atoi, (int) strtol: C whitespace, a sign, ASCII digits; out of range
+    saturates to LONG_MAX/LONG_MIN and is then cut to 32 bits (attempts:99999999999999999999
+    is -1)."""
+    m = re.match(r"[ \t\n\v\f\r]*([+-]?)([0-9]*)", value)
+    digits = m.group(2).lstrip("0") or "0"
+    n = int(digits) if len(digits) <= 19 else 1 << 63
+    n = min(n, (1 << 63) - 1) if m.group(1) != "-" else -min(n, 1 << 63)
+    return ((n + (1 << 31)) % (1 << 32)) - (1 << 31)
+
+
+def _is_ip(addr: str) -> bool:
+    """netip.ParseAddr's and glibc's idea of a nameserver: an IPv4 or IPv6 address
+    (fe80::1%eth0 is allowed), not a name."""
+    try:
+        ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    return True
+
+
+def _go_fields(line: str) -> list[str]:
+    """Go's getFields: split at space, \\r, \\t and \\n only (not \\v or \\f)."""
+    return [f for f in re.split(r"[ \r\t\n]+", line) if f]
 
 
 def parse_resolv_conf(text: str) -> dict:
-    """The parts of resolv.conf that matter here, parsed the way glibc and Go agree on."""
+    """resolv.conf as Go's net/dnsconfig_unix.go reads it, with glibc's reading under
+    "glibc" (see parse_resolv_conf_glibc): the two differ on CRLF line endings,
+    indented lines and attempts:0, and git and curl go through glibc."""
     conf = {
         "nameservers": [], "invalid_nameservers": [], "search": [], "ndots": DEFAULT_NDOTS,
         "timeout": DEFAULT_TIMEOUT, "attempts": DEFAULT_ATTEMPTS, "rotate": False,
-        "single_request": False, "use_vc": False, "go_unknown": [],
+        "single_request": False, "use_vc": False, "go_unknown": [], "indented": False,
+        "crlf": "\r\n" in text,
     }
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line[0] in "#;":
+    for line in text.split("\n"):  # not splitlines(): \v, \f and \x1c-\x1e are no line ends
+        # Only the very first byte makes a comment: an indented `# ...` is a keyword to Go.
+        if line[:1] in ("#", ";"):
             continue
-        fields = line.split()
+        fields = _go_fields(line)
+        if not fields:
+            continue
         key = fields[0]
         if key not in GO_KNOWN_KEYWORDS:
             conf["go_unknown"].append(key)
         if key == "nameserver" and len(fields) > 1:
             addr = fields[1]
-            try:
-                ipaddress.ip_address(addr.split("%", 1)[0])  # fe80::1%eth0 is allowed
-                conf["nameservers"].append(addr)
-            except ValueError:
-                conf["invalid_nameservers"].append(addr)
-        elif key in ("search", "domain"):
-            # The last search/domain line wins (resolv.conf(5)).
-            conf["search"] = [d for d in fields[1:] if d != "."][: None if key == "search" else 1]
+            conf["nameservers" if _is_ip(addr) else "invalid_nameservers"].append(addr)
+            if line[:1] in (" ", "\t", "\r"):
+                conf["indented"] = True
+        elif key == "domain" and len(fields) > 1:
+            conf["search"] = [fields[1]]  # the last search/domain line wins
+        elif key == "search":
+            conf["search"] = [d for d in fields[1:] if d != "."]
         elif key == "options":
             for opt in fields[1:]:
                 _apply_option(conf, opt)
+    conf["glibc"] = parse_resolv_conf_glibc(text)
+    return conf
+
+
+def _glibc_keyword(line: str, name: str) -> bool:
+    """res_init's MATCH: the keyword at the very start of the line, then a space or tab."""
+    return line.startswith(name) and line[len(name):len(name) + 1] in (" ", "\t")
+
+
+def parse_resolv_conf_glibc(text: str) -> dict:
+    """What glibc 2.36's res_init makes of resolv.conf (nameservers and the options
+    that set its timing).
+
+    A keyword counts only at the start of a line and followed by a space or tab, so
+    an indented `nameserver` is ignored; the address ends at a space, tab or newline,
+    so with CRLF line endings it is `10.0.0.1\\r`, not an address; timeout and attempts
+    are atoi'd and only capped from above, so attempts:0 or -1 means no query at all.
+    """
+    conf = {"nameservers": [], "timeout": DEFAULT_TIMEOUT, "attempts": DEFAULT_ATTEMPTS,
+            "rotate": False, "single_request": False}
+    for line in text.split("\n"):
+        if line[:1] in ("#", ";"):
+            continue
+        if _glibc_keyword(line, "nameserver"):
+            addr = re.split(r"[ \t\n]", line[len("nameserver"):].lstrip(" \t"), maxsplit=1)[0]
+            if _is_ip(addr):
+                conf["nameservers"].append(addr)
+        elif _glibc_keyword(line, "options"):
+            for opt in re.split(r"[ \t]+", line[len("options"):]):
+                if opt.startswith("timeout:"):
+                    conf["timeout"] = min(_c_atoi(opt[8:]), GLIBC_MAX_TIMEOUT)
+                elif opt.startswith("attempts:"):
+                    conf["attempts"] = min(_c_atoi(opt[9:]), GLIBC_MAX_ATTEMPTS)
+                elif opt.startswith("rotate"):  # res_setoptions compares prefixes
+                    conf["rotate"] = True
+                elif opt.startswith("single-request"):
+                    conf["single_request"] = True
     return conf
 
 
@@ -272,7 +342,7 @@ def godebug_netdns(environ) -> tuple[str | None, str | None, int]:
         return None, None, 0
     mode, level = None, 0
     for part in raw.split("+"):
-        if part[:1].isdigit():
+        if part and part[0] in "0123456789":  # Go: an ASCII digit, not any Unicode one
             level = _int_option(part)
         elif part:
             mode = part
@@ -331,6 +401,10 @@ class DnsCheck(Check):
                            explain, "Add `nameserver <address>` lines, or make sure a resolver "
                            "listens on 127.0.0.1:53.", data)
         value = ", ".join(servers[:MAXNS]) + f" ({where})"
+        glibc_used = conf["glibc"]["nameservers"][:MAXNS]
+        data["glibc_used"] = glibc_used
+        if glibc_used != servers[:MAXNS]:
+            return self._glibc_differs(conf, value, explain, data)
         problems = []
         if servers[MAXNS:]:
             problems.append("ignored beyond the third: " + ", ".join(servers[MAXNS:]))
@@ -342,19 +416,44 @@ class DnsCheck(Check):
                            "more servers behind a local caching resolver.", data)
         return Finding("nameservers", title, OK, value, explain, data=data)
 
+    @staticmethod
+    def _glibc_differs(conf: dict, value: str, explain: str, data: dict) -> Finding:
+        """Go and glibc read different nameservers out of the same file."""
+        glibc_used = data["glibc_used"]
+        causes = []
+        if conf["crlf"]:
+            causes.append("the lines end in CRLF, so glibc reads `address\\r`, not an address")
+        if conf["indented"]:
+            causes.append("indented `nameserver` lines, which glibc ignores (the keyword must "
+                          "start the line)")
+        seen = ", ".join(glibc_used) if glibc_used else "none, so it asks 127.0.0.1:53"
+        value += (f"; glibc (git, curl, cgo lookups) uses {seen}"
+                  + (": " + "; ".join(causes) if causes else ""))
+        return Finding("nameservers", "nameservers", WARN, value,
+                       explain + " Go splits lines at spaces, tabs and carriage returns "
+                       "anywhere; glibc reads a keyword only at the very start of a line and an "
+                       "address up to a space, tab or newline. Here they disagree, so Go "
+                       "programs and C programs (git, which `go get` runs for direct module "
+                       "fetches, curl) ask different servers.",
+                       "Save /etc/resolv.conf with Unix line endings (`sudo sed -i 's/\\r$//' "
+                       "/etc/resolv.conf`) and start every `nameserver` line in the first "
+                       "column.", data)
+
     def _timeouts(self, conf: dict, why: str | None) -> Finding:
         n = len(conf["nameservers"][:MAXNS])
         t, a, single = conf["timeout"], conf["attempts"], conf["single_request"]
+        glibc = conf["glibc"]
         # With none listed, Go asks 127.0.0.1:53 and [::1]:53 (net/dnsconfig.go's
         # defaultNS), glibc only 127.0.0.1.
-        go_n, glibc_n = n or 2, n or 1
+        go_n, glibc_n = n or 2, len(glibc["nameservers"][:MAXNS]) or 1
         go_s = go_worst_case(go_n, t, a, single)
-        glibc_s = glibc_worst_case(glibc_n, t, a)
+        glibc_s = glibc_worst_case(glibc_n, glibc["timeout"], glibc["attempts"])
         go_fo = go_failover(go_n, t, single)
-        glibc_fo = glibc_failover(glibc_n, t)
+        glibc_fo = glibc_failover(glibc_n, glibc["timeout"])
         failover = max(go_fo, glibc_fo)
         data = {"timeout": t, "attempts": a, "rotate": conf["rotate"],
                 "single_request": single, "nameservers_used": n,
+                "glibc_timeout": glibc["timeout"], "glibc_attempts": glibc["attempts"],
                 "go_failover_s": go_fo, "glibc_failover_s": glibc_fo,
                 "go_worst_case_s": go_s, "glibc_worst_case_s": glibc_s}
         value = (f"timeout:{t} attempts:{a} rotate:{'yes' if conf['rotate'] else 'no'}"
@@ -383,6 +482,17 @@ class DnsCheck(Check):
                "servers that answer (or one local caching resolver such as systemd-resolved or "
                "dnsmasq). If the file is generated, set this in its source (NetworkManager: "
                "ipv4.dns-options; DHCP; systemd-resolved).")
+        if glibc["attempts"] < 1:
+            return Finding(
+                "resolver-timeouts", "resolver timeouts", FAIL,
+                value + f"; glibc reads attempts:{glibc['attempts']} and sends no query at all",
+                explain + " glibc takes `attempts` as written (only capped at 5): with 0 or "
+                "less it never sends a query, so every C program fails to resolve any DNS "
+                "name (curl: `Could not resolve host`; git, which `go get` runs for direct "
+                "module fetches), while Go raises it to 1 and resolves: builds that work with "
+                "one fail with the other.",
+                "Set `options attempts:1` or more in /etc/resolv.conf, or remove the option "
+                "(the default is 2).", data)
         if failover >= DIAL_TIMEOUT:
             return Finding("resolver-timeouts", "resolver timeouts", FAIL, value,
                            explain + f" Here one server that stops answering makes Go's "
@@ -485,8 +595,11 @@ class DnsCheck(Check):
         if why not in (None, "missing", "permission denied"):
             reasons.append(f"resolv.conf unreadable ({why})")
         if conf["go_unknown"]:
-            reasons.append("resolv.conf has " + ", ".join(sorted(set(conf["go_unknown"])))
-                           + " which Go does not parse")
+            # Go skips only lines whose first byte is # or ;: an indented comment's
+            # first word is an unknown keyword to it.
+            words = sorted({"an indented comment" if w[0] in "#;" else w
+                            for w in conf["go_unknown"]})
+            reasons.append("resolv.conf has " + ", ".join(words) + " which Go does not parse")
         if ns_why not in (None, "missing"):
             reasons.append(f"nsswitch.conf unreadable ({ns_why})")
         nss_error = go_nss_error(ns_text) if ns_text else None
