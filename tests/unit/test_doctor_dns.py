@@ -256,6 +256,24 @@ def test_only_newline_ends_a_line_and_only_ascii_digits_count(tmp_path):
     assert godebug_netdns({"GODEBUG": "netdns=2+"}) == ("2+", None, 2)
 
 
+@pytest.mark.parametrize("target,says", [
+    ("../run/systemd/resolve/stub-resolv.conf", ": systemd-resolved is not running"),
+    ("/run/NetworkManager/resolv.conf", ": NetworkManager is not running"),
+    ("/etc/resolv.conf.gone", ""),
+])
+def test_a_dangling_resolv_conf_link_names_its_target(tmp_path, target, says):
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "resolv.conf").symlink_to(target)
+    found = run(tmp_path)
+    ns = found["nameservers"]
+    assert ns.status == "warn"
+    assert ns.value.startswith(f"/etc/resolv.conf -> {target}, which does not exist{says};")
+    assert ns.data["symlink"] == target
+    if says:
+        assert "systemctl enable --now" in ns.fix
+    assert found["resolver-timeouts"].status == "na"
+
+
 def test_missing_files(tmp_path):
     found = run(FIXTURES / "bare")
     assert found["nameservers"].status == "warn"

@@ -391,6 +391,8 @@ class DnsCheck(Check):
                    "in order (round-robin with `options rotate`). With none listed, glibc "
                    "falls back to a server on 127.0.0.1:53, Go to 127.0.0.1:53 and [::1]:53.")
         where = f"{RESOLV_CONF} -> {link}" if link else RESOLV_CONF
+        if why == "missing" and link is not None:
+            return self._dangling(link, explain, data)
         if why is not None:
             return Finding("nameservers", title, WARN, f"{RESOLV_CONF}: {why}", explain,
                            "Create /etc/resolv.conf with your nameservers (or make it readable: "
@@ -415,6 +417,25 @@ class DnsCheck(Check):
                            explain, "Keep at most three `nameserver <IP address>` lines; put "
                            "more servers behind a local caching resolver.", data)
         return Finding("nameservers", title, OK, value, explain, data=data)
+
+    @staticmethod
+    def _dangling(link: str, explain: str, data: dict) -> Finding:
+        """/etc/resolv.conf is a symlink to nothing: usually a resolver daemon's file in
+        /run, which exists only while that daemon runs."""
+        value = f"{RESOLV_CONF} -> {link}, which does not exist"
+        if "systemd/resolve" in link:
+            value += ": systemd-resolved is not running"
+            fix = ("Start systemd-resolved (`sudo systemctl enable --now systemd-resolved`), or "
+                   "replace the link with a file listing your nameservers.")
+        elif "NetworkManager" in link:
+            value += ": NetworkManager is not running"
+            fix = ("Start NetworkManager (`sudo systemctl enable --now NetworkManager`), or "
+                   "replace the link with a file listing your nameservers.")
+        else:
+            fix = ("Point the link at an existing file, or replace it with a file listing "
+                   "your nameservers.")
+        value += "; glibc and Go ask 127.0.0.1:53 (Go also [::1]:53)"
+        return Finding("nameservers", "nameservers", WARN, value, explain, fix, data)
 
     @staticmethod
     def _glibc_differs(conf: dict, value: str, explain: str, data: dict) -> Finding:
