@@ -299,6 +299,121 @@ def test_nsswitch_hosts_lines(tmp_path, line, status):
     assert run(root)["nsswitch"].status == status
 
 
+def nss_root(tmp_path, text: str) -> Path:
+    (tmp_path / "etc").mkdir(exist_ok=True)
+    (tmp_path / "etc" / "resolv.conf").write_text("nameserver 10.0.0.1\n")
+    (tmp_path / "etc" / "nsswitch.conf").write_text(text)
+    return tmp_path
+
+
+def test_tab_separated_hosts_sources_are_one_unknown_source_to_go(tmp_path):
+    """Measured: pure Go resolved a name to its DNS answer, not the /etc/hosts entry
+    (net/nss.go splits sources at spaces only); glibc read files then dns."""
+    found = run(nss_root(tmp_path, "hosts:\tfiles\tdns\n"))
+    nss = found["nsswitch"]
+    assert nss.status == "ok" and nss.data["hosts"] == ["files", "dns"]
+    go = found["go-resolver"]
+    assert go.status == "warn"
+    assert go.data["cgo_binaries"] == "cgo"
+    assert "nsswitch source `files\\tdns`" in go.data["cgo_reasons"]
+    assert go.data["go_hosts"] == ["files\tdns"] and go.data["go_order"] == ["dns"]
+    assert "CGO_ENABLED=0 binaries use go (DNS only)" in go.value
+    assert "skips /etc/hosts, which glibc reads" in go.explanation
+    assert "only with spaces" in go.explanation and "go command" in go.explanation
+    assert "hosts: files dns" in go.fix
+
+
+def test_a_criterion_glued_to_its_source(tmp_path):
+    """Measured: `files[NOTFOUND=return] dns`: pure Go used dns only, cgo binaries went to
+    glibc and failed `no such host` (glibc returns after files)."""
+    found = run(nss_root(tmp_path, "hosts: files[NOTFOUND=return] dns\n"))
+    assert found["nsswitch"].status == "fail"
+    go = found["go-resolver"]
+    assert go.data["cgo_binaries"] == "cgo"
+    assert "nsswitch source `files[NOTFOUND=return]`" in go.data["cgo_reasons"]
+    assert go.data["go_order"] == ["dns"]
+    assert go.status == "warn" and "a space before a [criterion]" in go.explanation
+
+
+def test_go_joins_hosts_lines_glibc_takes_the_last(tmp_path):
+    """Measured: `hosts: dns` then `hosts: files dns`: Go's order was dns,files."""
+    found = run(nss_root(tmp_path, "hosts: dns\nhosts: files dns\n"))
+    assert found["nsswitch"].status == "ok"
+    assert found["nsswitch"].data["hosts"] == ["files", "dns"]
+    go = found["go-resolver"]
+    assert go.data["go_order"] == ["dns", "files"] and go.data["cgo_binaries"] == "go"
+    assert go.status == "warn"
+    assert "asks DNS before /etc/hosts" in go.explanation
+    assert "Go joins all 2 hosts: lines (`dns files dns`)" in go.explanation
+
+
+def test_glibc_reads_a_hosts_line_without_colon(tmp_path):
+    """Measured: `hosts files dns` made glibc use /etc/hosts; Go rejects the file."""
+    found = run(nss_root(tmp_path, "hosts files dns\n"))
+    nss = found["nsswitch"]
+    assert nss.status == "ok" and nss.data["hosts"] == ["files", "dns"]
+    go = found["go-resolver"]
+    assert go.data["cgo_binaries"] == "cgo" and go.data["go_order"] == ["files", "dns"]
+    assert go.status == "ok"
+
+
+def test_a_vertical_tab_is_whitespace_to_glibc_not_a_line_break(tmp_path):
+    found = run(nss_root(tmp_path, "hosts: files\x0bdns\n"))
+    assert found["nsswitch"].status == "ok"
+    assert found["nsswitch"].data["hosts"] == ["files", "dns"]
+    # To Go \\v is no space: one unknown source again.
+    assert found["go-resolver"].data["go_hosts"] == ["files\x0bdns"]
+
+
+def test_without_a_hosts_line_glibc_2_35_and_go_use_files_dns(tmp_path):
+    found = run(nss_root(tmp_path, "passwd: files\n"))
+    nss = found["nsswitch"]
+    assert nss.status == "ok" and "`files dns`" in nss.value and "UNAVAIL" not in nss.value
+    assert found["go-resolver"].status == "ok"
+
+
+@pytest.mark.parametrize("line,cgo,pure", [
+    ("files dns", "files,dns", "files,dns"),
+    ("dns files", "dns,files", "dns,files"),
+    ("files", "files", "files"),
+    ("files myhostname", "files", "files,dns"),  # pure Go: an unknown source is dns
+    ("files sss dns", "cgo", "files,dns"),
+    ("files [NOTFOUND=return] dns", "files,dns", "files,dns"),  # a final return is standard
+    ("files [!UNAVAIL=return] dns", "cgo", "files,dns"),
+    ("files mdns4_minimal [NOTFOUND=return] dns", "files,dns", "files,dns"),
+    ("sss", "cgo", "dns"),
+])
+def test_go_lookup_order_follows_net_conf_go(line, cgo, pure):
+    from goswitch.doctor.checks.dns import go_lookup_order, parse_nss_go
+
+    nss = parse_nss_go(f"hosts: {line}\n")
+    assert go_lookup_order(nss, can_use_cgo=True) == cgo
+    assert go_lookup_order(nss, can_use_cgo=False) == pure
+    assert go_lookup_order(None, can_use_cgo=True) == "files,dns"  # no nsswitch.conf
+    assert go_lookup_order(parse_nss_go("hosts files\n"), can_use_cgo=False) == "files,dns"
+
+
+def test_glibc_criteria_apply_in_order():
+    """`!UNAVAIL=continue` after `NOTFOUND=return` sets notfound back to continue."""
+    from goswitch.doctor.checks.dns import _action_for
+
+    crits = parse_hosts_line("hosts: files [NOTFOUND=return !UNAVAIL=continue] dns\n")[0][
+        "criteria"]
+    assert _action_for(crits, "notfound") == "continue"
+    assert _action_for(parse_hosts_line("hosts: files [ NOTFOUND = return ]\n")[0]["criteria"],
+                       "notfound") == "return"
+
+
+def test_hostile_nsswitch_is_parsed_in_linear_time(tmp_path):
+    import time
+
+    text = "hosts: " + "x " * 1_000_000 + "[" + "a=b " * 200_000 + "]\n" + "\t" * 1_000_000
+    start = time.monotonic()
+    found = run(nss_root(tmp_path, text))
+    assert time.monotonic() - start < 5
+    assert found["nsswitch"].status == "warn"
+
+
 def test_unknown_nss_source_sends_cgo_binaries_to_glibc(tmp_path):
     line = "hosts: files myhostname resolve [!UNAVAIL=return] dns\n"
     root = root_with(tmp_path, "healthy", {"etc/nsswitch.conf": line})

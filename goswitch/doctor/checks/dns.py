@@ -10,6 +10,7 @@ here follow Go's net/conf.go and net/dnsconfig_unix.go and glibc's res_send.c.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -19,6 +20,7 @@ RESOLV_CONF = "/etc/resolv.conf"
 NSSWITCH_CONF = "/etc/nsswitch.conf"
 
 MAXNS = 3  # glibc's MAXNS; Go also keeps the first three
+MAX_LISTED = 64  # nameservers listed beyond the three used: enough to say they are ignored
 DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS, DEFAULT_NDOTS = 5, 2, 1
 GLIBC_MAX_TIMEOUT, GLIBC_MAX_ATTEMPTS = 30, 5  # RES_MAXRETRANS, RES_MAXRETRY
 # http.DefaultTransport dials with a 30 s timeout, and the lookup is part of the dial.
@@ -31,6 +33,8 @@ PROBE_NAME = "proxy.golang.org"  # what `go mod download` resolves first
 GO_KNOWN_OPTIONS = ("ndots:", "timeout:", "attempts:", "rotate", "single-request",
                     "single-request-reopen", "use-vc", "usevc", "tcp", "trust-ad", "edns0",
                     "no-reload")
+_GO_KNOWN_EXACT = frozenset(k for k in GO_KNOWN_OPTIONS if not k.endswith(":"))
+_GO_KNOWN_PREFIXES = tuple(k for k in GO_KNOWN_OPTIONS if k.endswith(":"))
 GO_KNOWN_KEYWORDS = ("nameserver", "domain", "search", "options", "lookup")
 # NSS sources that answer arbitrary DNS names.
 DNS_SOURCES = ("dns", "resolve")
@@ -68,6 +72,7 @@ def _c_atoi(value: str) -> int:
     return ((n + (1 << 31)) % (1 << 32)) - (1 << 31)
 
 
+@functools.lru_cache(maxsize=64)
 def _is_ip(addr: str) -> bool:
     """netip.ParseAddr's and glibc's idea of a nameserver: an IPv4 or IPv6 address
     (fe80::1%eth0 is allowed), not a name."""
@@ -76,6 +81,18 @@ def _is_ip(addr: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_GO_READ_BUFFER = 64 * 1024  # net/parse.go's open(): one buffer, never grown
+
+
+def _go_lines(text: str):
+    """The lines Go's net package reads (net/parse.go's readLine): split at \\n only,
+    and a line that does not fit its 64 KiB buffer ends the file there, silently."""
+    for line in text.split("\n"):
+        if len(line) >= _GO_READ_BUFFER // 4 and len(line.encode()) >= _GO_READ_BUFFER:
+            return
+        yield line
 
 
 def _go_fields(line: str) -> list[str]:
@@ -93,7 +110,7 @@ def parse_resolv_conf(text: str) -> dict:
         "single_request": False, "use_vc": False, "go_unknown": [], "indented": False,
         "crlf": "\r\n" in text,
     }
-    for line in text.split("\n"):  # not splitlines(): \v, \f and \x1c-\x1e are no line ends
+    for line in _go_lines(text):  # not splitlines(): \v, \f and \x1c-\x1e are no line ends
         # Only the very first byte makes a comment: an indented `# ...` is a keyword to Go.
         if line[:1] in ("#", ";"):
             continue
@@ -103,7 +120,7 @@ def parse_resolv_conf(text: str) -> dict:
         key = fields[0]
         if key not in GO_KNOWN_KEYWORDS:
             conf["go_unknown"].append(key)
-        if key == "nameserver" and len(fields) > 1:
+        if key == "nameserver" and len(fields) > 1 and len(conf["nameservers"]) < MAX_LISTED:
             addr = fields[1]
             conf["nameservers" if _is_ip(addr) else "invalid_nameservers"].append(addr)
             if line[:1] in (" ", "\t", "\r"):
@@ -136,11 +153,11 @@ def parse_resolv_conf_glibc(text: str) -> dict:
     conf = {"nameservers": [], "timeout": DEFAULT_TIMEOUT, "attempts": DEFAULT_ATTEMPTS,
             "rotate": False, "single_request": False}
     for line in text.split("\n"):
-        if line[:1] in ("#", ";"):
+        if not line.startswith(("nameserver", "options")):  # also skips # and ; comments
             continue
         if _glibc_keyword(line, "nameserver"):
             addr = re.split(r"[ \t\n]", line[len("nameserver"):].lstrip(" \t"), maxsplit=1)[0]
-            if _is_ip(addr):
+            if len(conf["nameservers"]) < MAX_LISTED and _is_ip(addr):
                 conf["nameservers"].append(addr)
         elif _glibc_keyword(line, "options"):
             for opt in re.split(r"[ \t]+", line[len("options"):]):
@@ -168,7 +185,7 @@ def _apply_option(conf: dict, opt: str) -> None:
         conf["single_request"] = True
     elif opt in ("use-vc", "usevc", "tcp"):
         conf["use_vc"] = True
-    if not any(opt == k or (k.endswith(":") and opt.startswith(k)) for k in GO_KNOWN_OPTIONS):
+    if opt not in _GO_KNOWN_EXACT and not opt.startswith(_GO_KNOWN_PREFIXES):
         conf["go_unknown"].append(opt)
 
 
@@ -225,39 +242,126 @@ def glibc_failover(servers: int, timeout: int) -> int:
 # -------------------------------------------------------------- nsswitch.conf
 
 
+_C_SPACE = " \t\n\v\f\r"  # isspace() in the C locale: glibc's separators
+_GO_SPACE = " \t\n\r"  # Go's isSpace
+_GLIBC_HOSTS_LINE = re.compile(r"[ \t\n\v\f\r]*hosts(?=[ \t\n\v\f\r:])[ \t\n\v\f\r:]*(.*)", re.S)
+_GLIBC_TOKEN = re.compile(r"\[([^\]]*)\]?|[^ \t\n\v\f\r\[]+")
+_C_SPACES = re.compile(r"[ \t\n\v\f\r]+")
+_GO_SPACES = re.compile(r"[ \t\n\r]*")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# glibc has no limit, but would load a module per source: no real line comes near
+# this, and a hostile one must not make the doctor crawl.
+MAX_SOURCES = 1000
+# What glibc (2.35 and later) and Go use when no line names the hosts database.
+DEFAULT_HOSTS = ["files", "dns"]
+ORDER_TEXT = {"files,dns": "/etc/hosts, then DNS", "dns,files": "DNS, then /etc/hosts",
+              "files": "/etc/hosts only", "dns": "DNS only"}
+
+
+def _shown(name: str) -> str:
+    """A source name as written, with tabs and other controls visible (`files\\tdns`)."""
+    return ascii(name)[1:-1]
+
+
 def parse_hosts_line(text: str) -> list[dict] | None:
-    """The ``hosts:`` sources with their ``[STATUS=action]`` criteria, or None if absent."""
+    """The hosts database as glibc 2.36 reads nsswitch.conf (nss/nss_database.c): the
+    sources with their ``[STATUS=action]`` criteria, or None when no line sets it.
+
+    The last ``hosts`` line wins; the colon is optional (``hosts files dns`` counts);
+    sources are separated by any C whitespace (tabs, \v) and a ``[criterion]`` may
+    follow a source without a space.  Lines end only at \n.
+    """
     line = None
-    for raw in text.splitlines():
-        stripped = raw.split("#", 1)[0].strip()
-        if stripped.startswith("hosts:"):
-            line = stripped[len("hosts:"):]  # the last hosts: line wins, as in glibc
+    for raw in text.split("\n"):
+        if "hosts" not in raw:
+            continue
+        m = _GLIBC_HOSTS_LINE.match(raw.split("#", 1)[0])
+        if m:
+            line = m.group(1)
     if line is None:
         return None
     sources: list[dict] = []
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if ch.isspace():
-            i += 1
-        elif ch == "[":
-            end = line.find("]", i)
-            end = len(line) if end == -1 else end
-            crits = []
-            for item in line[i + 1:end].split():
-                negate = item.startswith("!")
-                status, _, action = item.lstrip("!").partition("=")
-                crits.append({"negate": negate, "status": status.lower(), "action": action.lower()})
+    for token in _GLIBC_TOKEN.finditer(line):
+        if len(sources) >= MAX_SOURCES:
+            break
+        if token.group(0).startswith("["):
             if sources:
-                sources[-1]["criteria"].extend(crits)
-            i = end + 1
+                sources[-1]["criteria"].extend(_glibc_criteria(token.group(1)))
         else:
-            end = i
-            while end < len(line) and not line[end].isspace() and line[end] != "[":
-                end += 1
-            sources.append({"source": line[i:end], "criteria": []})
-            i = end
+            sources.append({"source": token.group(0), "criteria": []})
     return sources
+
+
+def _glibc_criteria(inner: str) -> list[dict]:
+    """``!?STATUS=ACTION`` items of a ``[...]``; glibc allows spaces around the ``=``.
+    (String operations, not a backtracking regex: a hostile line stays linear.)"""
+    words = " ".join(w for w in _C_SPACES.split(inner) if w)
+    criteria = []
+    for item in words.replace(" =", "=").replace("= ", "=").split(" "):
+        status, eq, action = item.partition("=")
+        if eq:
+            criteria.append({"negate": status.startswith("!"), "status": status.lstrip("!").lower(),
+                             "action": action.lower()})
+    return criteria
+
+
+def _go_criteria(inner: str) -> list[dict] | None:
+    """net/nss.go's parseCriteria: fields split at spaces only; None when Go rejects one."""
+    criteria = []
+    for field in inner.split(" "):
+        field = field.strip(_GO_SPACE)
+        if not field:
+            continue
+        negate = field.startswith("!")
+        field = field[1:] if negate else field
+        eq = field.find("=")
+        if len(field) < 3 or eq == -1:
+            return None
+        field = field.translate(_ASCII_LOWER)
+        criteria.append({"negate": negate, "status": field[:eq], "action": field[eq + 1:]})
+    return criteria
+
+
+def parse_nss_go(text: str) -> dict:
+    """nsswitch.conf as Go's net/nss.go reads it: {"sources": the hosts sources,
+    "error": why Go rejects the file or None, "hosts_lines": how many lines name hosts}.
+
+    Unlike glibc, Go needs the colon, separates sources only with spaces (a tab or a
+    ``[`` right after a name is part of the name) and joins all hosts: lines.
+    """
+    result: dict = {"sources": [], "error": None, "hosts_lines": 0}
+    for raw in _go_lines(text):
+        line = raw.split("#", 1)[0].strip(_GO_SPACE)
+        if not line:
+            continue
+        colon = line.find(":")
+        if colon == -1:
+            result["error"] = "no colon on a line"
+            return result
+        is_hosts = line[:colon].strip(_GO_SPACE) == "hosts"
+        result["hosts_lines"] += is_hosts
+        srcs, i = line[colon + 1:], 0
+        while True:
+            i = _GO_SPACES.match(srcs, i).end()
+            if i >= len(srcs):
+                break
+            sp = srcs.find(" ", i)
+            name, i = (srcs[i:], len(srcs)) if sp == -1 else (srcs[i:sp], sp + 1)
+            i = _GO_SPACES.match(srcs, i).end()
+            criteria: list[dict] | None = []
+            if srcs.startswith("[", i):
+                close = srcs.find("]", i)
+                if close == -1:
+                    result["error"] = "an unclosed [criterion] bracket"
+                    return result
+                criteria = _go_criteria(srcs[i + 1:close])
+                if criteria is None:
+                    result["error"] = f"an invalid criterion [{srcs[i + 1:close]}]"
+                    return result
+                i = close + 1
+            if is_hosts:
+                result["sources"].append({"source": name, "criteria": criteria})
+    return result
 
 
 def go_nss_error(text: str) -> str | None:
@@ -266,39 +370,81 @@ def go_nss_error(text: str) -> str | None:
     Go then knows no lookup order and falls back to cgo where it can, whatever the
     hosts: line says, even when glibc reads the file fine.
     """
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
+    return parse_nss_go(text)["error"]
+
+
+def go_lookup_order(nss: dict | None, can_use_cgo: bool, mdns_allow: bool = False) -> str:
+    """net/conf.go's lookupOrder for an ordinary name (not .local, not this host's own)
+    from Go's reading of nsswitch.conf (None: no file): "cgo", or the order Go's own
+    resolver uses: "files,dns", "dns,files", "files" or "dns".
+
+    ``can_use_cgo`` is false for CGO_ENABLED=0 binaries (and go.dev's go command):
+    then a source Go does not know counts as dns when no dns source follows it.
+    """
+    fallback = "cgo" if can_use_cgo else "files,dns"
+    if nss is None or (nss["error"] is None and not nss["sources"]):
+        return "files,dns"
+    if nss["error"] is not None:
+        return fallback
+    sources = nss["sources"]
+    names = [src["source"] for src in sources]
+    files = dns = has_dns = checked = False
+    first = ""
+    for i, src in enumerate(sources):
+        name = src["source"]
+        if name in ("files", "dns"):
+            if can_use_cgo and not _standard_for_go(src["criteria"]):
+                return "cgo"
+            files, dns = files or name == "files", dns or name == "dns"
+            has_dns = checked = has_dns or name == "dns"
+            first = first or name
             continue
-        colon = line.find(":")
-        if colon == -1:
-            return "no colon on a line"
-        srcs = line[colon + 1:]
-        while True:
-            srcs = srcs.strip()
-            if not srcs:
-                break
-            sp = srcs.find(" ")
-            srcs = "" if sp == -1 else srcs[sp + 1:].strip()
-            if srcs.startswith("["):
-                close = srcs.find("]")
-                if close == -1:
-                    return "an unclosed [criterion] bracket"
-                for field in srcs[1:close].split():
-                    field = field[1:] if field.startswith("!") else field
-                    if len(field) < 3 or "=" not in field:
-                        return f"an invalid criterion [{srcs[1:close]}]"
-                srcs = srcs[close + 1:]
+        if can_use_cgo:
+            if name == "myhostname" or (name.startswith("mdns") and not mdns_allow):
+                continue  # glibc would not answer an ordinary name from these
+            return "cgo"
+        if not checked:
+            checked, has_dns = True, "dns" in names[i + 1:]
+        if not has_dns:
+            dns, first = True, first or "dns"
+    if files and dns:
+        return "files,dns" if first == "files" else "dns,files"
+    return "files" if files else "dns" if dns else fallback
+
+
+def _order_difference(glibc_names: list[str], go_order: str) -> str | None:
+    """How Go's own resolver's order differs from glibc's for an ordinary name.
+    systemd-resolved (`resolve`) reads /etc/hosts itself, then DNS."""
+    go = go_order.split(",")
+    g_files = [i for i, n in enumerate(glibc_names) if n in ("files", "resolve")]
+    g_dns = [i for i, n in enumerate(glibc_names) if n in ("dns", "resolve")]
+    if g_files and "files" not in go:
+        return "skips /etc/hosts, which glibc reads"
+    if g_dns and "dns" not in go:
+        return "never asks DNS, which glibc does"
+    if not g_files and "files" in go:
+        return "reads /etc/hosts, which glibc does not"
+    if g_files and g_dns and len(go) == 2 and (g_files[0] <= g_dns[0]) != (go[0] == "files"):
+        return ("asks DNS before /etc/hosts, glibc the other way round" if go[0] == "dns"
+                else "reads /etc/hosts before DNS, glibc the other way round")
     return None
 
 
 def _action_for(criteria: list[dict], status: str) -> str:
-    """What glibc does after a source returns ``status`` (notfound, unavail, ...)."""
+    """What glibc does after a source returns ``status`` (notfound, unavail, ...): the
+    criteria apply in order, and ``!STATUS=action`` sets every other status."""
+    actions = {"success": "return", "notfound": "continue", "unavail": "continue",
+               "tryagain": "continue"}
     for crit in criteria:
-        if crit["negate"] and crit["status"] != status or (
-                not crit["negate"] and crit["status"] == status):
-            return crit["action"]
-    return "return" if status == "success" else "continue"
+        if crit["status"] not in actions:
+            continue
+        if crit["negate"]:
+            keep = actions[crit["status"]]
+            actions = dict.fromkeys(actions, crit["action"])
+            actions[crit["status"]] = keep
+        else:
+            actions[crit["status"]] = crit["action"]
+    return actions.get(status, "continue")
 
 
 def _line_text(sources: list[dict]) -> str:
@@ -559,9 +705,9 @@ class DnsCheck(Check):
                            "Make /etc/nsswitch.conf readable (`sudo chmod 644`).",
                            {"hosts": None, "line": None})
         if sources is None:
-            # glibc's built-in default is `dns [!UNAVAIL=return] files`; Go assumes files,dns.
+            # glibc 2.35 changed its built-in default from `dns [!UNAVAIL=return] files`.
             return Finding("nsswitch", title, OK,
-                           "no hosts: line; glibc's default `dns [!UNAVAIL=return] files`",
+                           "no hosts: line; glibc (2.35 and later) and Go use `files dns`",
                            explain, data={"hosts": None, "line": None})
         names = [s["source"] for s in sources]
         line = _line_text(sources)
@@ -621,13 +767,13 @@ class DnsCheck(Check):
             words = sorted({"an indented comment" if w[0] in "#;" else w
                             for w in conf["go_unknown"]})
             reasons.append("resolv.conf has " + ", ".join(words) + " which Go does not parse")
+        nss = parse_nss_go(ns_text) if ns_text is not None else None
         if ns_why not in (None, "missing"):
             reasons.append(f"nsswitch.conf unreadable ({ns_why})")
-        nss_error = go_nss_error(ns_text) if ns_text else None
-        if nss_error:
-            reasons.append(f"nsswitch.conf has {nss_error}, which Go's parser rejects")
-        skipped: list[str] = []
-        for src in sources or []:
+            nss = {"sources": [], "error": ns_why, "hosts_lines": 0}
+        elif nss is not None and nss["error"]:
+            reasons.append(f"nsswitch.conf has {nss['error']}, which Go's parser rejects")
+        for src in nss["sources"] if nss is not None and not nss["error"] else []:
             name = src["source"]
             if name in ("files", "dns"):
                 if not _standard_for_go(src["criteria"]):
@@ -639,10 +785,15 @@ class DnsCheck(Check):
                     reasons.append("/etc/mdns.allow exists")
                 continue  # cgo only for .local names
             else:
-                reasons.append(f"nsswitch source `{name}`")
-                if name in GO_SKIPS:
-                    skipped.append(name)
-        mdns = [s["source"] for s in sources or [] if s["source"].startswith("mdns")]
+                reasons.append(f"nsswitch source `{_shown(name)}`")
+        # Services glibc asks that Go's own resolver cannot.
+        glibc_names = [s["source"] for s in sources] if sources is not None else DEFAULT_HOSTS
+        skipped = [n for n in glibc_names if n in GO_SKIPS]
+        mdns = [n for n in glibc_names if n.startswith("mdns")]
+        # CGO_ENABLED=0 binaries, and go.dev's go command (built without cgo: module
+        # downloads), always take Go's own order.
+        go_order = go_lookup_order(nss, can_use_cgo=False)
+        differs = _order_difference(glibc_names, go_order)
 
         if mode == "go":
             cgo_build = "go (GODEBUG=netdns=go)"
@@ -658,8 +809,11 @@ class DnsCheck(Check):
             "cgo_enabled_default": cgo_on, "cgo_reason": cgo_why,
             "cgo_binaries": cgo_build.split(" ", 1)[0],
             "cgo_reasons": reasons, "go_skips": skipped + mdns,
+            "go_order": go_order.split(","),
+            "go_hosts": [s["source"] for s in nss["sources"]] if nss is not None else None,
         }
-        value = (f"binaries built with cgo use {cgo_build}; CGO_ENABLED=0 binaries use go; "
+        value = (f"binaries built with cgo use {cgo_build}; CGO_ENABLED=0 binaries use go "
+                 f"({ORDER_TEXT[go_order]}); "
                  f"`go build` here: cgo {'on' if cgo_on else 'off'} ({cgo_why})")
         if raw is not None:
             value = f"GODEBUG netdns={raw}; " + value
@@ -674,12 +828,38 @@ class DnsCheck(Check):
                            explain + f" netdns={raw} names no resolver, so Go ignores it.",
                            "Use GODEBUG=netdns=go or netdns=cgo (optionally +1/+2 for debug "
                            "output), or remove it.", data)
+        why_warn, fixes = [], []
+        if differs:
+            why_warn.append(self._order_text(differs, nss))
+            fixes.append("Write one hosts: line with its sources separated by spaces, e.g. "
+                         "`hosts: files dns`.")
         if uses_go and (skipped or mdns):
             names = ", ".join(skipped + mdns)
+            why_warn.append(f"Here Go binaries resolve without {names}: names only those "
+                            "services know (.local hosts, directory-managed hosts) fail in Go "
+                            "but work in ping and curl.")
+            fixes.append("Build with cgo (CGO_ENABLED=1 and a C compiler) and without "
+                         "GODEBUG=netdns=go, or publish those names in DNS.")
+        if why_warn:
             return Finding("go-resolver", "Go resolver", WARN, value,
-                           explain + f" Here Go binaries resolve without {names}: names only "
-                           "those services know (.local hosts, directory-managed hosts) fail "
-                           "in Go but work in ping and curl.",
-                           "Build with cgo (CGO_ENABLED=1 and a C compiler) and without "
-                           "GODEBUG=netdns=go, or publish those names in DNS.", data)
+                           explain + " " + " ".join(why_warn), " ".join(fixes), data)
         return Finding("go-resolver", "Go resolver", OK, value, explain, data=data)
+
+    @staticmethod
+    def _order_text(differs: str, nss: dict | None) -> str:
+        """Why Go's own resolver takes another order than glibc, said for the explanation."""
+        names = [s["source"] for s in nss["sources"]] if nss is not None else []
+        causes = []
+        if any("\t" in n for n in names):
+            causes.append("Go separates hosts: sources only with spaces, so a tab-separated "
+                          "list is one unknown source to it")
+        if any("[" in n for n in names):
+            causes.append("Go needs a space before a [criterion], so `files[NOTFOUND=return]` "
+                          "is one unknown source to it")
+        if nss is not None and nss["hosts_lines"] > 1:
+            causes.append(f"Go joins all {nss['hosts_lines']} hosts: lines "
+                          f"(`{_shown(' '.join(names))}`), glibc uses only the last")
+        return (f"Here Go's own resolver {differs}"
+                + (" (" + "; ".join(causes) + ")" if causes else "")
+                + ": CGO_ENABLED=0 binaries and go.dev's go command (built without cgo, so "
+                "its module downloads) resolve names differently from git, curl and ping.")
