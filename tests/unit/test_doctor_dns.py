@@ -21,10 +21,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doctor"
 CC = {"gcc": None}  # ScriptedCommands: a C compiler "is installed"
 
 
-def run(root, environ=None, tools=CC):
-    env = {"PATH": ""}
+def run(root, environ=None, tools=CC, cwd="/"):
+    env = {"PATH": "", "GOENV": "off"}  # not this machine's `go env -w` file
     env.update(environ or {})
-    ctx = Context.create(root=str(root), environ=env, cwd="/", uid=1000, cpu_count=2,
+    ctx = Context.create(root=str(root), environ=env, cwd=cwd, uid=1000, cpu_count=2,
                          rlimit_nproc=(None, None), commands=ScriptedCommands(tools))
     return {f.id: f for f in DnsCheck().run(ctx)}
 
@@ -450,6 +450,65 @@ def test_pure_go_binaries_skip_nss_services(tmp_path):
     assert no_cc.status == "warn" and no_cc.data["cgo_enabled_default"] is False
     forced = run(root, {"GODEBUG": "netdns=go"})["go-resolver"]
     assert forced.status == "warn"
+
+
+# ------------------------------------------------------------------ cgo and CC
+
+
+def test_cc_naming_a_missing_compiler_keeps_cgo_on_and_builds_fail():
+    """Measured (Go 1.22): CC=clang without clang: `go env CGO_ENABLED` is 1 and building
+    a program importing net fails `# runtime/cgo` `cgo: C compiler "clang" not found`."""
+    go = run(FIXTURES / "healthy", {"CC": "clang"}, tools={})["go-resolver"]
+    assert go.status == "fail"
+    assert go.data["cgo_enabled_default"] is True and go.data["missing_cc"] == "clang"
+    assert "cgo on (CGO_ENABLED unset, CC=clang set)" in go.value
+    assert "CC=clang, but clang is not installed" in go.value
+    assert 'cgo: C compiler "clang" not found' in go.explanation
+    assert "Install clang" in go.fix and "CGO_ENABLED=0" in go.fix
+    # A path is checked too, not taken as found (measured: `stat /nonexistent/cc`).
+    path = run(FIXTURES / "healthy", {"CC": "/nonexistent/cc -m64"}, tools={"gcc": None})
+    assert path["go-resolver"].status == "fail"
+    assert path["go-resolver"].data["missing_cc"] == "/nonexistent/cc"
+    # An installed CC, or CGO_ENABLED=0: fine.
+    assert run(FIXTURES / "healthy", {"CC": "clang"}, tools={"clang": None})[
+        "go-resolver"].status == "ok"
+    assert run(FIXTURES / "healthy", {"CC": "clang", "CGO_ENABLED": "0"}, tools={})[
+        "go-resolver"].status == "ok"
+
+
+def test_without_cc_only_gcc_turns_cgo_on():
+    """Measured: with only clang on PATH and CC unset, `go env CGO_ENABLED` is 0."""
+    go = run(FIXTURES / "healthy", tools={"clang": None})["go-resolver"]
+    assert go.status == "ok" and go.data["cgo_enabled_default"] is False
+    assert "no C compiler (gcc) on PATH" in go.value
+
+
+def test_cgo_enabled_and_cc_from_the_go_env_file(tmp_path):
+    """Measured: CGO_ENABLED=1 in the `go env -w` file without gcc: builds fail for gcc;
+    CC=clang there without gcc: cgo stays off (cmd/go checks os.Getenv("CC") only); with
+    gcc on PATH the build runs the file's clang and fails."""
+    env_file = tmp_path / "goenv"
+    env_file.write_text("CGO_ENABLED=1\n")
+    go = run(FIXTURES / "healthy", {"GOENV": str(env_file)}, tools={})["go-resolver"]
+    assert go.status == "fail" and go.data["missing_cc"] == "gcc"
+    assert f"CGO_ENABLED=1 in {env_file}" in go.value
+    env_file.write_text("CC=clang\n")
+    off = run(FIXTURES / "healthy", {"GOENV": str(env_file)}, tools={})["go-resolver"]
+    assert off.status == "ok" and off.data["cgo_enabled_default"] is False
+    on = run(FIXTURES / "healthy", {"GOENV": str(env_file)}, tools={"gcc": None})["go-resolver"]
+    assert on.status == "fail" and f"CC=clang in {env_file}, but clang" in on.value
+    # The environment wins over the file.
+    assert run(FIXTURES / "healthy", {"GOENV": str(env_file), "CGO_ENABLED": "0"},
+               tools={"gcc": None})["go-resolver"].status == "ok"
+
+
+def test_cgo_enabled_from_goroot_go_env(tmp_path):
+    goroot = tmp_path / "go"
+    (goroot / "bin").mkdir(parents=True)
+    (goroot / "go.env").write_text("CGO_ENABLED=0\n")
+    go = run(FIXTURES / "healthy", {"GOROOT": str(goroot)}, tools={})["go-resolver"]
+    assert go.data["cgo_enabled_default"] is False
+    assert f"CGO_ENABLED=0 in {goroot / 'go.env'}" in go.value
 
 
 def test_without_nameservers_go_asks_two_loopback_servers(tmp_path):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import os
 import re
+import shlex
 
 from ..model import FAIL, NA, OK, WARN, Check, Finding
 
@@ -495,17 +497,72 @@ def godebug_netdns(environ) -> tuple[str | None, str | None, int]:
     return raw, mode, level
 
 
-def cgo_default(ctx) -> tuple[bool, str]:
-    """Would `go build` here link with cgo?  (CGO_ENABLED, else: is a C compiler found?)"""
-    value = ctx.environ.get("CGO_ENABLED", "")
+DEFAULT_CC = "gcc"  # cmd/go's DefaultCC on Linux (zdefaultcc.go of go.dev builds)
+
+
+def _go_settings(ctx):
+    """CGO_ENABLED and CC as the go command finds them: the environment, the `go env -w`
+    file, then $GOROOT/go.env of the go on PATH (no process started)."""
+    from .goenv import GoSettings, gos_on_path
+
+    goroot = ctx.environ.get("GOROOT") or None
+    if goroot is None:
+        found = gos_on_path(ctx.environ, ctx.cwd)
+        bindir = os.path.dirname(os.path.realpath(found[0])) if found else ""
+        goroot = os.path.dirname(bindir) if os.path.basename(bindir) == "bin" else None
+    return GoSettings(ctx.environ, goroot)
+
+
+def _compiler_word(cc: str) -> str:
+    """The program of a CC value (`gcc -m64`, quoted paths), as cmd/go splits it."""
+    try:
+        words = shlex.split(cc)
+    except ValueError:
+        words = cc.split()
+    return words[0] if words else ""
+
+
+def _find_compiler(ctx, word: str) -> bool:
+    """exec.LookPath: a name with a slash is checked as a path (from the build's
+    directory), any other is searched on PATH."""
+    if "/" in word:
+        path = os.path.join(ctx.cwd, word)
+        return os.path.isfile(path) and os.access(path, os.X_OK)
+    return bool(word) and ctx.commands.which(word) is not None
+
+
+def cgo_default(ctx) -> tuple[bool, str, tuple[str, str] | None]:
+    """Would `go build` here link with cgo, why, and what breaks it: (on, reason,
+    (the CC setting, the missing compiler) or None).
+
+    cmd/go (Go 1.20 and later, cmd/go/internal/cfg): CGO_ENABLED=0/1 from the
+    environment, the `go env -w` file or $GOROOT/go.env decides.  Unset, cgo is on
+    when CC is set in the process environment (os.Getenv: the go env file does not
+    count here), found or not; otherwise only when the default compiler, gcc, is on
+    PATH (clang alone leaves it off).  With cgo on, builds run CC from any of the
+    three places, else gcc; if that is missing, every build of a package that needs
+    runtime/cgo (anything importing net or os/user) fails.
+    """
+    settings = _go_settings(ctx)
+    value, source = settings.get("CGO_ENABLED")
+    cc, cc_source = settings.get("CC")
+    where = "" if source == "environment" else f" in {source}"
     if value in ("0", "1"):
-        return value == "1", f"CGO_ENABLED={value}"
-    cc = (ctx.environ.get("CC") or "gcc").split()[0]
-    found = ctx.commands.which(cc) if "/" not in cc else cc
-    # Since Go 1.20, the go command turns cgo off when it finds no C compiler.
-    if found:
-        return True, f"CGO_ENABLED unset, C compiler {cc} found"
-    return False, f"CGO_ENABLED unset, no C compiler ({cc}) on PATH"
+        on, why = value == "1", f"CGO_ENABLED={value}{where}"
+    elif ctx.environ.get("CC"):
+        on, why = True, f"CGO_ENABLED unset, CC={ctx.environ['CC']} set"
+    elif _find_compiler(ctx, DEFAULT_CC):
+        on, why = True, f"CGO_ENABLED unset, C compiler {DEFAULT_CC} found"
+    else:
+        on, why = False, f"CGO_ENABLED unset, no C compiler ({DEFAULT_CC}) on PATH"
+    if not on:
+        return on, why, None
+    word = _compiler_word(cc) if cc else DEFAULT_CC
+    if _find_compiler(ctx, word):
+        return on, why, None
+    named = f"CC={cc}" + ("" if cc_source == "environment" else f" in {cc_source}") \
+        if cc else f"the default C compiler {DEFAULT_CC}"
+    return on, why, (named, word)
 
 
 class DnsCheck(Check):
@@ -751,7 +808,7 @@ class DnsCheck(Check):
         self, ctx, conf: dict, why: str | None, sources, ns_why, ns_text: str | None = None
     ) -> Finding:
         raw, mode, level = godebug_netdns(ctx.environ)
-        cgo_on, cgo_why = cgo_default(ctx)
+        cgo_on, cgo_why, cc_problem = cgo_default(ctx)
         reasons: list[str] = []
         env = ctx.environ
         if "LOCALDOMAIN" in env:
@@ -807,6 +864,7 @@ class DnsCheck(Check):
         data = {
             "godebug_netdns": raw, "mode": mode, "debug_level": level,
             "cgo_enabled_default": cgo_on, "cgo_reason": cgo_why,
+            "missing_cc": cc_problem[1] if cc_problem else None,
             "cgo_binaries": cgo_build.split(" ", 1)[0],
             "cgo_reasons": reasons, "go_skips": skipped + mdns,
             "go_order": go_order.split(","),
@@ -823,6 +881,20 @@ class DnsCheck(Check):
                    "does not implement. CGO_ENABLED=0 binaries always use Go's resolver and "
                    "skip NSS services such as sss, ldap, nis, wins and mDNS. "
                    "`GODEBUG=netdns=go+2 ./prog` prints the choice it makes.")
+        if cc_problem:
+            named, word = cc_problem
+            return Finding(
+                "go-resolver", "Go resolver", FAIL,
+                value + f"; {named}, but {word or 'an empty name'} is not installed: builds "
+                "that need cgo fail",
+                explain + " With cgo on, every package that uses cgo is compiled with the C "
+                "compiler, and runtime/cgo is one whenever a program imports net or os/user: "
+                f"`go build` fails with `# runtime/cgo` `cgo: C compiler \"{word}\" not found`. "
+                "Since Go 1.20 the go command turns cgo off by itself only when CC is unset "
+                "and gcc is missing.",
+                f"Install {word}, or point CC at an installed compiler, or unset CC (without "
+                "gcc, go then builds without cgo), or set CGO_ENABLED=0 (`go env -w "
+                "CGO_ENABLED=0`).", data)
         if mode not in (None, "go", "cgo"):
             return Finding("go-resolver", "Go resolver", WARN, value,
                            explain + f" netdns={raw} names no resolver, so Go ignores it.",
