@@ -17,6 +17,7 @@ import re
 import shlex
 
 from ..model import FAIL, NA, OK, WARN, Check, Finding
+from .goenv import GoSettings, gos_on_path
 
 RESOLV_CONF = "/etc/resolv.conf"
 NSSWITCH_CONF = "/etc/nsswitch.conf"
@@ -503,8 +504,6 @@ DEFAULT_CC = "gcc"  # cmd/go's DefaultCC on Linux (zdefaultcc.go of go.dev build
 def _go_settings(ctx):
     """CGO_ENABLED and CC as the go command finds them: the environment, the `go env -w`
     file, then $GOROOT/go.env of the go on PATH (no process started)."""
-    from .goenv import GoSettings, gos_on_path
-
     goroot = ctx.environ.get("GOROOT") or None
     if goroot is None:
         found = gos_on_path(ctx.environ, ctx.cwd)
