@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from goswitch.doctor.checks.dns import (
-    DnsCheck,
-    glibc_worst_case,
-    go_worst_case,
-    godebug_netdns,
-    parse_hosts_line,
-    parse_resolv_conf,
-)
+from goswitch.doctor.checks.cgo import godebug_netdns
+from goswitch.doctor.checks.dns import DnsCheck
+from goswitch.doctor.checks.nsswitch import parse_hosts_line
+from goswitch.doctor.checks.resolvconf import glibc_worst_case, go_worst_case, parse_resolv_conf
 from goswitch.doctor.system import Context, ScriptedCommands
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "doctor"
@@ -81,7 +77,7 @@ def test_go_worst_case_is_uncapped_and_single_request_doubles_it():
 ])
 def test_failover_is_servers_before_the_last_times_timeout(servers, timeout, single, go, glibc):
     """Attempts do not count: a working server is reached in the first round."""
-    from goswitch.doctor.checks.dns import glibc_failover, go_failover
+    from goswitch.doctor.checks.resolvconf import glibc_failover, go_failover
 
     assert go_failover(servers, timeout, single) == go
     assert glibc_failover(servers, timeout) == glibc
@@ -384,7 +380,7 @@ def test_without_a_hosts_line_glibc_2_35_and_go_use_files_dns(tmp_path):
     ("sss", "cgo", "dns"),
 ])
 def test_go_lookup_order_follows_net_conf_go(line, cgo, pure):
-    from goswitch.doctor.checks.dns import go_lookup_order, parse_nss_go
+    from goswitch.doctor.checks.nsswitch import go_lookup_order, parse_nss_go
 
     nss = parse_nss_go(f"hosts: {line}\n")
     assert go_lookup_order(nss, can_use_cgo=True) == cgo
@@ -395,12 +391,12 @@ def test_go_lookup_order_follows_net_conf_go(line, cgo, pure):
 
 def test_glibc_criteria_apply_in_order():
     """`!UNAVAIL=continue` after `NOTFOUND=return` sets notfound back to continue."""
-    from goswitch.doctor.checks.dns import _action_for
+    from goswitch.doctor.checks.nsswitch import action_for
 
     crits = parse_hosts_line("hosts: files [NOTFOUND=return !UNAVAIL=continue] dns\n")[0][
         "criteria"]
-    assert _action_for(crits, "notfound") == "continue"
-    assert _action_for(parse_hosts_line("hosts: files [ NOTFOUND = return ]\n")[0]["criteria"],
+    assert action_for(crits, "notfound") == "continue"
+    assert action_for(parse_hosts_line("hosts: files [ NOTFOUND = return ]\n")[0]["criteria"],
                        "notfound") == "return"
 
 
@@ -538,7 +534,7 @@ def test_an_nsswitch_go_cannot_parse_sends_cgo_binaries_to_cgo(tmp_path, nsswitc
 
 
 def test_go_nss_error_accepts_what_go_accepts():
-    from goswitch.doctor.checks.dns import go_nss_error
+    from goswitch.doctor.checks.nsswitch import go_nss_error
 
     ok = "# comment\npasswd: files systemd\nhosts: files [!UNAVAIL=return] dns myhostname\n\n"
     assert go_nss_error(ok) is None

@@ -5,563 +5,44 @@ itself and talks DNS directly; the "cgo" one calls glibc's getaddrinfo.  Which
 one a binary uses depends on how it was built (CGO_ENABLED, netgo/netcgo tags),
 ``GODEBUG=netdns`` and on whether these files contain anything Go does not
 understand.  git, curl and every C program always go through glibc.  The rules
-here follow Go's net/conf.go and net/dnsconfig_unix.go and glibc's res_send.c.
+here follow Go's net/conf.go and net/dnsconfig_unix.go and glibc's res_send.c;
+the parsers are in :mod:`.resolvconf`, :mod:`.nsswitch` and :mod:`.cgo`.
 """
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-import os
-import re
-import shlex
-
 from ..model import FAIL, NA, OK, WARN, Check, Finding
-from .goenv import GoSettings, gos_on_path
+from .cgo import cgo_default, godebug_netdns
+from .nsswitch import (
+    DEFAULT_HOSTS,
+    DNS_SOURCES,
+    GO_SKIPS,
+    MDNS_MINIMAL,
+    ORDER_TEXT,
+    action_for,
+    go_lookup_order,
+    line_text,
+    order_difference,
+    parse_hosts_line,
+    parse_nss_go,
+    shown_source,
+    standard_for_go,
+)
+from .resolvconf import (
+    MAXNS,
+    glibc_failover,
+    glibc_worst_case,
+    go_failover,
+    go_worst_case,
+    parse_resolv_conf,
+)
 
 RESOLV_CONF = "/etc/resolv.conf"
 NSSWITCH_CONF = "/etc/nsswitch.conf"
-
-MAXNS = 3  # glibc's MAXNS; Go also keeps the first three
-MAX_LISTED = 64  # nameservers listed beyond the three used: enough to say they are ignored
-DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS, DEFAULT_NDOTS = 5, 2, 1
-GLIBC_MAX_TIMEOUT, GLIBC_MAX_ATTEMPTS = 30, 5  # RES_MAXRETRANS, RES_MAXRETRY
 # http.DefaultTransport dials with a 30 s timeout, and the lookup is part of the dial.
 DIAL_TIMEOUT = 30
 SLOW_LOOKUP = 20  # waiting this long for a working server leaves little of the dial
 PROBE_NAME = "proxy.golang.org"  # what `go mod download` resolves first
-
-# Options Go's resolv.conf parser understands; anything else makes a cgo-enabled
-# binary hand lookups to glibc.
-GO_KNOWN_OPTIONS = ("ndots:", "timeout:", "attempts:", "rotate", "single-request",
-                    "single-request-reopen", "use-vc", "usevc", "tcp", "trust-ad", "edns0",
-                    "no-reload")
-_GO_KNOWN_EXACT = frozenset(k for k in GO_KNOWN_OPTIONS if not k.endswith(":"))
-_GO_KNOWN_PREFIXES = tuple(k for k in GO_KNOWN_OPTIONS if k.endswith(":"))
-GO_KNOWN_KEYWORDS = ("nameserver", "domain", "search", "options", "lookup")
-# NSS sources that answer arbitrary DNS names.
-DNS_SOURCES = ("dns", "resolve")
-# mdns*_minimal answer NOTFOUND only for .local names, so [NOTFOUND=return] after them is safe.
-MDNS_MINIMAL = ("mdns_minimal", "mdns4_minimal", "mdns6_minimal")
-# Directory services Go's own resolver cannot query.
-GO_SKIPS = ("nis", "nisplus", "ldap", "sss", "wins", "winbind", "hesiod", "db", "extrausers",
-            "libvirt", "libvirt_guest", "mymachines")
-
-
-# ---------------------------------------------------------------- resolv.conf
-
-
-_GO_BIG = 0xFFFFFF  # Go's dtoi stops counting here
-
-
-def _int_option(value: str) -> int:
-    """Go's dtoi: the leading ASCII digits as a number (at most 0xFFFFFF), 0 without
-    any, so `timeout:abc` and `timeout:-1` are 0 (Go then raises timeout and attempts
-    to 1)."""
-    digits = re.match(r"[0-9]*", value).group().lstrip("0")
-    if len(digits) > 8:
-        return _GO_BIG
-    return min(int(digits or "0"), _GO_BIG)
-
-
-def _c_atoi(value: str) -> int:
-    """glibc's atoi, (int) strtol: C whitespace, a sign, ASCII digits; out of range
-    saturates to LONG_MAX/LONG_MIN and is then cut to 32 bits (attempts:99999999999999999999
-    is -1)."""
-    m = re.match(r"[ \t\n\v\f\r]*([+-]?)([0-9]*)", value)
-    digits = m.group(2).lstrip("0") or "0"
-    n = int(digits) if len(digits) <= 19 else 1 << 63
-    n = min(n, (1 << 63) - 1) if m.group(1) != "-" else -min(n, 1 << 63)
-    return ((n + (1 << 31)) % (1 << 32)) - (1 << 31)
-
-
-@functools.lru_cache(maxsize=64)
-def _is_ip(addr: str) -> bool:
-    """netip.ParseAddr's and glibc's idea of a nameserver: an IPv4 or IPv6 address
-    (fe80::1%eth0 is allowed), not a name."""
-    try:
-        ipaddress.ip_address(addr)
-    except ValueError:
-        return False
-    return True
-
-
-_GO_READ_BUFFER = 64 * 1024  # net/parse.go's open(): one buffer, never grown
-
-
-def _go_lines(text: str):
-    """The lines Go's net package reads (net/parse.go's readLine): split at \\n only,
-    and a line that does not fit its 64 KiB buffer ends the file there, silently."""
-    for line in text.split("\n"):
-        if len(line) >= _GO_READ_BUFFER // 4 and len(line.encode()) >= _GO_READ_BUFFER:
-            return
-        yield line
-
-
-def _go_fields(line: str) -> list[str]:
-    """Go's getFields: split at space, \\r, \\t and \\n only (not \\v or \\f)."""
-    return [f for f in re.split(r"[ \r\t\n]+", line) if f]
-
-
-def parse_resolv_conf(text: str) -> dict:
-    """resolv.conf as Go's net/dnsconfig_unix.go reads it, with glibc's reading under
-    "glibc" (see parse_resolv_conf_glibc): the two differ on CRLF line endings,
-    indented lines and attempts:0, and git and curl go through glibc."""
-    conf = {
-        "nameservers": [], "invalid_nameservers": [], "search": [], "ndots": DEFAULT_NDOTS,
-        "timeout": DEFAULT_TIMEOUT, "attempts": DEFAULT_ATTEMPTS, "rotate": False,
-        "single_request": False, "use_vc": False, "go_unknown": [], "indented": False,
-        "crlf": "\r\n" in text,
-    }
-    for line in _go_lines(text):  # not splitlines(): \v, \f and \x1c-\x1e are no line ends
-        # Only the very first byte makes a comment: an indented `# ...` is a keyword to Go.
-        if line[:1] in ("#", ";"):
-            continue
-        fields = _go_fields(line)
-        if not fields:
-            continue
-        key = fields[0]
-        if key not in GO_KNOWN_KEYWORDS:
-            conf["go_unknown"].append(key)
-        if key == "nameserver" and len(fields) > 1 and len(conf["nameservers"]) < MAX_LISTED:
-            addr = fields[1]
-            conf["nameservers" if _is_ip(addr) else "invalid_nameservers"].append(addr)
-            if line[:1] in (" ", "\t", "\r"):
-                conf["indented"] = True
-        elif key == "domain" and len(fields) > 1:
-            conf["search"] = [fields[1]]  # the last search/domain line wins
-        elif key == "search":
-            conf["search"] = [d for d in fields[1:] if d != "."]
-        elif key == "options":
-            for opt in fields[1:]:
-                _apply_option(conf, opt)
-    conf["glibc"] = parse_resolv_conf_glibc(text)
-    return conf
-
-
-def _glibc_keyword(line: str, name: str) -> bool:
-    """res_init's MATCH: the keyword at the very start of the line, then a space or tab."""
-    return line.startswith(name) and line[len(name):len(name) + 1] in (" ", "\t")
-
-
-def parse_resolv_conf_glibc(text: str) -> dict:
-    """What glibc 2.36's res_init makes of resolv.conf (nameservers and the options
-    that set its timing).
-
-    A keyword counts only at the start of a line and followed by a space or tab, so
-    an indented `nameserver` is ignored; the address ends at a space, tab or newline,
-    so with CRLF line endings it is `10.0.0.1\\r`, not an address; timeout and attempts
-    are atoi'd and only capped from above, so attempts:0 or -1 means no query at all.
-    """
-    conf = {"nameservers": [], "timeout": DEFAULT_TIMEOUT, "attempts": DEFAULT_ATTEMPTS,
-            "rotate": False, "single_request": False}
-    for line in text.split("\n"):
-        if not line.startswith(("nameserver", "options")):  # also skips # and ; comments
-            continue
-        if _glibc_keyword(line, "nameserver"):
-            addr = re.split(r"[ \t\n]", line[len("nameserver"):].lstrip(" \t"), maxsplit=1)[0]
-            if len(conf["nameservers"]) < MAX_LISTED and _is_ip(addr):
-                conf["nameservers"].append(addr)
-        elif _glibc_keyword(line, "options"):
-            for opt in re.split(r"[ \t]+", line[len("options"):]):
-                if opt.startswith("timeout:"):
-                    conf["timeout"] = min(_c_atoi(opt[8:]), GLIBC_MAX_TIMEOUT)
-                elif opt.startswith("attempts:"):
-                    conf["attempts"] = min(_c_atoi(opt[9:]), GLIBC_MAX_ATTEMPTS)
-                elif opt.startswith("rotate"):  # res_setoptions compares prefixes
-                    conf["rotate"] = True
-                elif opt.startswith("single-request"):
-                    conf["single_request"] = True
-    return conf
-
-
-def _apply_option(conf: dict, opt: str) -> None:
-    if opt.startswith("ndots:"):
-        conf["ndots"] = min(_int_option(opt[6:]), 15)
-    elif opt.startswith("timeout:"):
-        conf["timeout"] = max(_int_option(opt[8:]), 1)
-    elif opt.startswith("attempts:"):
-        conf["attempts"] = max(_int_option(opt[9:]), 1)
-    elif opt == "rotate":
-        conf["rotate"] = True
-    elif opt in ("single-request", "single-request-reopen"):
-        conf["single_request"] = True
-    elif opt in ("use-vc", "usevc", "tcp"):
-        conf["use_vc"] = True
-    if opt not in _GO_KNOWN_EXACT and not opt.startswith(_GO_KNOWN_PREFIXES):
-        conf["go_unknown"].append(opt)
-
-
-def go_worst_case(servers: int, timeout: int, attempts: int, single_request: bool) -> int:
-    """Seconds Go's resolver waits for one name when no server answers.
-
-    Go tries every server once per attempt and gives each the full timeout; it
-    does not cap timeout or attempts.  A and AAAA go out in parallel unless
-    single-request makes them sequential.
-    """
-    total = attempts * max(1, min(servers, MAXNS)) * timeout
-    return total * 2 if single_request else total
-
-
-def go_failover(servers: int, timeout: int, single_request: bool) -> int:
-    """Seconds before Go asks the last server when the ones before it do not answer.
-
-    Go's tryOneName walks the servers in order within each attempt, so a working
-    server is reached in the first round: attempts never delay it.  With rotate
-    the start moves, which only makes this the worst case.  single-request sends
-    AAAA after A has its answer, and each pays the wait.
-    """
-    wait = (max(1, min(servers, MAXNS)) - 1) * timeout
-    return wait * 2 if single_request else wait
-
-
-def _glibc_server_wait(i: int, n: int, timeout: int) -> int:
-    """res_send's send_dg: ``(retrans << i) / nscount`` for server i > 0, at least 1 s."""
-    t = min(timeout, GLIBC_MAX_TIMEOUT)
-    seconds = t << i if t >= 0 else t
-    if i > 0:
-        seconds = int(seconds / n)  # C division truncates toward zero
-    return max(seconds, 1)
-
-
-def glibc_worst_case(servers: int, timeout: int, attempts: int) -> int:
-    """The same for glibc: res_send gives server i ``(timeout << i) / nscount`` seconds.
-
-    Server 0 gets the full timeout, later ones a share of a doubled one (at least
-    1 s); timeout is capped at 30 and attempts at 5 (0 or less: no query at all).
-    """
-    n = max(1, min(servers, MAXNS))
-    per_round = sum(_glibc_server_wait(i, n, timeout) for i in range(n))
-    return max(0, min(attempts, GLIBC_MAX_ATTEMPTS)) * per_round
-
-
-def glibc_failover(servers: int, timeout: int) -> int:
-    """Seconds before glibc asks the last server when the ones before it do not answer
-    (A and AAAA share each server's wait, with or without single-request)."""
-    n = max(1, min(servers, MAXNS))
-    return sum(_glibc_server_wait(i, n, timeout) for i in range(n - 1))
-
-
-# -------------------------------------------------------------- nsswitch.conf
-
-
-_C_SPACE = " \t\n\v\f\r"  # isspace() in the C locale: glibc's separators
-_GO_SPACE = " \t\n\r"  # Go's isSpace
-_GLIBC_HOSTS_LINE = re.compile(r"[ \t\n\v\f\r]*hosts(?=[ \t\n\v\f\r:])[ \t\n\v\f\r:]*(.*)", re.S)
-_GLIBC_TOKEN = re.compile(r"\[([^\]]*)\]?|[^ \t\n\v\f\r\[]+")
-_C_SPACES = re.compile(r"[ \t\n\v\f\r]+")
-_GO_SPACES = re.compile(r"[ \t\n\r]*")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-# glibc has no limit, but would load a module per source: no real line comes near
-# this, and a hostile one must not make the doctor crawl.
-MAX_SOURCES = 1000
-# What glibc (2.35 and later) and Go use when no line names the hosts database.
-DEFAULT_HOSTS = ["files", "dns"]
-ORDER_TEXT = {"files,dns": "/etc/hosts, then DNS", "dns,files": "DNS, then /etc/hosts",
-              "files": "/etc/hosts only", "dns": "DNS only"}
-
-
-def _shown(name: str) -> str:
-    """A source name as written, with tabs and other controls visible (`files\\tdns`)."""
-    return ascii(name)[1:-1]
-
-
-def parse_hosts_line(text: str) -> list[dict] | None:
-    """The hosts database as glibc 2.36 reads nsswitch.conf (nss/nss_database.c): the
-    sources with their ``[STATUS=action]`` criteria, or None when no line sets it.
-
-    The last ``hosts`` line wins; the colon is optional (``hosts files dns`` counts);
-    sources are separated by any C whitespace (tabs, \v) and a ``[criterion]`` may
-    follow a source without a space.  Lines end only at \n.
-    """
-    line = None
-    for raw in text.split("\n"):
-        if "hosts" not in raw:
-            continue
-        m = _GLIBC_HOSTS_LINE.match(raw.split("#", 1)[0])
-        if m:
-            line = m.group(1)
-    if line is None:
-        return None
-    sources: list[dict] = []
-    for token in _GLIBC_TOKEN.finditer(line):
-        if len(sources) >= MAX_SOURCES:
-            break
-        if token.group(0).startswith("["):
-            if sources:
-                sources[-1]["criteria"].extend(_glibc_criteria(token.group(1)))
-        else:
-            sources.append({"source": token.group(0), "criteria": []})
-    return sources
-
-
-def _glibc_criteria(inner: str) -> list[dict]:
-    """``!?STATUS=ACTION`` items of a ``[...]``; glibc allows spaces around the ``=``.
-    (String operations, not a backtracking regex: a hostile line stays linear.)"""
-    words = " ".join(w for w in _C_SPACES.split(inner) if w)
-    criteria = []
-    for item in words.replace(" =", "=").replace("= ", "=").split(" "):
-        status, eq, action = item.partition("=")
-        if eq:
-            criteria.append({"negate": status.startswith("!"), "status": status.lstrip("!").lower(),
-                             "action": action.lower()})
-    return criteria
-
-
-def _go_criteria(inner: str) -> list[dict] | None:
-    """net/nss.go's parseCriteria: fields split at spaces only; None when Go rejects one."""
-    criteria = []
-    for field in inner.split(" "):
-        field = field.strip(_GO_SPACE)
-        if not field:
-            continue
-        negate = field.startswith("!")
-        field = field[1:] if negate else field
-        eq = field.find("=")
-        if len(field) < 3 or eq == -1:
-            return None
-        field = field.translate(_ASCII_LOWER)
-        criteria.append({"negate": negate, "status": field[:eq], "action": field[eq + 1:]})
-    return criteria
-
-
-def parse_nss_go(text: str) -> dict:
-    """nsswitch.conf as Go's net/nss.go reads it: {"sources": the hosts sources,
-    "error": why Go rejects the file or None, "hosts_lines": how many lines name hosts}.
-
-    Unlike glibc, Go needs the colon, separates sources only with spaces (a tab or a
-    ``[`` right after a name is part of the name) and joins all hosts: lines.
-    """
-    result: dict = {"sources": [], "error": None, "hosts_lines": 0}
-    for raw in _go_lines(text):
-        line = raw.split("#", 1)[0].strip(_GO_SPACE)
-        if not line:
-            continue
-        colon = line.find(":")
-        if colon == -1:
-            result["error"] = "no colon on a line"
-            return result
-        is_hosts = line[:colon].strip(_GO_SPACE) == "hosts"
-        result["hosts_lines"] += is_hosts
-        srcs, i = line[colon + 1:], 0
-        while True:
-            i = _GO_SPACES.match(srcs, i).end()
-            if i >= len(srcs):
-                break
-            sp = srcs.find(" ", i)
-            name, i = (srcs[i:], len(srcs)) if sp == -1 else (srcs[i:sp], sp + 1)
-            i = _GO_SPACES.match(srcs, i).end()
-            criteria: list[dict] | None = []
-            if srcs.startswith("[", i):
-                close = srcs.find("]", i)
-                if close == -1:
-                    result["error"] = "an unclosed [criterion] bracket"
-                    return result
-                criteria = _go_criteria(srcs[i + 1:close])
-                if criteria is None:
-                    result["error"] = f"an invalid criterion [{srcs[i + 1:close]}]"
-                    return result
-                i = close + 1
-            if is_hosts:
-                result["sources"].append({"source": name, "criteria": criteria})
-    return result
-
-
-def go_nss_error(text: str) -> str | None:
-    """Why Go's own nsswitch.conf parser (net/nss.go) gives up on ``text``, else None.
-
-    Go then knows no lookup order and falls back to cgo where it can, whatever the
-    hosts: line says, even when glibc reads the file fine.
-    """
-    return parse_nss_go(text)["error"]
-
-
-def go_lookup_order(nss: dict | None, can_use_cgo: bool, mdns_allow: bool = False) -> str:
-    """net/conf.go's lookupOrder for an ordinary name (not .local, not this host's own)
-    from Go's reading of nsswitch.conf (None: no file): "cgo", or the order Go's own
-    resolver uses: "files,dns", "dns,files", "files" or "dns".
-
-    ``can_use_cgo`` is false for CGO_ENABLED=0 binaries (and go.dev's go command):
-    then a source Go does not know counts as dns when no dns source follows it.
-    """
-    fallback = "cgo" if can_use_cgo else "files,dns"
-    if nss is None or (nss["error"] is None and not nss["sources"]):
-        return "files,dns"
-    if nss["error"] is not None:
-        return fallback
-    sources = nss["sources"]
-    names = [src["source"] for src in sources]
-    files = dns = has_dns = checked = False
-    first = ""
-    for i, src in enumerate(sources):
-        name = src["source"]
-        if name in ("files", "dns"):
-            if can_use_cgo and not _standard_for_go(src["criteria"]):
-                return "cgo"
-            files, dns = files or name == "files", dns or name == "dns"
-            has_dns = checked = has_dns or name == "dns"
-            first = first or name
-            continue
-        if can_use_cgo:
-            if name == "myhostname" or (name.startswith("mdns") and not mdns_allow):
-                continue  # glibc would not answer an ordinary name from these
-            return "cgo"
-        if not checked:
-            checked, has_dns = True, "dns" in names[i + 1:]
-        if not has_dns:
-            dns, first = True, first or "dns"
-    if files and dns:
-        return "files,dns" if first == "files" else "dns,files"
-    return "files" if files else "dns" if dns else fallback
-
-
-def _order_difference(glibc_names: list[str], go_order: str) -> str | None:
-    """How Go's own resolver's order differs from glibc's for an ordinary name.
-    systemd-resolved (`resolve`) reads /etc/hosts itself, then DNS."""
-    go = go_order.split(",")
-    g_files = [i for i, n in enumerate(glibc_names) if n in ("files", "resolve")]
-    g_dns = [i for i, n in enumerate(glibc_names) if n in ("dns", "resolve")]
-    if g_files and "files" not in go:
-        return "skips /etc/hosts, which glibc reads"
-    if g_dns and "dns" not in go:
-        return "never asks DNS, which glibc does"
-    if not g_files and "files" in go:
-        return "reads /etc/hosts, which glibc does not"
-    if g_files and g_dns and len(go) == 2 and (g_files[0] <= g_dns[0]) != (go[0] == "files"):
-        return ("asks DNS before /etc/hosts, glibc the other way round" if go[0] == "dns"
-                else "reads /etc/hosts before DNS, glibc the other way round")
-    return None
-
-
-def _action_for(criteria: list[dict], status: str) -> str:
-    """What glibc does after a source returns ``status`` (notfound, unavail, ...): the
-    criteria apply in order, and ``!STATUS=action`` sets every other status."""
-    actions = {"success": "return", "notfound": "continue", "unavail": "continue",
-               "tryagain": "continue"}
-    for crit in criteria:
-        if crit["status"] not in actions:
-            continue
-        if crit["negate"]:
-            keep = actions[crit["status"]]
-            actions = dict.fromkeys(actions, crit["action"])
-            actions[crit["status"]] = keep
-        else:
-            actions[crit["status"]] = crit["action"]
-    return actions.get(status, "continue")
-
-
-def _line_text(sources: list[dict]) -> str:
-    parts = []
-    for src in sources:
-        parts.append(src["source"])
-        if src["criteria"]:
-            crits = " ".join(("!" if c["negate"] else "") + f"{c['status'].upper()}={c['action']}"
-                             for c in src["criteria"])
-            parts.append(f"[{crits}]")
-    return " ".join(parts)
-
-
-def _standard_for_go(criteria: list[dict]) -> bool:
-    """Go's nssSource.standardCriteria: criteria equal to the defaults (or a final return)."""
-    for i, crit in enumerate(criteria):
-        if crit["negate"]:
-            return False
-        default = {"success": "return", "notfound": "continue", "unavail": "continue",
-                   "tryagain": "continue"}.get(crit["status"])
-        if default is None:
-            return False
-        if i == len(criteria) - 1 and crit["action"] == "return":
-            continue
-        if crit["action"] != default:
-            return False
-    return True
-
-
-# ---------------------------------------------------------------- GODEBUG
-
-
-def godebug_netdns(environ) -> tuple[str | None, str | None, int]:
-    """(raw value, mode "go"/"cgo"/other/None, debug level) from GODEBUG=netdns=..."""
-    raw = None
-    for item in environ.get("GODEBUG", "").split(","):
-        key, _, value = item.strip().partition("=")
-        if key == "netdns":
-            raw = value  # later settings override earlier ones
-    if raw is None:
-        return None, None, 0
-    mode, level = None, 0
-    for part in raw.split("+"):
-        if part and part[0] in "0123456789":  # Go: an ASCII digit, not any Unicode one
-            level = _int_option(part)
-        elif part:
-            mode = part
-    return raw, mode, level
-
-
-DEFAULT_CC = "gcc"  # cmd/go's DefaultCC on Linux (zdefaultcc.go of go.dev builds)
-
-
-def _go_settings(ctx):
-    """CGO_ENABLED and CC as the go command finds them: the environment, the `go env -w`
-    file, then $GOROOT/go.env of the go on PATH (no process started)."""
-    goroot = ctx.environ.get("GOROOT") or None
-    if goroot is None:
-        found = gos_on_path(ctx.environ, ctx.cwd)
-        bindir = os.path.dirname(os.path.realpath(found[0])) if found else ""
-        goroot = os.path.dirname(bindir) if os.path.basename(bindir) == "bin" else None
-    return GoSettings(ctx.environ, goroot)
-
-
-def _compiler_word(cc: str) -> str:
-    """The program of a CC value (`gcc -m64`, quoted paths), as cmd/go splits it."""
-    try:
-        words = shlex.split(cc)
-    except ValueError:
-        words = cc.split()
-    return words[0] if words else ""
-
-
-def _find_compiler(ctx, word: str) -> bool:
-    """exec.LookPath: a name with a slash is checked as a path (from the build's
-    directory), any other is searched on PATH."""
-    if "/" in word:
-        path = os.path.join(ctx.cwd, word)
-        return os.path.isfile(path) and os.access(path, os.X_OK)
-    return bool(word) and ctx.commands.which(word) is not None
-
-
-def cgo_default(ctx) -> tuple[bool, str, tuple[str, str] | None]:
-    """Would `go build` here link with cgo, why, and what breaks it: (on, reason,
-    (the CC setting, the missing compiler) or None).
-
-    cmd/go (Go 1.20 and later, cmd/go/internal/cfg): CGO_ENABLED=0/1 from the
-    environment, the `go env -w` file or $GOROOT/go.env decides.  Unset, cgo is on
-    when CC is set in the process environment (os.Getenv: the go env file does not
-    count here), found or not; otherwise only when the default compiler, gcc, is on
-    PATH (clang alone leaves it off).  With cgo on, builds run CC from any of the
-    three places, else gcc; if that is missing, every build of a package that needs
-    runtime/cgo (anything importing net or os/user) fails.
-    """
-    settings = _go_settings(ctx)
-    value, source = settings.get("CGO_ENABLED")
-    cc, cc_source = settings.get("CC")
-    where = "" if source == "environment" else f" in {source}"
-    if value in ("0", "1"):
-        on, why = value == "1", f"CGO_ENABLED={value}{where}"
-    elif ctx.environ.get("CC"):
-        on, why = True, f"CGO_ENABLED unset, CC={ctx.environ['CC']} set"
-    elif _find_compiler(ctx, DEFAULT_CC):
-        on, why = True, f"CGO_ENABLED unset, C compiler {DEFAULT_CC} found"
-    else:
-        on, why = False, f"CGO_ENABLED unset, no C compiler ({DEFAULT_CC}) on PATH"
-    if not on:
-        return on, why, None
-    word = _compiler_word(cc) if cc else DEFAULT_CC
-    if _find_compiler(ctx, word):
-        return on, why, None
-    named = f"CC={cc}" + ("" if cc_source == "environment" else f" in {cc_source}") \
-        if cc else f"the default C compiler {DEFAULT_CC}"
-    return on, why, (named, word)
 
 
 class DnsCheck(Check):
@@ -766,7 +247,7 @@ class DnsCheck(Check):
                            "no hosts: line; glibc (2.35 and later) and Go use `files dns`",
                            explain, data={"hosts": None, "line": None})
         names = [s["source"] for s in sources]
-        line = _line_text(sources)
+        line = line_text(sources)
         data = {"hosts": names, "line": line}
         value = f"hosts: {line}"
         for src in sources:
@@ -774,7 +255,7 @@ class DnsCheck(Check):
                 break
             if src["source"] in MDNS_MINIMAL:
                 continue
-            if _action_for(src["criteria"], "notfound") == "return":
+            if action_for(src["criteria"], "notfound") == "return":
                 has_dns = any(n in DNS_SOURCES for n in names)
                 return Finding(
                     "nsswitch", title, FAIL, value,
@@ -832,7 +313,7 @@ class DnsCheck(Check):
         for src in nss["sources"] if nss is not None and not nss["error"] else []:
             name = src["source"]
             if name in ("files", "dns"):
-                if not _standard_for_go(src["criteria"]):
+                if not standard_for_go(src["criteria"]):
                     reasons.append(f"non-default criteria after `{name}`")
             elif name == "myhostname":
                 continue  # cgo only for localhost and this host's own name
@@ -841,7 +322,7 @@ class DnsCheck(Check):
                     reasons.append("/etc/mdns.allow exists")
                 continue  # cgo only for .local names
             else:
-                reasons.append(f"nsswitch source `{_shown(name)}`")
+                reasons.append(f"nsswitch source `{shown_source(name)}`")
         # Services glibc asks that Go's own resolver cannot.
         glibc_names = [s["source"] for s in sources] if sources is not None else DEFAULT_HOSTS
         skipped = [n for n in glibc_names if n in GO_SKIPS]
@@ -849,7 +330,7 @@ class DnsCheck(Check):
         # CGO_ENABLED=0 binaries, and go.dev's go command (built without cgo: module
         # downloads), always take Go's own order.
         go_order = go_lookup_order(nss, can_use_cgo=False)
-        differs = _order_difference(glibc_names, go_order)
+        differs = order_difference(glibc_names, go_order)
 
         if mode == "go":
             cgo_build = "go (GODEBUG=netdns=go)"
@@ -929,7 +410,7 @@ class DnsCheck(Check):
                           "is one unknown source to it")
         if nss is not None and nss["hosts_lines"] > 1:
             causes.append(f"Go joins all {nss['hosts_lines']} hosts: lines "
-                          f"(`{_shown(' '.join(names))}`), glibc uses only the last")
+                          f"(`{shown_source(' '.join(names))}`), glibc uses only the last")
         return (f"Here Go's own resolver {differs}"
                 + (" (" + "; ".join(causes) + ")" if causes else "")
                 + ": CGO_ENABLED=0 binaries and go.dev's go command (built without cgo, so "
