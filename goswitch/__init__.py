@@ -41,7 +41,8 @@ def command_line(*args: str) -> "list[str]":
 
     Not ``python -m goswitch``: that puts the working directory -- a project being
     entered -- first on the import path, so a ``goswitch/`` or ``filelock.py`` there
-    would run instead of ours.  This imports goswitch from where this one lives.
+    would run instead of ours.  This drops that entry before anything is imported
+    (and adds this goswitch's directory, in the odd case the path lacks it).
     """
     import sys
 
@@ -49,7 +50,8 @@ def command_line(*args: str) -> "list[str]":
     code = ("import sys\n"
             "if not (sys.flags.isolated or getattr(sys.flags, 'safe_path', False)):\n"
             " del sys.path[0]\n"  # '' (the working directory) before anything is imported
-            f"sys.path.insert(0, {here!r})\n"
+            # Normally there already, where site put it (not before the stdlib).
+            f"{here!r} in sys.path or sys.path.append({here!r})\n"
             "from goswitch import run\n"
             "run()")
     return [sys.executable, "-c", code, *args]
