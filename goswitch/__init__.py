@@ -41,20 +41,22 @@ def command_line(*args: str) -> "list[str]":
 
     Not ``python -m goswitch``: that puts the working directory -- a project being
     entered -- first on the import path, so a ``goswitch/`` or ``filelock.py`` there
-    would run instead of ours.  This drops that entry before anything is imported
-    (and adds this goswitch's directory, in the odd case the path lacks it).
+    would run instead of ours.  This runs isolated (``-I``: neither the working
+    directory nor PYTHONPATH on the path, no user site) and adds this goswitch's
+    directory when the path lacks it (a ``pip --user`` or ``--target`` install).
     """
     import sys
 
     here = __file__.rpartition("/")[0].rpartition("/")[0]
     code = ("import sys\n"
-            "if not (sys.flags.isolated or getattr(sys.flags, 'safe_path', False)):\n"
-            " del sys.path[0]\n"  # '' (the working directory) before anything is imported
             # Normally there already, where site put it (not before the stdlib).
             f"{here!r} in sys.path or sys.path.append({here!r})\n"
             "from goswitch import run\n"
             "run()")
-    return [sys.executable, "-c", code, *args]
+    # -I: nothing from the environment either (an empty PYTHONPATH entry, from
+    # `PYTHONPATH=$PYTHONPATH:/x`, is the working directory again, and site would import
+    # a sitecustomize.py from it before our first line runs).
+    return [sys.executable, "-I", "-c", code, *args]
 
 
 def run() -> None:

@@ -204,9 +204,13 @@ def test_a_project_cannot_stand_in_for_goswitch_or_its_dependencies(
     (proj / "goswitch").mkdir(parents=True)
     canary = tmp_path / "canary"
     evil = f"open({str(canary)!r}, 'a').write('ran\\n')\n"
-    for name in ("goswitch/__init__.py", "goswitch/__main__.py", "filelock.py", "click.py"):
+    for name in ("goswitch/__init__.py", "goswitch/__main__.py", "filelock.py", "click.py",
+                 "sitecustomize.py", "usercustomize.py"):
         (proj / name).write_text(evil)
     (proj / ".go-version").write_text("1.22rc1\n")
+    # `export PYTHONPATH=$PYTHONPATH:/x` with PYTHONPATH unset: its empty entry is the
+    # working directory again, and site imports sitecustomize before any code of ours.
+    env["PYTHONPATH"] = ":" + str(tmp_path / "nothing-here")
     sess = shell_session("bash", rc=f'eval "$({GOSWITCH} init bash)"\n', env=env)
     out = sess.run(f"cd {shlex.quote(str(proj))}", timeout=120)
     assert "installed Go 1.22rc1" in out and "Traceback" not in out, out
