@@ -39,7 +39,10 @@ def gobin_for(settings, environ, extra: dict | None = None) -> str:
 
 
 def shell_gobin(environ) -> str:
-    """Where ``go install`` writes by the environment alone, without goswitch's settings."""
+    """Where ``go install`` writes as the environment's own $GOBIN or $GOPATH say, without
+    goswitch's settings; "" when neither is set (Go's default then, ~/go/bin)."""
+    if not (environ.get("GOBIN") or environ.get("GOPATH")):
+        return ""
     return _absolute_gobin({name: environ.get(name, "") for name in ("GOBIN", "GOPATH", "HOME")})
 
 

@@ -241,7 +241,12 @@ def coerce(key: Key, value, where: str, environ=None):
         aliases = {"true": "1", "false": "0", "yes": "1", "no": "0", "on": "1", "off": "0"}
         text = aliases.get(text, text) if "1" in key.choices else text
         if text not in key.choices:
-            raise SettingError(where, key.name, value, "expected one of " + ", ".join(key.choices))
+            if "1" in key.choices:  # a boolean with extra words (verify_signature: auto)
+                others = [c for c in key.choices if c not in ("0", "1")]
+                listed = ", ".join([*others, "1/0, true/false, yes/no or on/off"])
+            else:
+                listed = ", ".join(key.choices[:-1]) + " or " + key.choices[-1]
+            raise SettingError(where, key.name, value, "expected " + listed)
         return text
     if not isinstance(value, str):
         raise SettingError(where, key.name, value, "expected a string")

@@ -347,6 +347,10 @@ def _go_env_files_and_flags_as_go_reads_them(tmp_path, project, doctor, go_build
     spaced = doctor(GOFLAGS="-ldflags=-s -w")["goflags"]
     assert spaced.status == "warn" and spaced.data["split"] == ["-w"]
     assert go("env", "GOVERSION", GOFLAGS="-ldflags=-s -w").returncode != 0
+    # A profile that is not there: `go build -n` passes, a real build does not.
+    pgo = go_build(GOFLAGS="-pgo=/nonexistent.pprof", GOTOOLCHAIN="local")
+    assert pgo.returncode != 0 and "PGO error" in pgo.stderr
+    assert doctor(GOFLAGS="-pgo=/nonexistent.pprof")["goflags"].status == "fail"
 
 
 def _gotoolchain_names_go_cannot_run(tmp_path, project, doctor, go, index_url):

@@ -219,3 +219,38 @@ def test_disable_after_a_forced_rewrite_removes_the_directory_it_made(tmp_path):
     assert goswitch(env, "systemd", "disable").returncode == 0
     # ~/.config was made by goswitch too (for this file): gone with it; HOME stays.
     assert not Path(env["XDG_CONFIG_HOME"]).exists() and Path(env["HOME"]).is_dir()
+
+
+@needs_generator
+def test_the_session_path_holds_where_its_go_install_writes(tmp_path):
+    """A shell $GOBIN recorded at enable plus the gopath setting: the session's GOPATH is
+    the setting and it has no GOBIN, so its `go install` writes to gopath/bin, which
+    must be on its PATH too (it held the shell's directory only)."""
+    env = make_env(tmp_path)
+    goroot = fixture_tree(env, "1.22.10")
+    env["GOBIN"] = str(tmp_path / "shell-tools")
+    assert goswitch(env, "systemd", "enable", "--version", "1.22.10").returncode == 0
+    gopath = tmp_path / "gp"
+    assert goswitch(env, "config", "set", "gopath", str(gopath)).returncode == 0
+    got = run_generator(env["XDG_CONFIG_HOME"], env["HOME"], BASE_PATH)
+    assert got["GOPATH"] == str(gopath) and "GOBIN" not in got
+    assert got["PATH"].split(":")[:3] == [str(goroot / "bin"), env["GOBIN"],
+                                          str(gopath / "bin")]
+
+
+@needs_generator
+def test_status_says_when_the_file_cannot_follow_the_settings(tmp_path):
+    env = make_env(tmp_path)
+    fixture_tree(env, "1.22.10")
+    assert goswitch(env, "systemd", "enable", "--version", "1.22.10").returncode == 0
+    r = goswitch(env, "config", "set", "systemd.version", "1.21.13")  # not installed
+    assert r.returncode == 0 and "not rewritten" in r.stderr, r.stderr
+    doc = json.loads(goswitch(env, "systemd", "status", "--json").stdout)
+    assert doc["file"]["version"] == "1.22.10" and "1.21.13" in doc["file"]["cannot_follow"]
+    assert any("cannot follow your settings, so it still gives Go 1.22.10" in w
+               and "goswitch install 1.21.13" in w for w in doc["warnings"]), doc["warnings"]
+    # Turning the integration off by a setting leaves the file: said at once, and by status.
+    r = goswitch(env, "config", "set", "systemd.enabled", "0")
+    assert "still applies at each login" in r.stderr and "systemd disable" in r.stderr
+    doc = json.loads(goswitch(env, "systemd", "status", "--json").stdout)
+    assert any("systemd.enabled is off" in w for w in doc["warnings"]), doc["warnings"]

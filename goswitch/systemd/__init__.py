@@ -89,6 +89,10 @@ def refresh_if_enabled(settings, environ=os.environ, key: str = "default_version
     except Exception:  # a broken config: fall back to what the caller had
         fresh = settings
     if not fresh.systemd_enabled:
+        if key == "systemd.enabled" and owned.inspect(env_file_path(environ)).exists:
+            shown = locations.display(env_file_path(environ), environ)
+            return (f"systemd: {shown} stays and still applies at each login, no longer "
+                    "updated; `goswitch systemd disable` removes it.")
         return None
     if key == "default_version" and fresh.systemd_version:
         return (

@@ -38,26 +38,26 @@ def _has_entries(path: str, entries: list[str]) -> bool:
     return bool(entries) and all(e in parts for e in entries)
 
 
-def _stale(insp: owned.Inspection, settings, environ) -> list[str] | None:
-    """What refresh would change in our file (``GOPATH``, ``PATH``...); None when that
-    cannot be said (no file of ours, integration off, the version not installed)."""
+def _stale(insp: owned.Inspection, settings, environ) -> tuple[list[str] | None, str | None]:
+    """(what refresh would change in our file: ``GOPATH``, ``PATH``...; why it cannot
+    follow the settings).  (None, None) with no file of ours or the integration off."""
     if insp.state != owned.OURS or not settings.systemd_enabled:
-        return None
+        return None, None
     from ..errors import GoswitchError
     from .writer import plan
 
     try:
         _, (text, meta) = plan(environ, settings, insp)
-    except GoswitchError:
-        return None
+    except GoswitchError as exc:  # the Go the settings name is not installed, ...
+        return None, exc.message
     if text == insp.text:
-        return []
+        return [], None
     old = insp.meta
     names = sorted(set(meta["set"]) | set(old.get("set") or {}))
     changed = [n for n in names if meta["set"].get(n) != (old.get("set") or {}).get(n)]
     if meta["path"] != old.get("path") or meta["mode"] != old.get("mode"):
         changed.append("PATH")
-    return changed or ["the file's text"]
+    return changed or ["the file's text"], None
 
 
 def collect(environ=os.environ, settings=None) -> dict:
@@ -65,7 +65,7 @@ def collect(environ=os.environ, settings=None) -> dict:
     settings = settings or settings_mod.load(environ)
     insp = owned.inspect(locations.env_file(environ))
     file = _file_info(insp)
-    file["stale"] = _stale(insp, settings, environ)
+    file["stale"], file["cannot_follow"] = _stale(insp, settings, environ)
     unit_insp = owned.inspect(locations.unit_file(environ))
     link = locations.unit_wants_link(environ)
     unit = {
@@ -135,6 +135,11 @@ def _warnings(settings, file, unit, gen, manager, environ) -> list[str]:
         out.append(
             "The file exists but systemd.enabled is off: `goswitch use --global` "
             "will not update it (run `goswitch systemd enable` or `disable`)."
+        )
+    if file["cannot_follow"]:
+        out.append(
+            f"{shown} cannot follow your settings, so it still gives Go {file['version']}: "
+            f"{file['cannot_follow']}, then `goswitch systemd refresh`."
         )
     if file["stale"]:
         out.append(

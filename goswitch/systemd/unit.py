@@ -9,7 +9,6 @@ warning).  Unit files have their own quoting: ``%`` starts a specifier
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 from ..errors import GoswitchError
@@ -46,13 +45,12 @@ def _unit_word(text: str, what: str) -> str:
 
 
 def goswitch_command(environ) -> list[str]:
-    """An absolute command line that runs this goswitch."""
+    """An absolute command line that runs this goswitch: its script when it was started
+    so, else its interpreter with -m -- never the first `goswitch` on PATH, which may be
+    another installation or a project's ./goswitch (with `.` on PATH)."""
     argv0 = sys.argv[0] if sys.argv else ""
     if os.path.basename(argv0) == "goswitch" and os.access(argv0, os.X_OK):
         return [os.path.abspath(argv0)]
-    found = shutil.which("goswitch", path=environ.get("PATH") or None)
-    if found:
-        return [os.path.abspath(found)]
     return [os.path.abspath(sys.executable), "-m", "goswitch"]
 
 

@@ -107,20 +107,20 @@ def resolve_target(settings, environ, spec_text: str, source: str, allow_install
 
 
 def _gobin(settings, environ, meta: dict) -> tuple[str, str]:
-    """(the shared GOBIN to put on PATH, the one the shell alone gave).
+    """(where `go install` writes in the session, where it wrote in the shell at enable).
 
-    The ``gobin``/``gopath`` settings win; without them, ``enable`` works it out
-    from the shell (``$GOBIN``, ``$GOPATH``) and records it, and ``refresh``
-    (which may run from a login unit that never saw those variables) reuses the
-    recorded directory -- also after such a setting is removed again.
+    The session has only the file's GOPATH/GOBIN (from the gopath/gobin settings),
+    so its `go install` writes there, else to ~/go/bin.  A directory the shell
+    named itself ($GOBIN, $GOPATH/bin) is recorded at ``enable`` and kept by
+    ``refresh`` (a login unit never sees those variables), so tools installed
+    from a terminal are found by what the session starts too; it goes first.
     """
+    session = goenv.gobin_for(settings, {"HOME": environ.get("HOME", "")})
     recorded = meta.get("shell_gobin")
     if not isinstance(recorded, str):  # a file from before shell_gobin was recorded
         old = meta.get("gobin")
         recorded = old if isinstance(old, str) else goenv.shell_gobin(environ)
-    if settings.gobin or settings.gopath:
-        return goenv.gobin_for(settings, environ), recorded
-    return recorded, recorded
+    return session, recorded
 
 
 def build(
@@ -137,7 +137,7 @@ def build(
     )
     gobin, shell_gobin = gobins
     goroot_bin = os.path.join(target.goroot, "bin")
-    entries = [goroot_bin] + ([gobin] if gobin and gobin != goroot_bin else [])
+    entries = list(dict.fromkeys(e for e in (goroot_bin, shell_gobin, gobin) if e))
     envfile.check_value("GOROOT", target.goroot, path_entry=True)
     for entry in entries:
         envfile.check_value("PATH entry", entry, path_entry=True)
@@ -342,7 +342,7 @@ def enable(
         unit.check_executable(command[0])
     target = resolve_target(settings, environ, spec_text, source, allow_install=True)
     mode = path_mode or settings.systemd_path
-    gobins = goenv.gobin_for(settings, environ), goenv.shell_gobin(environ)
+    gobins = _gobin(settings, environ, {"shell_gobin": goenv.shell_gobin(environ)})
     insp = owned.inspect(locations.env_file(environ))
     _check_writable(insp, force, environ, "overwriting")
     text, meta = build(target, settings, environ, mode, gobins, _made_dirs(insp))

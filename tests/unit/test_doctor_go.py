@@ -389,3 +389,33 @@ def test_a_tilde_path_entry_is_what_bash_runs_and_nothing_else(m, tmp_path):
     assert "bash runs go1.21.6" in found.value and "$HOME" in found.fix
     m.env["PATH"] = f"{m.store / '1.22.10' / 'bin'}:~/sdk/bin:/usr/bin"
     assert "tilde_entry" not in m.run()["go-path"].data  # after the first go: harmless
+
+
+def test_a_go_in_the_examined_directory_is_never_run(m, tmp_path):
+    """`doctor -C DIR` with `.` on PATH ran DIR/go (`go env`) before warning about it."""
+    canary = tmp_path / "ran"
+    (m.project / "go").write_text(f"#!/bin/sh\necho \"$*\" >> {canary}\n")
+    os.chmod(m.project / "go", 0o755)
+    m.env["PATH"] = f".:{m.env['PATH']}"
+    found = m.run(GOFLAGS="-v")
+    assert not canary.exists()
+    assert found["go-path"].status == "warn" and "not run" in found["go-path"].data["how"]
+    assert found["goflags"].status == "na" and "relative PATH entry" in found["goflags"].value
+
+
+def test_no_gobin_when_gopath_starts_empty(m):
+    found = m.run(GOPATH=f":{m.tmp / 'gp'}")
+    assert found["gopath"].status == "fail"
+    assert found["gobin"].status == "na" and "no directory" in found["gobin"].value
+
+
+@pytest.mark.parametrize("flags, said", [
+    ("-pgo=/nonexistent.pprof", "-pgo=/nonexistent.pprof is no file"),
+    ("-linkshared", "shared standard library"),
+])
+def test_goflags_that_fail_only_when_compiling(m, flags, said):
+    """`go build -n` accepts them; every real build fails."""
+    m.pinned_and_active("1.21.6")
+    found = m.run(GOFLAGS=flags)["goflags"]
+    assert found.status == "fail" and said in found.value, found.value
+    assert m.run(GOFLAGS="-pgo=auto")["goflags"].status == "ok"

@@ -90,6 +90,22 @@ def test_bad_values(tmp_path):
     assert settings.load(env, strict=False).errors
 
 
+@pytest.mark.parametrize("var, said", [
+    ("GOSWITCH_AUTO_INSTALL", "expected 1/0, true/false, yes/no or on/off"),
+    ("GOSWITCH_VERIFY_SIGNATURE", "expected auto, 1/0, true/false, yes/no or on/off"),
+    ("GOSWITCH_TOOLCHAIN", "expected local, auto or inherit"),
+])
+def test_a_bad_choice_names_every_accepted_form(tmp_path, var, said):
+    with pytest.raises(SettingError) as err:
+        settings.load({"HOME": str(tmp_path), "GOSWITCH_CONFIG": str(tmp_path / "c"),
+                       var: "maybe"})
+    assert said in str(err.value)
+    for accepted in ("on", "off", "yes", "no", "true", "false"):
+        if "1/0" in said:
+            settings.load({"HOME": str(tmp_path), "GOSWITCH_CONFIG": str(tmp_path / "c"),
+                           var: accepted})
+
+
 @pytest.mark.parametrize("var,value", [
     ("GOSWITCH_MIRRORS", "ftp://example.com/go/"),
     ("GOSWITCH_MIRRORS", "https://ok/ mirrors.aliyun.com/golang/"),

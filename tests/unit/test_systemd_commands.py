@@ -656,3 +656,19 @@ def test_status_advice_for_a_removed_goroot_only_offers_what_works(env):
     warnings = json.loads(env("systemd", "status", "--json").out)["warnings"]
     said = next(w for w in warnings if "no longer installed" in w)
     assert "`goswitch install 1.22.10`" in said and "systemd refresh" not in said
+
+
+def test_the_unit_runs_this_goswitch_not_the_first_on_path(tmp_path, monkeypatch):
+    """`python -m goswitch systemd enable --unit` wrote whichever goswitch came first on
+    PATH (another installation, or a project's ./goswitch with `.` on PATH)."""
+    from goswitch.systemd import unit as unit_mod
+
+    other = tmp_path / "bin" / "goswitch"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\n")
+    other.chmod(0o755)
+    monkeypatch.setattr(sys, "argv", ["/venv/lib/goswitch/__main__.py", "systemd"])
+    command = unit_mod.goswitch_command({"PATH": f"{other.parent}:/usr/bin"})
+    assert command == [os.path.abspath(sys.executable), "-m", "goswitch"]
+    monkeypatch.setattr(sys, "argv", [str(other), "systemd"])
+    assert unit_mod.goswitch_command({"PATH": "/usr/bin"}) == [str(other)]

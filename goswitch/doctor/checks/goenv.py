@@ -203,6 +203,8 @@ class GoEnvCheck(Check):
         probe = GoProbe(ctx)
         res = ctx.resolution()
         paths = gos_on_path(ctx.environ, ctx.cwd)
+        probe.no_run.update(os.path.realpath(p) for p in paths
+                            if relative_path_entry(ctx.environ, p, ctx.cwd) is not None)
         first = probe.binary(paths[0]) if paths else None
         pinned = res is not None and res.source in ("override", "file", "global")
         pin_v = res.version if pinned else None
@@ -543,7 +545,12 @@ class GoEnvCheck(Check):
             target, source = settings.get("GOBIN")
             if not target:
                 gopath, _ = settings.get("GOPATH", os.path.join(_home(ctx.environ), "go"))
-                first = gopath.split(os.pathsep)[0] or os.path.join(_home(ctx.environ), "go")
+                first = gopath.split(os.pathsep)[0]
+                if not first:  # `GOPATH=:/x`: go install has nowhere to write
+                    return Finding("gobin", title, NA, "none: GOPATH's first entry is empty, "
+                                   "so `go install` has no directory (see GOPATH)", "",
+                                   data={"gobin": None, "source": "GOPATH/bin",
+                                         "on_path": False, "exists": False})
                 target, source = os.path.join(first, "bin"), "GOPATH/bin"
         entries = [e for e in ctx.environ.get("PATH", "").split(os.pathsep) if e]
         on_path = any(_same_dir(e, target) or os.path.normpath(e) == os.path.normpath(target)

@@ -43,6 +43,33 @@ def split_values(value: str) -> list[str]:
     return out
 
 
+def late_failure(value: str, cwd: str, goroot: str) -> str:
+    """What makes builds fail only when they compile or link, which ``go build -n``
+    does not: a profile that is not there, a shared standard library that is not."""
+    for word in value.split():
+        name, _, arg = word.lstrip("-").partition("=")
+        if name == "pgo" and arg not in ("", "auto", "off") \
+                and not os.path.isfile(os.path.join(cwd, arg)):
+            return (f"-pgo={arg} is no file (`PGO error: error opening profile: open {arg}: "
+                    "no such file or directory`)")
+        if name == "linkshared" and arg in ("", "true", "1") and not _shared_std(goroot):
+            return ("-linkshared links against a shared standard library that `go install "
+                    "-buildmode=shared std` must have built (`link: cannot implicitly include "
+                    "runtime/cgo in a shared library`)")
+    return ""
+
+
+def _shared_std(goroot: str) -> bool:
+    """Was the standard library built as a shared library in this tree (pkg/*_dynlink)?"""
+    try:
+        names = os.listdir(os.path.join(goroot, "pkg"))
+    except OSError:
+        return False
+    return any(n.endswith("_dynlink") and os.path.isfile(os.path.join(goroot, "pkg", n,
+                                                                      "libstd.so"))
+               for n in names)
+
+
 def finding(ctx, probe: GoProbe, setting: tuple[str, str], go: str | None,
             module_file: str | None) -> Finding:
     value_raw, source = setting
@@ -58,8 +85,9 @@ def finding(ctx, probe: GoProbe, setting: tuple[str, str], go: str | None,
         trials.append((f"go commands in {os.path.dirname(module_file)} fail",
                        _project_trial))
     for consequence, trial in trials:
-        if go in probe.hung:
-            return Finding("goflags", TITLE, NA, value + f"; not tried: {go} did not answer",
+        if not probe.may_run(go):
+            why = "did not answer" if go in probe.hung else "is found through a relative PATH entry"
+            return Finding("goflags", TITLE, NA, value + f"; not tried: {go} {why}",
                            EXPLAIN, data=data)
         error = trial(ctx, probe, go, value_raw)
         if error is None:
@@ -70,6 +98,11 @@ def finding(ctx, probe: GoProbe, setting: tuple[str, str], go: str | None,
                            EXPLAIN, data=data)
         data["error"] = error
         return Finding("goflags", TITLE, FAIL, value + f" -> {consequence}: {error}",
+                       EXPLAIN, _fix(source), data)
+    late = late_failure(value_raw, ctx.cwd, os.path.dirname(os.path.dirname(go)))
+    if late:
+        data["error"] = late
+        return Finding("goflags", TITLE, FAIL, value + f" -> every go build fails: {late}",
                        EXPLAIN, _fix(source), data)
     split = split_values(value_raw)
     if split:

@@ -73,6 +73,12 @@ class GoProbe:
         self.ctx = ctx
         self._cache: dict[str, GoTree] = {}
         self.hung: set[str] = set()  # real paths of gos that did not answer: not asked again
+        # Real paths of gos found through an empty or relative PATH entry: they live in
+        # the directory examined (a project, with -C), so they are never run.
+        self.no_run: set[str] = set()
+
+    def may_run(self, real: str) -> bool:
+        return real not in self.hung and real not in self.no_run
 
     def binary(self, path: str) -> GoTree:
         real = os.path.realpath(path)
@@ -83,6 +89,9 @@ class GoProbe:
         raw = _read_first_line(os.path.join(tree, "VERSION")) if tree else None
         if raw and raw.startswith(("go", "devel")):
             result = GoTree(path, real, tree, raw, version_of(raw), "VERSION file")
+        elif real in self.no_run:
+            result = GoTree(path, real, tree, None, None, "not run: found through a relative "
+                            "PATH entry, and the doctor runs no program from there")
         else:
             # A wrapper, shim or source build: ask the binary itself.
             done = self.ctx.commands.run([real, "env", "GOVERSION", "GOROOT"],
