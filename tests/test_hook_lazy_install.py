@@ -216,3 +216,24 @@ def test_a_project_cannot_stand_in_for_goswitch_or_its_dependencies(
     assert "installed Go 1.22rc1" in out and "Traceback" not in out, out
     assert sess.env()["GOROOT"] == str(Path(env["GOSWITCH_HOME"]) / "versions" / "1.22rc1")
     assert not canary.exists()
+
+
+def test_the_installer_keeps_absolute_pythonpath_entries_only(tmp_path):
+    """Dependencies reachable through PYTHONPATH (a `pip --target` install) stay
+    reachable; entries meaning the working directory go."""
+    import subprocess
+
+    from goswitch import command_line
+
+    argv, env = command_line("--version", environ={
+        "PATH": "/usr/bin:/bin", "PYTHONPATH": f":{tmp_path}:rel/dir:.:{tmp_path}/b:"})
+    assert env["PYTHONPATH"] == f"{tmp_path}:{tmp_path}/b"
+    assert "-I" not in argv and argv[-1] == "--version"
+    (tmp_path / "sitecustomize.py").write_text("raise SystemExit('imported from PYTHONPATH')")
+    done = subprocess.run(argv, env=env, cwd="/", capture_output=True, text=True, timeout=60)
+    assert "imported from PYTHONPATH" in done.stderr + done.stdout  # absolute entries count
+    (tmp_path / "sitecustomize.py").unlink()
+    done = subprocess.run(argv, env=env, cwd="/", capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("goswitch, version")
+    _, env = command_line("x", environ={"PYTHONPATH": ":"})
+    assert "PYTHONPATH" not in env

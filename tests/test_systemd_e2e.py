@@ -75,6 +75,7 @@ def test_the_program_and_the_units_command_line(tmp_path):
     env = make_env(tmp_path)
     goroot = fixture_tree(env, "1.22.10")
     fixture_tree(env, "1.23.4")
+    env["PYTHONPATH"] = f":{tmp_path / 'pylib'}:relative"
     r = goswitch(env, "systemd", "enable", "--version", "1.22", "--unit")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "" and r.stderr.startswith("goswitch: Wrote ")
@@ -86,6 +87,8 @@ def test_the_program_and_the_units_command_line(tmp_path):
     argv, extra = unit_command(unit)
     assert os.path.isabs(argv[0]) and argv[-2:] == ["systemd", "refresh"]
     assert extra["GOSWITCH_HOME"] == env["GOSWITCH_HOME"]
+    # A `pip --target` goswitch needs PYTHONPATH at login too: its absolute entries only.
+    assert extra["PYTHONPATH"] == str(tmp_path / "pylib")
     login_env = {"HOME": env["HOME"], "PATH": BASE_PATH, "XDG_RUNTIME_DIR": env["XDG_RUNTIME_DIR"]}
     login_env.update(extra)
     proc = subprocess.run(argv, env=login_env, capture_output=True, text=True, timeout=120)
@@ -254,3 +257,17 @@ def test_status_says_when_the_file_cannot_follow_the_settings(tmp_path):
     assert "still applies at each login" in r.stderr and "systemd disable" in r.stderr
     doc = json.loads(goswitch(env, "systemd", "status", "--json").stdout)
     assert any("systemd.enabled is off" in w for w in doc["warnings"]), doc["warnings"]
+
+
+@needs_generator
+def test_a_gobin_set_with_go_env_w_is_on_the_session_path(tmp_path):
+    """The session's go reads ~/.config/go/env: `go env -w GOBIN=...` is where its
+    `go install` writes, so that directory belongs on its PATH."""
+    env = make_env(tmp_path)
+    goroot = fixture_tree(env, "1.22.10")
+    goenv_file = Path(env["XDG_CONFIG_HOME"]) / "go" / "env"
+    goenv_file.parent.mkdir(parents=True)
+    goenv_file.write_text(f"GOBIN={tmp_path / 'envbin'}\n")
+    assert goswitch(env, "systemd", "enable", "--version", "1.22.10").returncode == 0
+    got = run_generator(env["XDG_CONFIG_HOME"], env["HOME"], BASE_PATH)
+    assert got["PATH"].split(":")[:2] == [str(goroot / "bin"), str(tmp_path / "envbin")]

@@ -57,9 +57,9 @@ def _install(spec: str, environ, settings) -> bool:
     env = dict(environ)
     env["GOSWITCH_TIMEOUT"] = str(min(settings.timeout, PROMPT_TIMEOUT))
     env["GOSWITCH_RETRIES"] = str(min(settings.retries, PROMPT_RETRIES))
-    argv = command_line("install", spec)
+    argv, env = command_line("install", spec, environ=env)
     try:
-        done = subprocess.run(argv, stdout=2, stdin=subprocess.DEVNULL, env=env)
+        done = subprocess.run(argv, stdout=2, stdin=subprocess.DEVNULL, env=env, cwd="/")
     except KeyboardInterrupt:
         return False
     except OSError as exc:

@@ -24,6 +24,9 @@ CARRIED = (
     "XDG_CONFIG_HOME",
     "XDG_DATA_HOME",
     "XDG_CACHE_HOME",
+    # Where a `pip install --target` goswitch (and its dependencies) is found; only its
+    # absolute entries (an empty or relative one means the unit's working directory).
+    "PYTHONPATH",
 )
 
 HEADER = [
@@ -83,6 +86,8 @@ def render(command: list[str], environ, made_dirs: list[str] | None = None) -> s
     ]
     for name in CARRIED:
         value = environ.get(name, "")
+        if name == "PYTHONPATH":
+            value = ":".join(p for p in value.split(":") if p.startswith("/"))
         if value.strip():
             lines.append("Environment=" + _unit_word(f"{name}={value}", name))
     lines += ["", "[Install]", "WantedBy=default.target", ""]

@@ -110,12 +110,19 @@ def _gobin(settings, environ, meta: dict) -> tuple[str, str]:
     """(where `go install` writes in the session, where it wrote in the shell at enable).
 
     The session has only the file's GOPATH/GOBIN (from the gopath/gobin settings),
-    so its `go install` writes there, else to ~/go/bin.  A directory the shell
+    so its `go install` writes there, else where the `go env -w` file says, else to
+    ~/go/bin.  A directory the shell
     named itself ($GOBIN, $GOPATH/bin) is recorded at ``enable`` and kept by
     ``refresh`` (a login unit never sees those variables), so tools installed
     from a terminal are found by what the session starts too; it goes first.
     """
-    session = goenv.gobin_for(settings, {"HOME": environ.get("HOME", "")})
+    # The session's own view: no GOBIN/GOPATH in its environment, but go reads its
+    # `go env -w` file there too (GOBIN or GOPATH set with `go env -w`).
+    from ..goenvfile import read_env_file, user_go_env_file
+
+    written = read_env_file(user_go_env_file(environ))
+    view = {name: written[name] for name in ("GOBIN", "GOPATH") if written.get(name)}
+    session = goenv.gobin_for(settings, {"HOME": environ.get("HOME", ""), **view})
     recorded = meta.get("shell_gobin")
     if not isinstance(recorded, str):  # a file from before shell_gobin was recorded
         old = meta.get("gobin")

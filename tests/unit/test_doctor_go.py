@@ -419,3 +419,6 @@ def test_goflags_that_fail_only_when_compiling(m, flags, said):
     found = m.run(GOFLAGS=flags)["goflags"]
     assert found.status == "fail" and said in found.value, found.value
     assert m.run(GOFLAGS="-pgo=auto")["goflags"].status == "ok"
+    # go applies the last of a repeated flag
+    for overridden in ("-pgo=/nonexistent.pprof -pgo=off", "-linkshared -linkshared=false"):
+        assert m.run(GOFLAGS=overridden)["goflags"].status == "ok", overridden

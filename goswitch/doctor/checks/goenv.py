@@ -8,14 +8,14 @@ go.mod), not the doctor's root prefix.  Which go a binary is comes from
 from __future__ import annotations
 
 import os
-import sys
 
 from ... import fs
 from ...discovery import MAX_GO_MOD, go_directives
+from ...goenvfile import read_env_file, user_go_env_file
 from ...versions import GoVersion
 from ..model import FAIL, NA, OK, WARN, Check, Finding
 from . import goflags
-from .goprobe import GoProbe, GoTree, is_exe, probe_env, read_regular, version_of
+from .goprobe import GoProbe, GoTree, is_exe, probe_env, version_of
 
 __all__ = ["GoEnvCheck", "GoProbe", "find_module_file", "parse_go_directives", "probe_env"]
 
@@ -107,37 +107,6 @@ def _released(ctx) -> set[str] | None:
 
 def _home(environ) -> str:
     return environ.get("HOME") or os.path.expanduser("~")
-
-
-def user_go_env_file(environ) -> str | None:
-    """Where `go env -w` writes (os.UserConfigDir()/go/env), or None with GOENV=off."""
-    value = environ.get("GOENV", "")
-    if value == "off":
-        return None
-    if value:
-        return value
-    if sys.platform == "darwin":
-        base = os.path.join(_home(environ), "Library", "Application Support")
-    else:
-        base = environ.get("XDG_CONFIG_HOME") or os.path.join(_home(environ), ".config")
-    return os.path.join(base, "go", "env")
-
-
-def read_env_file(path: str | None) -> dict[str, str]:
-    """A `go env -w` file or go.env, read exactly as go reads it (cmd/go/internal/cfg):
-    lines split at \n only, a line counts only when it starts with A-Z and holds "=",
-    and nothing is trimmed -- ` GOFLAGS=-x` is ignored and `GOTOOLCHAIN=local\r` is
-    the value "local\r", as go sees them."""
-    values: dict[str, str] = {}
-    text = read_regular(path, MAX_ENV_FILE) if path else None
-    for line in (text or "").split("\n"):
-        key, sep, value = line.partition("=")
-        if sep and "A" <= line[0] <= "Z":
-            values[key] = value
-    return values
-
-
-MAX_ENV_FILE = 1 << 20  # go env -w writes a few lines; a bigger file is read this far
 
 
 class GoSettings:

@@ -46,8 +46,11 @@ def split_values(value: str) -> list[str]:
 def late_failure(value: str, cwd: str, goroot: str) -> str:
     """What makes builds fail only when they compile or link, which ``go build -n``
     does not: a profile that is not there, a shared standard library that is not."""
+    last = {}  # go applies the last of repeated flags: `-pgo=x.pprof -pgo=off` is off
     for word in value.split():
-        name, _, arg = word.lstrip("-").partition("=")
+        name, sep, arg = word.lstrip("-").partition("=")
+        last[name] = arg if sep else ""
+    for name, arg in last.items():
         if name == "pgo" and arg not in ("", "auto", "off") \
                 and not os.path.isfile(os.path.join(cwd, arg)):
             return (f"-pgo={arg} is no file (`PGO error: error opening profile: open {arg}: "
