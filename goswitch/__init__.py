@@ -35,39 +35,6 @@ def _output_failed(exc: OSError) -> int:
     return 1
 
 
-def command_line(*args: str, environ=None) -> "tuple[list[str], dict]":
-    """(argv, environment) running this goswitch's CLI with ``args``, for what goswitch
-    starts itself (the hook's lazy install); run it from ``/`` (``cwd="/"``).
-
-    Not ``python -m goswitch`` in the project being entered: that puts the project
-    first on the import path, so a ``goswitch/``, ``filelock.py`` or
-    ``sitecustomize.py`` there would run instead of ours.  An empty or relative
-    PYTHONPATH entry (``PYTHONPATH=$PYTHONPATH:/x`` with it unset) would bring the
-    working directory back, so those entries are dropped; absolute ones and the
-    user site stay, as the running goswitch's dependencies may live there.
-    """
-    import sys
-    from posix import environ as raw
-
-    env = dict(environ) if environ is not None else {
-        k.decode("utf-8", "surrogateescape"): v.decode("utf-8", "surrogateescape")
-        for k, v in raw.items()}
-    kept = [p for p in env.get("PYTHONPATH", "").split(":") if p.startswith("/")]
-    if kept:
-        env["PYTHONPATH"] = ":".join(kept)
-    else:
-        env.pop("PYTHONPATH", None)
-    here = __file__.rpartition("/")[0].rpartition("/")[0]
-    code = ("import sys\n"
-            "if not (sys.flags.isolated or getattr(sys.flags, 'safe_path', False)):\n"
-            " del sys.path[0]\n"  # '' (the working directory, / here) before any import
-            # Normally there already, where site put it (not before the stdlib).
-            f"{here!r} in sys.path or sys.path.append({here!r})\n"
-            "from goswitch import run\n"
-            "run()")
-    return [sys.executable, "-c", code, *args], env
-
-
 def run() -> None:
     """The ``goswitch`` command (``bin/goswitch``, ``python -m goswitch``).
 

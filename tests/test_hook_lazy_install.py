@@ -223,7 +223,7 @@ def test_the_installer_keeps_absolute_pythonpath_entries_only(tmp_path):
     reachable; entries meaning the working directory go."""
     import subprocess
 
-    from goswitch import command_line
+    from goswitch.selfcommand import command_line
 
     argv, env = command_line("--version", environ={
         "PATH": "/usr/bin:/bin", "PYTHONPATH": f":{tmp_path}:rel/dir:.:{tmp_path}/b:"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import command_line, fs, paths
+from .. import fs, paths
 from .. import settings as settings_mod
 from ..errors import GoswitchError
 from ..goenv import go_environment
@@ -52,6 +52,8 @@ PROMPT_RETRIES = 2
 def _install(spec: str, environ, settings) -> bool:
     """Hand over to the installer (tier 2); its output goes to our stderr."""
     import subprocess
+
+    from ..selfcommand import command_line
 
     sys.stderr.write(f"goswitch: Go {spec} is not installed; installing it (Ctrl-C stops)\n")
     env = dict(environ)

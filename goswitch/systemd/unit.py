@@ -12,6 +12,7 @@ import os
 import sys
 
 from ..errors import GoswitchError
+from ..selfcommand import absolute_pythonpath
 from . import owned
 
 # Variables that change where goswitch looks; the login session may not have
@@ -87,7 +88,7 @@ def render(command: list[str], environ, made_dirs: list[str] | None = None) -> s
     for name in CARRIED:
         value = environ.get(name, "")
         if name == "PYTHONPATH":
-            value = ":".join(p for p in value.split(":") if p.startswith("/"))
+            value = absolute_pythonpath(value)
         if value.strip():
             lines.append("Environment=" + _unit_word(f"{name}={value}", name))
     lines += ["", "[Install]", "WantedBy=default.target", ""]
