@@ -89,8 +89,9 @@ def refresh_if_enabled(settings, environ=os.environ, key: str = "default_version
     except Exception:  # a broken config: fall back to what the caller had
         fresh = settings
     if not fresh.systemd_enabled:
-        if key == "systemd.enabled" and owned.inspect(env_file_path(environ)).exists:
-            shown = locations.display(env_file_path(environ), environ)
+        path = env_file_path(environ)
+        if key == "systemd.enabled" and owned.inspect(path).exists:
+            shown = locations.display(path, environ)
             return (f"systemd: {shown} stays and still applies at each login, no longer "
                     "updated; `goswitch systemd disable` removes it.")
         return None

@@ -53,8 +53,9 @@ def _stale(insp: owned.Inspection, settings, environ) -> tuple[list[str] | None,
     if text == insp.text:
         return [], None
     old = insp.meta
-    names = sorted(set(meta["set"]) | set(old.get("set") or {}))
-    changed = [n for n in names if meta["set"].get(n) != (old.get("set") or {}).get(n)]
+    old_set = old.get("set") or {}
+    changed = [n for n in sorted(set(meta["set"]) | set(old_set))
+               if meta["set"].get(n) != old_set.get(n)]
     if meta["path"] != old.get("path") or meta["mode"] != old.get("mode"):
         changed.append("PATH")
     return changed or ["the file's text"], None

@@ -111,10 +111,9 @@ def _gobin(settings, environ, meta: dict) -> tuple[str, str]:
 
     The session has only the file's GOPATH/GOBIN (from the gopath/gobin settings),
     so its `go install` writes there, else where the `go env -w` file says, else to
-    ~/go/bin.  A directory the shell
-    named itself ($GOBIN, $GOPATH/bin) is recorded at ``enable`` and kept by
-    ``refresh`` (a login unit never sees those variables), so tools installed
-    from a terminal are found by what the session starts too; it goes first.
+    ~/go/bin.  A directory the shell named itself ($GOBIN, $GOPATH/bin) is recorded
+    at ``enable`` and kept by ``refresh`` (a login unit never sees those variables),
+    so tools installed from a terminal are found by what the session starts too.
     """
     # The session's own view: no GOBIN/GOPATH in its environment, but go reads its
     # `go env -w` file there too (GOBIN or GOPATH set with `go env -w`).
@@ -162,7 +161,7 @@ def build(
         "path": entries,
         "mode": mode,
         "gobin": gobin,
-        "shell_gobin": shell_gobin,  # refresh's GOBIN when no setting names one
+        "shell_gobin": shell_gobin,  # the shell's own GOBIN at enable: refresh keeps it
         "made_dirs": made_dirs,  # removed again by disable when empty
     }
     return owned.stamp(HEADER, meta, envfile.render_body(assignments)), meta
@@ -295,23 +294,28 @@ def _load_settings(environ):
     return settings_mod.load(environ)
 
 
-def _made_dirs(insp: owned.Inspection) -> list:
-    """The directories goswitch created for the file: recorded, else about to be made.
+def _made_dirs(insp: owned.Inspection, *also: str) -> list:
+    """The directories goswitch created for the file (and ``also``): recorded, else
+    those about to be made.
 
     An edited file overwritten with --force keeps its record; disable checks
     each one really holds the file before removing it.
     """
     made = insp.meta.get("made_dirs") if insp.state in (owned.OURS, owned.EDITED) else None
-    return made if isinstance(made, list) else owned.missing_dirs(os.path.dirname(insp.path))
+    if isinstance(made, list):
+        return made
+    return owned.missing_dirs(os.path.dirname(insp.path)) + [
+        d for d in also if not os.path.isdir(d)]
 
 
-def plan(environ, settings, insp: owned.Inspection, mode: str | None = None):
-    """What refresh writes now: ``build``'s (text, meta) for the current settings."""
+def plan(environ, settings, insp: owned.Inspection):
+    """What refresh writes now: the target and ``build``'s (text, meta) for the current
+    settings."""
     spec_text, source = pick_spec(settings, None)
     target = resolve_target(settings, environ, spec_text, source, allow_install=False)
     meta = insp.meta if insp.state == owned.OURS else {}
     gobins = _gobin(settings, environ, meta)
-    return target, build(target, settings, environ, mode or settings.systemd_path, gobins,
+    return target, build(target, settings, environ, settings.systemd_path, gobins,
                          _made_dirs(insp))
 
 
@@ -401,11 +405,7 @@ def _install_unit(environ, command, force: bool, report: Report) -> dict:
     path = locations.unit_file(environ)
     insp = owned.inspect(path)
     _check_writable(insp, force, environ, "overwriting")
-    made = insp.meta.get("made_dirs") if insp.state in (owned.OURS, owned.EDITED) else None
-    if not isinstance(made, list):
-        wants = os.path.dirname(locations.unit_wants_link(environ))
-        made = owned.missing_dirs(os.path.dirname(path))
-        made += [wants] if not os.path.isdir(wants) else []
+    made = _made_dirs(insp, os.path.dirname(locations.unit_wants_link(environ)))
     text = unit.render(command or unit.goswitch_command(environ), environ, made)
     changed = _write(insp, text)
     mgr = Manager(environ)
