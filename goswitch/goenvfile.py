@@ -14,8 +14,16 @@ from . import fs
 MAX_ENV_FILE = 1 << 20  # go env -w writes a few lines; a bigger file is read this far
 
 
-def _home(environ) -> str:
+def home(environ) -> str:
     return environ.get("HOME") or os.path.expanduser("~")
+
+
+def read_text(path: str, limit: int) -> str | None:
+    """The text of a regular file (never a named pipe or a device), None if unreadable."""
+    try:
+        return fs.read_regular(path, limit).decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return None
 
 
 def user_go_env_file(environ) -> str | None:
@@ -26,9 +34,9 @@ def user_go_env_file(environ) -> str | None:
     if value:
         return value
     if sys.platform == "darwin":
-        base = os.path.join(_home(environ), "Library", "Application Support")
+        base = os.path.join(home(environ), "Library", "Application Support")
     else:
-        base = environ.get("XDG_CONFIG_HOME") or os.path.join(_home(environ), ".config")
+        base = environ.get("XDG_CONFIG_HOME") or os.path.join(home(environ), ".config")
     return os.path.join(base, "go", "env")
 
 
@@ -38,10 +46,7 @@ def read_env_file(path: str | None) -> dict[str, str]:
     and nothing is trimmed -- ` GOFLAGS=-x` is ignored and `GOTOOLCHAIN=local\r` is
     the value "local\r", as go sees them."""
     values: dict[str, str] = {}
-    try:  # never a named pipe or a device (fs.read_regular)
-        text = fs.read_regular(path, MAX_ENV_FILE).decode("utf-8", "replace") if path else None
-    except (OSError, ValueError):
-        text = None
+    text = read_text(path, MAX_ENV_FILE) if path else None
     for line in (text or "").split("\n"):
         key, sep, value = line.partition("=")
         if sep and "A" <= line[0] <= "Z":

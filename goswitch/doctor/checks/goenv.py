@@ -11,7 +11,7 @@ import os
 
 from ... import fs
 from ...discovery import MAX_GO_MOD, go_directives
-from ...goenvfile import read_env_file, user_go_env_file
+from ...goenvfile import home, read_env_file, user_go_env_file
 from ...versions import GoVersion
 from ..model import FAIL, NA, OK, WARN, Check, Finding
 from . import goflags
@@ -27,18 +27,19 @@ def _path_entries(environ) -> list[str]:
     return environ.get("PATH", os.defpath).split(os.pathsep)
 
 
-def gos_on_path(environ, cwd: str) -> list[str]:
-    """Every executable named go on PATH, in PATH order, as absolute paths.
+def _go_in(entry: str, cwd: str) -> str:
+    """The go a PATH entry finds: an empty entry means the current directory and a
+    relative one is taken from it, as the shell does, both against ``cwd`` (the
+    directory examined), not the doctor's own working directory."""
+    return os.path.normpath(os.path.join(entry if os.path.isabs(entry) else
+                                         os.path.join(cwd, entry or "."), "go"))
 
-    An empty entry means the current directory and a relative entry is taken
-    from it, as the shell does: both against ``cwd`` (the directory examined),
-    not the doctor's own working directory.
-    """
+
+def gos_on_path(environ, cwd: str) -> list[str]:
+    """Every executable named go on PATH, in PATH order, as absolute paths."""
     found = []
     for entry in _path_entries(environ):
-        candidate = os.path.join(cwd, entry or ".", "go") if not os.path.isabs(entry) \
-            else os.path.join(entry, "go")
-        candidate = os.path.normpath(candidate)
+        candidate = _go_in(entry, cwd)
         if is_exe(candidate) and candidate not in found:
             found.append(candidate)
     return found
@@ -48,11 +49,8 @@ def relative_path_entry(environ, go_path: str, cwd: str) -> str | None:
     """The first empty or relative PATH entry that finds ``go_path``, if any absolute one
     does not find it first: then which go runs depends on the directory."""
     for entry in _path_entries(environ):
-        if os.path.isabs(entry):
-            if os.path.normpath(os.path.join(entry, "go")) == go_path:
-                return None
-        elif os.path.normpath(os.path.join(cwd, entry or ".", "go")) == go_path:
-            return entry
+        if _go_in(entry, cwd) == go_path:
+            return None if os.path.isabs(entry) else entry
     return None
 
 
@@ -61,12 +59,11 @@ def tilde_go(environ, paths: list[str]) -> tuple[str, str] | None:
     the first go everything else finds (``paths[0]``); None when there is none."""
     first = paths[0] if paths else None
     for entry in _path_entries(environ):
-        if os.path.isabs(entry) and first and os.path.normpath(os.path.join(entry, "go")) \
-                == first:
+        if os.path.isabs(entry) and _go_in(entry, "/") == first:
             return None
         if entry.startswith("~"):
             if entry == "~" or entry.startswith("~/"):  # bash uses $HOME for these
-                expanded = _home(environ) + entry[1:]
+                expanded = home(environ) + entry[1:]
             else:
                 expanded = os.path.expanduser(entry)
             go = os.path.join(expanded, "go")
@@ -103,10 +100,6 @@ def _released(ctx) -> set[str] | None:
     except (OSError, ValueError):  # a damaged cache: nothing known
         return None
     return {str(r.version) for r in releases} or None
-
-
-def _home(environ) -> str:
-    return environ.get("HOME") or os.path.expanduser("~")
 
 
 class GoSettings:
@@ -454,7 +447,7 @@ class GoEnvCheck(Check):
 
     def _gopath(self, ctx, settings, goroot: str | None) -> Finding:
         title = "GOPATH"
-        raw, source = settings.get("GOPATH", os.path.join(_home(ctx.environ), "go"))
+        raw, source = settings.get("GOPATH", os.path.join(home(ctx.environ), "go"))
         entries = [e for e in raw.split(os.pathsep) if e]
         explain = ("GOPATH holds the module cache (GOPATH/pkg/mod) and, without GOBIN, "
                    "installed tools (GOPATH/bin). Every entry must be absolute: go stops with "
@@ -513,7 +506,7 @@ class GoEnvCheck(Check):
         else:
             target, source = settings.get("GOBIN")
             if not target:
-                gopath, _ = settings.get("GOPATH", os.path.join(_home(ctx.environ), "go"))
+                gopath, _ = settings.get("GOPATH", os.path.join(home(ctx.environ), "go"))
                 first = gopath.split(os.pathsep)[0]
                 if not first:  # `GOPATH=:/x`: go install has nowhere to write
                     return Finding("gobin", title, NA, "none: GOPATH's first entry is empty, "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ... import fs
+from ...goenvfile import read_text
 from ...versions import GoVersion, try_parse_version
 
 PROBE_TIMEOUT = 20  # seconds for one go command; a first `go env` may read a cold disk
@@ -43,16 +43,8 @@ def version_of(raw: str | None) -> GoVersion | None:
     return try_parse_version(word.split("-", 1)[0])  # go1.21.6-custom suffixes
 
 
-def read_regular(path: str, limit: int) -> str | None:
-    """The text of a regular file (never a named pipe or a device), None if unreadable."""
-    try:
-        return fs.read_regular(path, limit).decode("utf-8", "replace")
-    except (OSError, ValueError):
-        return None
-
-
 def _read_first_line(path: str) -> str | None:
-    text = read_regular(path, 4096)
+    text = read_text(path, 4096)
     return (text.split("\n", 1)[0].strip() or None) if text else None
 
 
